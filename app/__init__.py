@@ -1,0 +1,69 @@
+"""Application factory: extensions -> definitions -> tables -> security -> views -> CLI."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.definitions import DefinitionErrors, load_definitions
+from app.definitions.schema import DefinitionSet
+from app.extensions import csrf, db
+from config import Config
+
+log = logging.getLogger(__name__)
+
+
+class InvalidDefinitions(RuntimeError):
+    """mpr_definitions.yaml has errors; the message is the full report."""
+
+
+def _load(app: Flask, tolerate_invalid: bool) -> DefinitionSet | None:
+    path = app.config["MPR_DEFINITIONS"]
+    try:
+        return load_definitions(path)
+    except DefinitionErrors as errors:
+        report = errors.report(path)
+        if not tolerate_invalid:
+            raise InvalidDefinitions(report) from None
+        app.extensions["mpr_definition_errors"] = report
+        return None
+
+
+def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -> Flask:
+    """Build the MIS application; refuses invalid definitions unless told to tolerate them.
+
+    `tolerate_invalid` is only for the `flask mpr` CLI, so that `flask mpr check` can
+    print the report; every other command and the web server still refuse to run.
+    """
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+    definitions = _load(app, tolerate_invalid)
+    app.extensions["mpr_definitions"] = definitions
+
+    from flask_appbuilder import Model
+
+    from app.database import harden_sqlite
+    from app.models.generated import build_format_tables
+
+    db.init_app(app)
+    csrf.init_app(app)
+    if definitions is not None:
+        app.extensions["mpr_tables"] = build_format_tables(definitions, Model.metadata)
+    with app.app_context():
+        harden_sqlite(db.engine)
+        appbuilder = AppBuilder(update_perms=app.config.get("FAB_UPDATE_PERMS", False))
+        appbuilder.init_app(app, db.session)
+        if definitions is not None:
+            from app.views import register_views
+
+            register_views(appbuilder, definitions)
+        appbuilder.post_init()
+
+    from app.cli import register_cli
+    from app.web import register_web_hooks
+
+    register_web_hooks(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,77 @@
+"""`flask mpr ...`: check, sync, seed, demo-users."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.config_paths import SEED_DIR
+
+mpr = AppGroup("mpr", help="MPR administration: definitions, database, demo data.")
+
+
+def _refuse_if_invalid() -> None:
+    report = current_app.extensions.get("mpr_definition_errors")
+    if report:
+        click.echo(report, err=True)
+        raise SystemExit(1)
+
+
+@mpr.command("check")
+@click.argument("path", required=False)
+def check_command(path: str | None) -> None:
+    """Check mpr_definitions.yaml (or PATH): print every problem, exit 1 if any."""
+    from app.definitions.cli_report import format_report
+
+    text, code = format_report(path or current_app.config["MPR_DEFINITIONS"])
+    click.echo(text, err=code != 0)
+    raise SystemExit(code)
+
+
+@mpr.command("sync")
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+def sync_command(dry_run: bool) -> None:
+    """Bring the database up to the definitions and sync permissions and roles."""
+    _refuse_if_invalid()
+    from app.services.sync import sync_all
+
+    lines, ok = sync_all(dry_run=dry_run)
+    for line in lines:
+        click.echo(line, err=line.startswith("REFUSED"))
+    raise SystemExit(0 if ok else 1)
+
+
+@mpr.command("seed")
+@click.option("--organisation", default=str(SEED_DIR / "organisation.yaml"), show_default=True)
+@click.option("--masters", default=None, help="Master lists YAML (default: MPR_MASTERS).")
+def seed_command(organisation: str, masters: str | None) -> None:
+    """Load the demo organisation, demo users and master lists (safe to repeat)."""
+    _refuse_if_invalid()
+    from app.services.seeding import seed_demo
+
+    counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+@mpr.command("demo-users")
+def demo_users_command() -> None:
+    """Print the demo logins as CSV: username, password, role, office."""
+    _refuse_if_invalid()
+    from app.services.seeding import demo_users
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["username", "password", "role", "office"])
+    for user in demo_users():
+        writer.writerow([user.username, user.password, user.role, user.office])
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the `mpr` command group to the app."""
+    app.cli.add_command(mpr)
+
+
+__all__ = ["mpr", "register_cli"]

@@ -1,0 +1,6 @@
+"""Filesystem locations the app and its commands share."""
+
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT_DIR / "seed"

@@ -1,0 +1,64 @@
+"""Problems found in mpr_definitions.yaml, reported as `FILE:LINE path: CODE message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# The error codes of docs/definitions.md, with their meaning.
+ERROR_CODES = {
+    "E001": "the file cannot be read or is not valid YAML",
+    "E002": "unknown key",
+    "E003": "required key missing",
+    "E004": "wrong value type",
+    "E005": "invalid value",
+    "E010": "duplicate code",
+    "E011": "reference to an unknown part, owner, master, dimension or format",
+    "E020": "formula syntax error",
+    "E021": "formula uses a forbidden construct",
+    "E022": "formula references an unknown column",
+    "E023": "formulas form a cycle",
+    "E024": "a formula or check reads a non-numeric column",
+    "E030": "carried column names an unknown column or one absent from the previous period",
+    "E031": "carry in a free-row format",
+    "E040": "from after until, or a column/row in force outside its format's months",
+    "E041": "replacement months do not join up, or a format replaced twice",
+    "E042": "a column or formula reads a column not in force in some month where the reader is",
+}
+
+
+@dataclass(frozen=True)
+class DefinitionError:
+    """One problem: its code, 1-based line, path such as formats[4].columns[7].formula, message."""
+
+    code: str
+    line: int
+    path: str
+    message: str
+    file: str = ""
+
+    def format(self, file: str | None = None) -> str:
+        """The report line `FILE:LINE path: CODE message`."""
+        name = file or self.file or "mpr_definitions.yaml"
+        return f"{name}:{self.line} {self.path}: {self.code} {self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class DefinitionErrors(Exception):
+    """Raised by load_definitions with every problem found in the file."""
+
+    def __init__(self, errors: Iterable[DefinitionError], source: str = "") -> None:
+        self.errors: list[DefinitionError] = list(errors)
+        self.source = source
+        super().__init__(self.report())
+
+    @property
+    def codes(self) -> list[str]:
+        """The error codes, in report order."""
+        return [error.code for error in self.errors]
+
+    def report(self, source: str | None = None) -> str:
+        """All problems, one `FILE:LINE path: CODE message` line each."""
+        return "\n".join(error.format(source or self.source or None) for error in self.errors)

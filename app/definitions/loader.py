@@ -1,0 +1,310 @@
+"""Load mpr_definitions.yaml into a validated DefinitionSet, reporting every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from .errors import DefinitionError, DefinitionErrors
+from .loader_columns import parse_columns
+from .loader_drafts import FormatDraft, parse_checks, parse_derived
+from .loader_meaning import check_format, check_replacement_carries
+from .loader_rows import RowContext, parse_rows
+from .loader_support import (
+    FORMAT_CODE,
+    LIST_CODE,
+    MAX_FORMAT_CODE,
+    ROW_KEY,
+    Collector,
+    choice,
+    join,
+    located,
+    mapping,
+    month_range,
+    sequence,
+    suggest,
+    text,
+    text_list,
+)
+from .schema import (
+    FILLING_KINDS,
+    FUNCTIONS,
+    SEGMENTS,
+    UNITS,
+    DefinitionSet,
+    FormatDef,
+    MasterDef,
+    OwnerDef,
+    PartDef,
+    RowDef,
+    slug,
+)
+from .yaml_lines import LineDict, YamlError, parse_yaml
+
+PathLike = str | os.PathLike[str]
+TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
+TOP_REQUIRED = ("version", "parts", "owners", "formats")
+FORMAT_KEYS = (
+    *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
+    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks"),
+)
+FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
+ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
+FILE_PATH = "(file)"
+
+
+def load_definitions(path: PathLike) -> DefinitionSet:
+    """Load and validate the file; raise DefinitionErrors listing every problem."""
+    definitions, errors = analyse_file(path)
+    if errors or definitions is None:
+        raise DefinitionErrors(errors, str(path))
+    return definitions
+
+
+def check_definitions(path: PathLike) -> list[DefinitionError]:
+    """Every problem in the file (an empty list when it is valid)."""
+    return analyse_file(path)[1]
+
+
+def load_definitions_text(text: str, source: str = "mpr_definitions.yaml") -> DefinitionSet:
+    """Load definitions from YAML text (tests and tools); raise DefinitionErrors on problems."""
+    definitions, errors = analyse_bytes(text.encode("utf-8"), source)
+    if errors or definitions is None:
+        raise DefinitionErrors(errors, source)
+    return definitions
+
+
+def analyse_file(path: PathLike) -> tuple[DefinitionSet | None, list[DefinitionError]]:
+    """(definitions or None, problems) for a file."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        c = Collector(str(path))
+        c.add("E001", 1, FILE_PATH, f"cannot read the file: {exc.strerror or exc}")
+        return None, c.errors
+    return analyse_bytes(data, str(path))
+
+
+def analyse_bytes(data: bytes, source: str) -> tuple[DefinitionSet | None, list[DefinitionError]]:
+    """(definitions or None, problems) for the file's bytes."""
+    c = Collector(source)
+    try:
+        root = parse_yaml(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        c.add("E001", 1, FILE_PATH, f"the file is not UTF-8 text (byte {exc.start})")
+        return None, c.errors
+    except YamlError as exc:
+        c.add("E001", exc.line, FILE_PATH, f"not valid YAML: {exc.message}")
+        return None, c.errors
+    if root is None:
+        c.add("E001", 1, FILE_PATH, "the file is empty")
+        return None, c.errors
+    definitions = _read(c, root, source, hashlib.sha256(data).hexdigest())
+    errors = c.sorted()
+    return (None if errors else definitions), errors
+
+
+def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet | None:
+    m = mapping(c, root, getattr(root, "line", 1), "", TOP_KEYS, TOP_REQUIRED)
+    if m is None:
+        return None
+    if "version" in m and (m["version"] != 1 or isinstance(m["version"], bool)):
+        c.add("E005", m.line_of("version"), "version", f"version must be 1, found {m['version']!r}")
+    parts = _code_list(c, m, "parts", PartDef)
+    owners = _code_list(c, m, "owners", OwnerDef)
+    masters = _code_list(c, m, "masters", MasterDef)
+    dimensions = _dimensions(c, m)
+    drafts = _formats(c, m, dimensions, masters)
+    _cross_checks(c, drafts, parts, owners)
+    if c.errors:
+        return None
+    formats = {draft.code: _build(draft) for draft in drafts}
+    return DefinitionSet(
+        parts=MappingProxyType(parts),
+        owners=MappingProxyType(owners),
+        masters=MappingProxyType(masters),
+        formats=MappingProxyType(formats),
+        source=source,
+        digest=digest,
+        dimensions=MappingProxyType(dimensions),
+    )
+
+
+def _code_list(c: Collector, m: LineDict, key: str, kind: type) -> dict:
+    result: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    if key not in m:
+        return result
+    items = sequence(c, m[key], m.line_of(key), key)
+    for index, item in enumerate(items or ()):
+        where, line = f"{key}[{index}]", items.line_of(index) if items else 1
+        entry = mapping(c, item, line, where, ("code", "title"), ("code", "title"))
+        if entry is None:
+            continue
+        code, title = text(c, entry, "code", where, LIST_CODE), text(c, entry, "title", where)
+        if code is None:
+            continue
+        if code in result:
+            message = f"duplicate {key[:-1]} code '{code}' (first at line {lines[code]})"
+            c.add("E010", entry.line_of("code"), join(where, "code"), message)
+            continue
+        result[code], lines[code] = kind(code, title or ""), entry.line_of("code")
+    return result
+
+
+def _dimensions(c: Collector, m: LineDict) -> dict[str, tuple[RowDef, ...]]:
+    result: dict[str, tuple[RowDef, ...]] = {}
+    if "dimensions" not in m:
+        return result
+    dims = mapping(c, m["dimensions"], m.line_of("dimensions"), "dimensions", None)
+    for name, value in (dims or {}).items():
+        where = join("dimensions", name)
+        if not isinstance(name, str) or not ROW_KEY[0].fullmatch(name):
+            c.add("E005", dims.key_line(name), where, f"'{name}' is not a valid dimension name")
+            continue
+        items = sequence(c, value, dims.line_of(name), where, non_empty=True)
+        rows: dict[str, RowDef] = {}
+        for index, item in enumerate(items or ()):
+            item_path, line = f"{where}[{index}]", items.line_of(index) if items else 1
+            entry = mapping(c, item, line, item_path, ("key", "label"), ("key", "label"))
+            if entry is None:
+                continue
+            key, label = text(c, entry, "key", item_path, ROW_KEY), text(c, entry, "label", item_path)
+            if key in rows:
+                message = f"key '{key}' appears twice in dimension '{name}'"
+                c.add("E010", entry.line_of("key"), join(item_path, "key"), message)
+            elif key is not None:
+                rows[key] = RowDef(key, label or "")
+        result[name] = tuple(rows.values())
+    return result
+
+
+def _formats(
+    c: Collector, m: LineDict, dimensions: Mapping[str, tuple[RowDef, ...]], masters: dict
+) -> list[FormatDraft]:
+    if "formats" not in m:
+        return []
+    items = sequence(c, m["formats"], m.line_of("formats"), "formats")
+    drafts = []
+    for index, item in enumerate(items or ()):
+        line = items.line_of(index) if items else 1
+        draft = _format(c, item, line, f"formats[{index}]", dimensions, masters)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _format(
+    c: Collector,
+    item: object,
+    line: int,
+    path: str,
+    dimensions: Mapping[str, tuple[RowDef, ...]],
+    masters: dict,
+) -> FormatDraft | None:
+    m = mapping(c, item, line, path, FORMAT_KEYS, FORMAT_REQUIRED)
+    if m is None:
+        return None
+    code = text(c, m, "code", path, FORMAT_CODE)
+    if code is not None and len(code) > MAX_FORMAT_CODE:
+        message = f"a format code has at most {MAX_FORMAT_CODE} characters"
+        c.add("E005", m.line_of("code"), join(path, "code"), message)
+    fields = {
+        "title": text(c, m, "title", path),
+        "part": text(c, m, "part", path),
+        "owner": text(c, m, "owner", path),
+        "segment": choice(c, m, "segment", path, SEGMENTS),
+        "unit": choice(c, m, "unit", path, UNITS),
+        "filled_by": text_list(c, m, "filled_by", path, FILLING_KINDS),
+        "functions": text_list(c, m, "functions", path, FUNCTIONS) or ALL_FUNCTIONS,
+        "note": text(c, m, "note", path),
+    }
+    months = month_range(c, m, path, f"format '{code}'", ())
+    replaces = text(c, m, "replaces", path)
+    rows = parse_rows(c, m, path, RowContext(dimensions, masters, months))
+    leaves = parse_columns(c, m, path, months)
+    derived = parse_derived(c, m, path)
+    checks = parse_checks(c, m, path, has_total=rows.total_label is not None)
+    if code is None:
+        return None
+    draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
+    check_format(c, draft)
+    return draft
+
+
+def _cross_checks(c: Collector, drafts: list[FormatDraft], parts: dict, owners: dict) -> None:
+    by_code: dict[str, FormatDraft] = {}
+    tables: dict[str, FormatDraft] = {}
+    for draft in drafts:
+        line, path = draft.where.at("code")
+        if draft.code in by_code:
+            first = by_code[draft.code].where.line
+            c.add("E010", line, path, f"format code '{draft.code}' is already used at line {first}")
+            continue
+        if slug(draft.code) in tables:
+            other = tables[slug(draft.code)].code
+            c.add("E010", line, path, f"format '{draft.code}' would share a table with '{other}'")
+        by_code[draft.code] = draft
+        tables.setdefault(slug(draft.code), draft)
+        for key, known in (("part", parts), ("owner", owners)):
+            value = draft.fields[key]
+            if isinstance(value, str) and value not in known:
+                line, path = draft.where.at(key)
+                c.add("E011", line, path, f"unknown {key} '{value}'{suggest(value, known)}")
+    _replacements(c, drafts, by_code)
+
+
+def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, FormatDraft]) -> None:
+    for draft in drafts:
+        if draft.replaces is None or by_code.get(draft.code) is not draft:
+            continue
+        line, path = draft.where.at("replaces")
+        old = by_code.get(draft.replaces)
+        if old is draft:
+            c.add("E041", line, path, "a format cannot replace itself")
+            continue
+        if old is None:
+            hint = suggest(draft.replaces, [code for code in by_code if code != draft.code])
+            c.add("E011", line, path, f"unknown format '{draft.replaces}'{hint}")
+            continue
+        if old.replaced_by is not None:
+            message = f"format '{old.code}' is already replaced by '{old.replaced_by}'"
+            c.add("E041", line, path, message)
+            continue
+        old.replaced_by = draft.code
+        start, end = draft.months[0], old.months[1]
+        if start is None or end is None or start != end.next():
+            needs = f"'{old.code}' must end (until) the month before this format starts (from)"
+            found = f"until {end or 'not set'}, from {start or 'not set'}"
+            c.add("E041", line, path, f"replacement months do not join: {needs}; found {found}")
+            continue
+        check_replacement_carries(c, draft, old)
+
+
+def _build(draft: FormatDraft) -> FormatDef:
+    fields = draft.fields
+    columns = tuple(leaf.column for leaf in draft.leaves)
+    order = [column.code for column in columns]
+    return FormatDef(
+        code=draft.code,
+        title=str(fields["title"]),
+        part=str(fields["part"]),
+        owner=str(fields["owner"]),
+        segment=str(fields["segment"]),
+        unit=str(fields["unit"]),
+        filled_by=tuple(fields["filled_by"] or ()),  # type: ignore[arg-type]
+        rows=draft.rows,
+        columns=columns,
+        functions=tuple(fields["functions"] or ()),  # type: ignore[arg-type]
+        derived=tuple(derived.derived for derived in draft.derived),
+        checks=tuple(check.build(order) for check in draft.checks),
+        valid_from=draft.months[0],
+        valid_until=draft.months[1],
+        replaces=draft.replaces,
+        replaced_by=draft.replaced_by,
+        note=fields["note"],  # type: ignore[arg-type]
+        line=draft.where.line,
+    )

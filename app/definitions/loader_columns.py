@@ -1,0 +1,241 @@
+"""Reading a format's `columns:` list: leaf columns and groups nested up to two levels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .expressions import Expression, ExpressionError, parse_expression
+from .loader_support import (
+    COLUMN_CODE,
+    MAX_COLUMN_CODE,
+    Collector,
+    Located,
+    Range,
+    choice,
+    flag,
+    join,
+    located,
+    mapping,
+    month_range,
+    number,
+    sequence,
+    text,
+    text_list,
+    type_name,
+    whole,
+)
+from .schema import COLUMN_TYPES, NUMERIC_TYPES, ColumnDef
+from .yaml_lines import LineDict
+
+LEAF_KEYS = (
+    "code",
+    "label",
+    "type",
+    "carry",
+    "formula",
+    "required",
+    "min",
+    "max",
+    "max_length",
+    "pattern",
+    "choices",
+    "future",
+    "from",
+    "until",
+)
+GROUP_KEYS = ("group", "columns", "from", "until")
+MAX_GROUP_DEPTH = 2
+_ONLY_FOR = {
+    "min": NUMERIC_TYPES,
+    "max": NUMERIC_TYPES,
+    "max_length": frozenset({"text"}),
+    "pattern": frozenset({"text"}),
+    "choices": frozenset({"choice"}),
+    "future": frozenset({"date"}),
+}
+_DEFAULT_MIN_ZERO = frozenset({"count", "amount"})
+Bounds = Sequence[tuple[str, Range]]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A parsed leaf column and where it stood in the file."""
+
+    column: ColumnDef
+    where: Located
+
+
+@dataclass
+class _State:
+    c: Collector
+    leaves: list[Leaf] = field(default_factory=list)
+    number: int = 0
+
+
+def parse_columns(c: Collector, fmt: LineDict, path: str, fmt_range: Range) -> list[Leaf]:
+    """The format's leaf columns in document order, numbered 1..n."""
+    state = _State(c)
+    if "columns" in fmt:
+        where = join(path, "columns")
+        bounds = [("its format", fmt_range)]
+        _items(state, fmt["columns"], fmt.line_of("columns"), where, 0, (), (None, None), bounds)
+    return state.leaves
+
+
+def _items(
+    state: _State,
+    value: object,
+    line: int,
+    path: str,
+    depth: int,
+    group_path: tuple[str, ...],
+    inherited: Range,
+    bounds: Bounds,
+) -> None:
+    items = sequence(state.c, value, line, path, non_empty=True)
+    if items is None:
+        return
+    for index, item in enumerate(items):
+        where, item_line = f"{path}[{index}]", items.line_of(index)
+        if isinstance(item, LineDict) and "group" in item and "code" not in item:
+            _group(state, item, item_line, where, depth, group_path, inherited, bounds)
+        else:
+            _leaf(state, item, item_line, where, group_path, inherited, bounds)
+
+
+def _group(
+    state: _State,
+    item: LineDict,
+    line: int,
+    path: str,
+    depth: int,
+    group_path: tuple[str, ...],
+    inherited: Range,
+    bounds: Bounds,
+) -> None:
+    c = state.c
+    m = mapping(c, item, line, path, GROUP_KEYS, ("group", "columns"))
+    if m is None:
+        return
+    label = text(c, m, "group", path) or ""
+    if depth >= MAX_GROUP_DEPTH:
+        message = f"column groups nest at most {MAX_GROUP_DEPTH} levels"
+        c.add("E005", m.key_line("group"), join(path, "group"), message)
+    own = month_range(c, m, path, f"group '{label}'", bounds)
+    scope = (own[0] or inherited[0], own[1] or inherited[1])
+    inner = [(f"its group '{label}'", scope), *bounds] if own != (None, None) else bounds
+    if "columns" in m:
+        where = join(path, "columns")
+        labels = (*group_path, label)
+        _items(state, m["columns"], m.line_of("columns"), where, depth + 1, labels, scope, inner)
+
+
+def _leaf(
+    state: _State,
+    item: object,
+    line: int,
+    path: str,
+    group_path: tuple[str, ...],
+    inherited: Range,
+    bounds: Bounds,
+) -> None:
+    c = state.c
+    state.number += 1
+    m = mapping(c, item, line, path, LEAF_KEYS, ("code", "label", "type"))
+    if m is None:
+        return
+    code = text(c, m, "code", path, COLUMN_CODE)
+    if code is not None and len(code) > MAX_COLUMN_CODE:
+        message = f"a column code has at most {MAX_COLUMN_CODE} characters"
+        c.add("E005", m.line_of("code"), join(path, "code"), message)
+    label = text(c, m, "label", path)
+    column_type = choice(c, m, "type", path, COLUMN_TYPES)
+    own = month_range(c, m, path, f"column '{code or '?'}'", bounds)
+    carry = text(c, m, "carry", path, COLUMN_CODE)
+    formula = _formula(c, m, path, column_type)
+    options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
+    if code is None:
+        return
+    column = ColumnDef(
+        code=code,
+        label=label or "",
+        type=column_type or "",
+        number=state.number,
+        group_path=group_path,
+        carry=carry,
+        formula=formula,
+        valid_from=own[0] or inherited[0],
+        valid_until=own[1] or inherited[1],
+        line=m.line,
+        **options,
+    )
+    state.leaves.append(Leaf(column, located(m, path)))
+
+
+def _formula(c: Collector, m: LineDict, path: str, column_type: str | None) -> Expression | None:
+    if "formula" not in m:
+        return None
+    line, where = m.line_of("formula"), join(path, "formula")
+    if "carry" in m:
+        c.add("E005", line, where, "a column cannot have both 'carry' and 'formula'")
+    if column_type is not None and column_type not in NUMERIC_TYPES:
+        c.add("E005", line, where, "a computed column must be of type count, amount or percent")
+    source = m["formula"]
+    if isinstance(source, (int, float)) and not isinstance(source, bool):
+        source = str(source)
+    if not isinstance(source, str):
+        c.add("E004", line, where, f"expected a formula (a string), found {type_name(source)}")
+        return None
+    try:
+        return parse_expression(source, allow_comparisons=False)
+    except ExpressionError as exc:
+        c.add(exc.code, line, where, exc.message)
+        return None
+
+
+def _options(
+    c: Collector, m: LineDict, path: str, column_type: str | None, *, entered: bool
+) -> dict[str, object]:
+    if column_type is not None:
+        for key, types in _ONLY_FOR.items():
+            if key in m and column_type not in types:
+                kinds = ", ".join(sorted(types))
+                message = f"'{key}' applies only to {kinds} columns"
+                c.add("E005", m.key_line(key), join(path, key), message)
+    required = flag(c, m, "required", path)
+    options: dict[str, object] = {"required": True if required is None else required}
+    options.update(_bounds(c, m, path, column_type, entered))
+    options.update(_text_options(c, m, path, column_type))
+    future = flag(c, m, "future", path)
+    options["allow_future"] = bool(future)
+    return options
+
+
+def _bounds(
+    c: Collector, m: LineDict, path: str, column_type: str | None, entered: bool
+) -> dict[str, object]:
+    low, high = number(c, m, "min", path), number(c, m, "max", path)
+    if low is None and "min" not in m and entered and column_type in _DEFAULT_MIN_ZERO:
+        low = 0
+    if low is not None and high is not None and low > high:
+        c.add("E005", m.line_of("max"), join(path, "max"), f"max {high} is below min {low}")
+    return {"min": low, "max": high}
+
+
+def _text_options(c: Collector, m: LineDict, path: str, column_type: str | None) -> dict[str, object]:
+    max_length = whole(c, m, "max_length", path)
+    if column_type == "text" and "max_length" not in m:
+        c.add("E003", m.line, path, "missing required key 'max_length' (text columns need it)")
+    pattern = text(c, m, "pattern", path)
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            message = f"pattern is not a valid regular expression: {exc}"
+            c.add("E005", m.line_of("pattern"), join(path, "pattern"), message)
+    choices = text_list(c, m, "choices", path)
+    if column_type == "choice" and "choices" not in m:
+        c.add("E003", m.line, path, "missing required key 'choices' (choice columns need it)")
+    return {"max_length": max_length, "pattern": pattern, "choices": choices or ()}

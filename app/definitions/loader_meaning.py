@@ -1,0 +1,192 @@
+"""Meaning checks inside one format: duplicates, column references, cycles, carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .loader_columns import Leaf
+from .loader_drafts import FormatDraft
+from .loader_support import Collector, Range, describe, suggest, uncovered_month
+
+
+def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
+    """Report every meaning problem of one format; return its columns by code."""
+    leaves = _unique_columns(c, draft)
+    _unique_others(c, draft, leaves)
+    derived_codes = {d.derived.code for d in draft.derived}
+    for leaf in draft.leaves:
+        formula = leaf.column.formula
+        if formula is not None:
+            line, path = leaf.where.at("formula")
+            reader = draft.leaf_months(leaf)
+            _reads(c, formula.names_in_order, line, path, leaves, reader, derived_codes, draft)
+    for check in draft.checks:
+        if check.rule is not None:
+            line, path = check.where.at("rule")
+            names = check.rule.names_in_order
+            _reads(c, names, line, path, leaves, draft.months, derived_codes, draft)
+        for code, (line, path) in check.cell_lines.items():
+            if code not in leaves:
+                c.add("E022", line, path, f"unknown column '{code}'{suggest(code, leaves)}")
+    _check_derived(c, draft, leaves)
+    _check_cycles(c, draft, leaves)
+    _check_carries(c, draft, leaves)
+    return leaves
+
+
+def _unique_columns(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
+    leaves: dict[str, Leaf] = {}
+    for leaf in draft.leaves:
+        code = leaf.column.code
+        if code in leaves:
+            line, path = leaf.where.at("code")
+            message = f"column code '{code}' is already used at line {leaves[code].where.line}"
+            c.add("E010", line, path, message)
+        else:
+            leaves[code] = leaf
+    return leaves
+
+
+def _unique_others(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:
+    seen: dict[str, int] = {code: leaf.where.line for code, leaf in leaves.items()}
+    for derived in draft.derived:
+        code = derived.derived.code
+        if code in seen:
+            line, path = derived.where.at("code")
+            c.add("E010", line, path, f"code '{code}' is already used at line {seen[code]}")
+        else:
+            seen[code] = derived.where.line
+    checks: dict[str, int] = {}
+    for check in draft.checks:
+        if check.code in checks:
+            line, path = check.where.at("code")
+            message = f"check code '{check.code}' is already used at line {checks[check.code]}"
+            c.add("E010", line, path, message)
+        else:
+            checks[check.code] = check.where.line
+
+
+def _reads(
+    c: Collector,
+    names: Iterable[str],
+    line: int,
+    path: str,
+    leaves: dict[str, Leaf],
+    reader: Range,
+    derived_codes: set[str],
+    draft: FormatDraft,
+) -> None:
+    """E022/E024/E042 for the columns a formula or check reads."""
+    for name in names:
+        leaf = leaves.get(name)
+        if leaf is None:
+            if name in derived_codes:
+                message = f"'{name}' is a derived column, which formulas and checks cannot read"
+            else:
+                message = f"unknown column '{name}'{suggest(name, leaves)}"
+            c.add("E022", line, path, message)
+            continue
+        if leaf.column.type and not leaf.column.is_numeric:
+            message = f"reads '{name}', a {leaf.column.type} column; only numbers can be read"
+            c.add("E024", line, path, message)
+            continue
+        source = draft.leaf_months(leaf)
+        gap = uncovered_month(reader, source)
+        if gap is not None:
+            message = f"reads '{name}', which is not in force in {gap} ({name}: {describe(source)})"
+            c.add("E042", line, path, message)
+
+
+def _check_derived(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:
+    for derived in draft.derived:
+        of = derived.derived.of
+        line, path = derived.where.at("of")
+        if of not in leaves:
+            c.add("E022", line, path, f"unknown column '{of}'{suggest(of, leaves)}")
+        elif leaves[of].column.type and not leaves[of].column.is_numeric:
+            column_type = leaves[of].column.type
+            c.add("E024", line, path, f"'{of}' is a {column_type} column; only numbers can be derived")
+
+
+def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:
+    graph = {
+        leaf.column.code: [n for n in leaf.column.formula.names_in_order if n in leaves]
+        for leaf in leaves.values()
+        if leaf.column.formula is not None
+    }
+    reported: set[frozenset[str]] = set()
+    for cycle in _cycles(graph):
+        members = frozenset(cycle)
+        if members in reported:
+            continue
+        reported.add(members)
+        first = min(cycle, key=lambda code: leaves[code].column.number)
+        start = cycle.index(first)
+        ordered = cycle[start:] + cycle[:start] + [first]
+        line, path = leaves[first].where.at("formula")
+        c.add("E023", line, path, f"formulas form a cycle: {' -> '.join(ordered)}")
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles found by depth-first search (each as its list of members)."""
+    found: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                found.append(stack[stack.index(nxt) :])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node)
+    return found
+
+
+def _check_carries(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:
+    for leaf in draft.leaves:
+        carry = leaf.column.carry
+        if not carry:
+            continue
+        line, path = leaf.where.at("carry")
+        if draft.rows.kind == "free":
+            message = "a free-row format cannot carry values (its rows change every month)"
+            c.add("E031", line, path, message)
+            continue
+        source = leaves.get(carry)
+        if source is None:
+            c.add("E030", line, path, f"carries from unknown column '{carry}'{suggest(carry, leaves)}")
+            continue
+        start, end = draft.leaf_months(leaf)
+        if start is not None and end is not None and end <= start:
+            continue  # in force for one month only: always the one-time opening entry
+        needed = (start, end.prev() if end is not None else None)
+        gap = uncovered_month(needed, draft.leaf_months(source))
+        if gap is not None:
+            message = f"carries from '{carry}', which is not in force in {gap}, the month before"
+            c.add("E030", line, path, f"{message} {gap.next()}")
+
+
+def check_replacement_carries(c: Collector, draft: FormatDraft, replaced: FormatDraft) -> None:
+    """E030 for carries at the first month of `draft`, which take over from `replaced`."""
+    first, last = draft.months[0], replaced.months[1]
+    if first is None or last is None or draft.rows.kind == "free":
+        return
+    for leaf in draft.leaves:
+        carry = leaf.column.carry
+        if not carry or draft.leaf(carry) is None or draft.leaf_months(leaf)[0] != first:
+            continue
+        source = replaced.leaf(carry)
+        if source is None or uncovered_month((last, last), replaced.leaf_months(source)):
+            line, path = leaf.where.at("carry")
+            message = f"carries from '{carry}', which format '{replaced.code}' does not have in"
+            c.add("E030", line, path, f"{message} {last}, its last month before this format replaces it")

@@ -1,0 +1,256 @@
+"""Validated, immutable objects that describe parts, owners and formats.
+
+Pure Python: nothing here imports Flask or SQLAlchemy. The loader builds these from
+mpr_definitions.yaml; every other layer reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .months import Month, in_force
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .expressions import Expression
+
+NUMERIC_TYPES = frozenset({"count", "amount", "percent"})
+COLUMN_TYPES = frozenset({"count", "amount", "percent", "text", "date", "choice"})
+UNITS = {"lakh": "Rs. lakh", "crore": "Rs. crore", "count": "Numbers"}
+SEGMENTS = frozenset({"CUS", "CE", "ST", "GST"})
+FILLING_KINDS = frozenset({"commissionerate", "dg_unit"})
+FUNCTIONS = frozenset({"executive", "audit", "ltu", "appeals"})
+DERIVED_KINDS = frozenset(
+    {"upto", "prev_year", "prev_upto", "growth", "growth_pct", "growth_upto", "growth_upto_pct"}
+)
+ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
+SINGLE_ROW_KEY = "_"
+TOTAL_ROW_KEY = "TOTAL"
+
+
+def slug(code: str) -> str:
+    """Lower-case identifier form of a format code: 'DPM-GST-ADJ-2' -> 'dpm_gst_adj_2'."""
+    return re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class PartDef:
+    """A report group such as 'Part-I Revenue'."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class OwnerDef:
+    """A Functional Owner (directorate) that owns a set of formats."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MasterDef:
+    """A master list whose items are kept as data, not in the YAML."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    """One leaf column of a format grid."""
+
+    code: str
+    label: str
+    type: str
+    number: int  # printed column number, 1..n across the whole format (all versions)
+    group_path: tuple[str, ...] = ()
+    carry: str | None = None
+    formula: "Expression | None" = None
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    allow_future: bool = False
+    valid_from: Month | None = None
+    valid_until: Month | None = None
+    line: int = 0
+
+    @property
+    def role(self) -> str:
+        """'carried', 'computed' or 'entered'."""
+        if self.carry:
+            return "carried"
+        if self.formula is not None:
+            return "computed"
+        return "entered"
+
+    @property
+    def is_numeric(self) -> bool:
+        """Whether the column holds a number (count, amount or percent)."""
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def db_name(self) -> str:
+        """The column name in the format's table."""
+        return self.code.lower()
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places shown and stored."""
+        return 0 if self.type == "count" else 2
+
+    def in_force(self, month: Month) -> bool:
+        """Whether the column appears in `month`."""
+        return in_force(month, self.valid_from, self.valid_until)
+
+
+@dataclass(frozen=True)
+class RowDef:
+    """One row of a fixed, product or single-row format (also total rows)."""
+
+    key: str
+    label: str
+    group: str | None = None
+    is_total: bool = False
+    members: tuple[str, ...] = ()  # for total rows: the data row keys summed
+    valid_from: Month | None = None
+    valid_until: Month | None = None
+
+    def in_force(self, month: Month) -> bool:
+        """Whether the row appears in `month`."""
+        return in_force(month, self.valid_from, self.valid_until)
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """How a format's rows are formed."""
+
+    kind: str  # one of ROW_KINDS
+    rows: tuple[RowDef, ...] = ()  # single/fixed/product: data rows then totals
+    master: str | None = None
+    total_label: str | None = None
+    subtotals: bool = False
+    free_max: int | None = None
+    free_label: str = "Row"
+
+
+@dataclass(frozen=True)
+class DerivedDef:
+    """A column computed only at report time (up to the month, previous year, growth)."""
+
+    code: str
+    label: str
+    kind: str
+    of: str
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    """A rule across cells with the message shown when it fails."""
+
+    code: str
+    rule: "Expression"
+    message: str
+    cells: tuple[str, ...]
+    scope: str = "row"  # 'row' or 'total'
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class FormatDef:
+    """One Monthly Performance Report format."""
+
+    code: str
+    title: str
+    part: str
+    owner: str
+    segment: str
+    unit: str
+    filled_by: tuple[str, ...]
+    rows: RowSpec
+    columns: tuple[ColumnDef, ...]
+    functions: tuple[str, ...] = ()
+    derived: tuple[DerivedDef, ...] = ()
+    checks: tuple[CheckDef, ...] = ()
+    valid_from: Month | None = None
+    valid_until: Month | None = None
+    replaces: str | None = None
+    replaced_by: str | None = None
+    note: str | None = None
+    line: int = 0
+
+    @property
+    def slug(self) -> str:
+        """Identifier form of the code."""
+        return slug(self.code)
+
+    @property
+    def table_name(self) -> str:
+        """The generated table holding this format's cells."""
+        return f"mpr_{self.slug}"
+
+    @property
+    def permission_name(self) -> str:
+        """FAB view-menu name guarding this format."""
+        return f"MPR {self.code}"
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as printed on the form."""
+        return UNITS[self.unit]
+
+    def in_force(self, month: Month) -> bool:
+        """Whether the format is filed for `month`."""
+        return in_force(month, self.valid_from, self.valid_until)
+
+    def column(self, code: str) -> ColumnDef:
+        """The column with this code (KeyError if absent)."""
+        for column in self.columns:
+            if column.code == code:
+                return column
+        raise KeyError(code)
+
+    def columns_in_force(self, month: Month) -> tuple[ColumnDef, ...]:
+        """Columns shown for `month`, in printed order."""
+        return tuple(c for c in self.columns if c.in_force(month))
+
+    def rows_in_force(self, month: Month) -> tuple[RowDef, ...]:
+        """Fixed/product/single rows (with totals) shown for `month`; empty for master/free."""
+        return tuple(r for r in self.rows.rows if r.in_force(month))
+
+    @property
+    def has_carry(self) -> bool:
+        """Whether any column is carried from the previous month."""
+        return any(c.carry for c in self.columns)
+
+
+@dataclass(frozen=True)
+class DefinitionSet:
+    """Everything in mpr_definitions.yaml, validated."""
+
+    parts: Mapping[str, PartDef]
+    owners: Mapping[str, OwnerDef]
+    masters: Mapping[str, MasterDef]
+    formats: Mapping[str, FormatDef]
+    source: str = "mpr_definitions.yaml"
+    digest: str = ""
+    dimensions: Mapping[str, tuple[RowDef, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def format(self, code: str) -> FormatDef:
+        """The format with this code (KeyError if absent)."""
+        return self.formats[code]
+
+    def formats_of_owner(self, owner: str) -> tuple[FormatDef, ...]:
+        """All formats owned by one Functional Owner."""
+        return tuple(f for f in self.formats.values() if f.owner == owner)
+
+    def formats_in_force(self, month: Month) -> tuple[FormatDef, ...]:
+        """Formats filed for `month`."""
+        return tuple(f for f in self.formats.values() if f.in_force(month))

@@ -1,0 +1,7 @@
+"""Extension singletons; no logic lives here."""
+
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_wtf.csrf import CSRFProtect
+
+db = SQLA()
+csrf = CSRFProtect()

@@ -1,0 +1,1 @@
+"""Permissions, roles as data, and the one jurisdiction policy."""

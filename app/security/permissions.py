@@ -1,0 +1,13 @@
+"""Permission and view-menu names used by the MIS (FAB stores them as data)."""
+
+CAN_READ = "can_read"
+CAN_EDIT = "can_edit"
+
+# View-menu names of the non-format views.
+HOME = "Home"
+FORMATS_INDEX = "Format index"
+MPR_API = "MPR API"
+
+# FAB methods are mapped onto these few permissions (method_permission_name).
+READ = "read"
+EDIT = "edit"

@@ -1,0 +1,172 @@
+"""The jurisdiction policy: one place answers "may actor A do action X on office O?".
+
+Default deny. Every path — page, action, API, export — asks `may()` (or filters lists
+with `visible_offices()`), so a rule is changed here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import ColumnElement, false, or_, true
+
+from app.definitions.schema import FormatDef
+from app.models.org import Office, OfficeKind
+from app.security import roles
+
+ENTERING_KINDS = frozenset({OfficeKind.COMMISSIONERATE, OfficeKind.DG_UNIT})
+VALIDATING_KINDS = frozenset({OfficeKind.ZONE, OfficeKind.DG_HQ})
+FIELD_KINDS = frozenset({OfficeKind.DIVISION, OfficeKind.RANGE})
+
+
+class Action(StrEnum):
+    """What an actor wants to do to an office's returns."""
+
+    ENTER = "enter"  # fill, save, submit, correct before validation
+    VIEW = "view"  # see a return and its status
+    REPORT = "report"  # see reports
+    VALIDATE = "validate"
+    APPROVE = "approve"  # decide correction requests (the format's owner)
+    SUMMARY = "summary"  # Monthly Summary Reports and dashboard
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the policy sees them."""
+
+    user_id: int
+    username: str
+    role_names: frozenset[str]
+    office: Office | None
+
+    @property
+    def is_admin(self) -> bool:
+        """Administrators manage users and see everything; they never enter data."""
+        return roles.ADMIN in self.role_names
+
+    @property
+    def is_board(self) -> bool:
+        """Top management."""
+        return roles.BOARD in self.role_names or (
+            self.office is not None and self.office.kind == OfficeKind.BOARD
+        )
+
+    @property
+    def owner_code(self) -> str | None:
+        """The Functional Owner this actor's office is, if any."""
+        return self.office.owner_code if self.office is not None else None
+
+
+@dataclass(frozen=True)
+class Switches:
+    """Dates from which wider report access is notified (None = not yet)."""
+
+    field_reports_from: dt.date | None = None
+    open_reports_from: dt.date | None = None
+
+    @classmethod
+    def from_config(cls) -> "Switches":
+        """Read the switches from the Flask configuration."""
+        return cls(
+            current_app.config.get("MPR_FIELD_REPORTS_FROM"),
+            current_app.config.get("MPR_OPEN_REPORTS_FROM"),
+        )
+
+
+def applies_to(fmt: FormatDef, office: Office) -> bool:
+    """Whether `office` files `fmt` at all (kind, stream and function match)."""
+    if office.kind not in fmt.filled_by or fmt.segment not in office.segment_set:
+        return False
+    return not fmt.functions or office.function in fmt.functions
+
+
+def _is_owner_of(actor: Actor, fmt: FormatDef | None) -> bool:
+    return fmt is not None and actor.owner_code is not None and actor.owner_code == fmt.owner
+
+
+def _within_actor(actor: Actor, office: Office) -> bool:
+    return actor.office is not None and office.is_within(actor.office)
+
+
+def _switched_on(since: dt.date | None, today: dt.date) -> bool:
+    return since is not None and today >= since
+
+
+def _may_view(actor: Actor, office: Office, fmt: FormatDef | None) -> bool:
+    if actor.is_admin or actor.is_board or _is_owner_of(actor, fmt):
+        return True
+    if actor.owner_code is not None and fmt is None:
+        return True  # an owner sees every office, but only its own formats
+    if actor.office is None or actor.office.kind in FIELD_KINDS:
+        return False
+    return _within_actor(actor, office)
+
+
+def _may_report(actor: Actor, office: Office, fmt: FormatDef | None, today: dt.date) -> bool:
+    if _may_view(actor, office, fmt):
+        return True
+    switches = Switches.from_config()
+    kind = actor.office.kind if actor.office is not None else None
+    if kind in FIELD_KINDS and _switched_on(switches.field_reports_from, today):
+        parent = actor.office.parent
+        while parent is not None and parent.kind != OfficeKind.COMMISSIONERATE:
+            parent = parent.parent
+        return parent is not None and office.is_within(parent)
+    wide = {OfficeKind.COMMISSIONERATE, OfficeKind.ZONE}
+    return kind in wide and _switched_on(switches.open_reports_from, today)
+
+
+def may(
+    actor: Actor | None,
+    action: Action,
+    office: Office | None,
+    fmt: FormatDef | None = None,
+    today: dt.date | None = None,
+) -> bool:
+    """Whether `actor` may do `action` on `office` (and format `fmt`, if given)."""
+    if actor is None or office is None or not office.active:
+        return False
+    today = today or dt.date.today()
+    mine = actor.office is not None and actor.office.id == office.id
+    if action is Action.ENTER:
+        fits = fmt is None or applies_to(fmt, office)
+        return mine and roles.OFFICE in actor.role_names and office.kind in ENTERING_KINDS and fits
+    if action is Action.VALIDATE:
+        return (
+            roles.ZONE in actor.role_names
+            and actor.office is not None
+            and actor.office.kind in VALIDATING_KINDS
+            and office.parent_id == actor.office.id
+            and office.kind in ENTERING_KINDS
+        )
+    if action is Action.APPROVE:
+        return _is_owner_of(actor, fmt)
+    if action is Action.SUMMARY:
+        return actor.is_board or actor.owner_code is not None or actor.is_admin
+    if action is Action.VIEW:
+        return _may_view(actor, office, fmt)
+    if action is Action.REPORT:
+        return _may_report(actor, office, fmt, today)
+    return False
+
+
+def visible_offices(actor: Actor | None, fmt: FormatDef | None = None) -> ColumnElement[bool]:
+    """A SQL condition on Office selecting the offices `actor` may VIEW."""
+    if actor is None:
+        return false()
+    if actor.is_admin or actor.is_board or actor.owner_code is not None:
+        if actor.owner_code is not None and fmt is not None and fmt.owner != actor.owner_code:
+            return _subtree(actor)
+        return true()
+    if actor.office is None or actor.office.kind in FIELD_KINDS:
+        return false()
+    return _subtree(actor)
+
+
+def _subtree(actor: Actor) -> ColumnElement[bool]:
+    if actor.office is None:
+        return false()
+    return or_(Office.id == actor.office.id, Office.path.startswith(actor.office.path))

@@ -1,0 +1,50 @@
+"""Roles as data: which permissions each role holds, derived from the definitions.
+
+`flask mpr sync` writes these into FAB's tables; nothing else grants permissions.
+Jurisdiction (which offices) is decided by app.security.policy, not by roles.
+"""
+
+from __future__ import annotations
+
+from app.definitions.schema import DefinitionSet
+from app.security import permissions as p
+
+ADMIN = "Admin"
+OFFICE = "Office"  # Commissionerate or ADG unit: enters and submits returns
+ZONE = "Zone"  # Chief Commissioner, or DGRI/DGCEI HQ for their ADGs: validates
+BOARD = "Board"  # top management: reads everything
+FIELD = "Division/Range"  # reads its Commissionerate's reports from a notified date
+OWNER_PREFIX = "Owner "  # one role per Functional Owner, e.g. "Owner DDM"
+
+Permission = tuple[str, str]
+
+
+def owner_role(owner_code: str) -> str:
+    """The role name of a Functional Owner."""
+    return f"{OWNER_PREFIX}{owner_code}"
+
+
+def _common() -> set[Permission]:
+    return {(p.CAN_READ, p.HOME), (p.CAN_READ, p.FORMATS_INDEX), (p.CAN_READ, p.MPR_API)}
+
+
+def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
+    """Every role with the permissions it must hold (Admin is handled by FAB)."""
+    formats = definitions.formats.values()
+    read_all = {(p.CAN_READ, f.permission_name) for f in formats}
+    edit_all = {(p.CAN_EDIT, f.permission_name) for f in formats}
+    roles: dict[str, set[Permission]] = {
+        OFFICE: _common() | read_all | edit_all | {(p.CAN_EDIT, p.MPR_API)},
+        ZONE: _common() | read_all,
+        BOARD: _common() | read_all,
+        FIELD: _common() | read_all,
+    }
+    for owner in definitions.owners:
+        owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
+        roles[owner_role(owner)] = _common() | owned
+    return roles
+
+
+def all_role_names(definitions: DefinitionSet) -> list[str]:
+    """Names of every role the MIS defines, Admin included."""
+    return [ADMIN, *role_permissions(definitions)]

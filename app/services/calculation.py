@@ -1,0 +1,114 @@
+"""Computed cells, total rows and checks for one return (pure; no database).
+
+Rows are dicts {column code: value}. Server-side results here are authoritative; the
+browser runs the same formulas (emitted as JavaScript) only for live feedback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from graphlib import TopologicalSorter
+from typing import Any
+
+from app.definitions.expressions import quantize
+from app.definitions.months import Month
+from app.definitions.schema import ColumnDef, FormatDef
+
+Cells = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CellMessage:
+    """A message attached to one cell: `{row, column, code, message}` in the API."""
+
+    row: str
+    column: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON form used by the API and the grid."""
+        return {"row": self.row, "column": self.column, "code": self.code, "message": self.message}
+
+
+@lru_cache(maxsize=1024)
+def computed_order(fmt: FormatDef, month: Month) -> tuple[ColumnDef, ...]:
+    """Computed columns in force for `month`, each after the columns it reads."""
+    computed = {c.code: c for c in fmt.columns_in_force(month) if c.role == "computed"}
+    graph = {code: {n for n in col.formula.names if n in computed} for code, col in computed.items()}
+    return tuple(computed[code] for code in TopologicalSorter(graph).static_order())
+
+
+def typed_result(column: ColumnDef, value: Any) -> Any:
+    """A formula result stored as its column's type: int for counts, 2-place Decimal otherwise."""
+    if value is None or isinstance(value, bool):
+        return None
+    value = quantize(value, column.type)
+    return int(value) if column.type == "count" else value
+
+
+def compute_row(fmt: FormatDef, month: Month, cells: Mapping[str, Any]) -> Cells:
+    """The row with every computed column recalculated from its inputs."""
+    result = dict(cells)
+    for column in computed_order(fmt, month):
+        result[column.code] = typed_result(column, column.formula.evaluate(result))
+    return result
+
+
+def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]]) -> Cells:
+    """A total row: entered and carried numbers summed, computed columns recomputed."""
+    totals: Cells = {}
+    rows = list(rows)
+    for column in fmt.columns_in_force(month):
+        if not column.is_numeric or column.role == "computed" or column.type == "percent":
+            continue
+        values = [row.get(column.code) for row in rows if row.get(column.code) is not None]
+        total = sum(values, Decimal(0)) if values else None
+        totals[column.code] = int(total) if total is not None and column.type == "count" else total
+    return compute_row(fmt, month, totals)
+
+
+def _required_messages(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any]):
+    for column in fmt.columns_in_force(month):
+        editable = column.role == "entered"
+        if editable and column.required and cells.get(column.code) in (None, ""):
+            yield CellMessage(key, column.code, "required", "Required")
+
+
+def _check_applies(check, cells: Mapping[str, Any], fmt: FormatDef, month: Month) -> bool:
+    in_force = {c.code for c in fmt.columns_in_force(month)}
+    if not check.rule.names <= in_force:
+        return False
+    entered = [n for n in check.rule.names if fmt.column(n).role == "entered"]
+    return all(cells.get(n) is not None for n in entered)
+
+
+def check_messages(
+    fmt: FormatDef,
+    month: Month,
+    rows: Mapping[str, Mapping[str, Any]],
+    totals: Mapping[str, Mapping[str, Any]],
+    *,
+    include_required: bool = True,
+) -> list[CellMessage]:
+    """Every failing check and (optionally) every blank required cell, at its cell."""
+    messages: list[CellMessage] = []
+    for key, cells in rows.items():
+        if include_required:
+            messages.extend(_required_messages(fmt, month, key, cells))
+        messages.extend(_failing(fmt, month, key, cells, scope="row"))
+    for key, cells in totals.items():
+        messages.extend(_failing(fmt, month, key, cells, scope="total"))
+    return messages
+
+
+def _failing(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any], scope: str):
+    for check in fmt.checks:
+        if check.scope != scope or not _check_applies(check, cells, fmt, month):
+            continue
+        if check.rule.evaluate(cells) is False:
+            for column in check.cells:
+                yield CellMessage(key, column, check.code, check.message)

@@ -1,0 +1,50 @@
+"""Emit a format's formulas and checks as a JavaScript file for the live grid.
+
+The file is served from the app (not inlined), so the Content-Security-Policy needs
+neither inline scripts nor eval. The server stays authoritative: it recomputes on save.
+"""
+
+from __future__ import annotations
+
+import json
+from graphlib import TopologicalSorter
+
+from app.definitions.schema import ColumnDef, FormatDef
+
+
+def _function(js_expression: str) -> str:
+    return f"function (v) {{ return {js_expression}; }}"
+
+
+def _computed_in_order(fmt: FormatDef) -> list[ColumnDef]:
+    computed = {c.code: c for c in fmt.columns if c.role == "computed"}
+    graph = {code: {n for n in c.formula.names if n in computed} for code, c in computed.items()}
+    return [computed[code] for code in TopologicalSorter(graph).static_order()]
+
+
+def script(fmt: FormatDef) -> str:
+    """JavaScript registering the format's computed columns and checks with the grid."""
+    computed = [
+        f"{{code: {json.dumps(c.code)}, type: {json.dumps(c.type)}, "
+        f"from: {json.dumps(str(c.valid_from) if c.valid_from else None)}, "
+        f"until: {json.dumps(str(c.valid_until) if c.valid_until else None)}, "
+        f"names: {json.dumps(sorted(c.formula.names))}, fn: {_function(c.formula.to_js())}}}"
+        for c in _computed_in_order(fmt)
+    ]
+    checks = [
+        f"{{code: {json.dumps(k.code)}, scope: {json.dumps(k.scope)}, "
+        f"message: {json.dumps(k.message)}, cells: {json.dumps(list(k.cells))}, "
+        f"names: {json.dumps(sorted(k.rule.names))}, fn: {_function(k.rule.to_js())}}}"
+        for k in fmt.checks
+    ]
+    separator = ",\n      "
+    return (
+        "(function () {\n"
+        "  var F = window.MPRFormula.F;\n"
+        "  window.MPR_FORMATS = window.MPR_FORMATS || {};\n"
+        f"  window.MPR_FORMATS[{json.dumps(fmt.code)}] = {{\n"
+        f"    computed: [\n      {separator.join(computed)}\n    ],\n"
+        f"    checks: [\n      {separator.join(checks)}\n    ]\n"
+        "  };\n"
+        "})();\n"
+    )

@@ -1,0 +1,202 @@
+"""Open and save one return's grid: carried openings, computed cells, checks, locking.
+
+A grid for month M opens when the format is in force for M, M has ended, and the
+office has filed M-1 (or has never filed this format: then M is its first month and
+the opening balance is entered once, never edited afterwards).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from app.definitions.months import Month
+from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
+from app.extensions import db
+from app.models.org import Office
+from app.models.returns import MprReturn, ReturnStatus
+from app.services import calculation, catalogue, rowstore
+from app.services.calculation import CellMessage
+
+
+class GridClosed(Exception):
+    """The grid cannot be opened for that month; str() says why and what to do."""
+
+
+@dataclass
+class GridRow:
+    """One row as shown: stored or computed values, and any rejected text."""
+
+    key: str
+    label: str
+    group: str | None = None
+    is_total: bool = False
+    cells: dict[str, Any] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)  # rejected input, shown again
+    position: int = 0
+    members: tuple[str, ...] = ()  # total rows: the data rows they add up
+
+
+@dataclass
+class Grid:
+    """Everything needed to show or serve one return."""
+
+    fmt: FormatDef
+    office: Office
+    month: Month
+    ret: MprReturn | None
+    columns: tuple[ColumnDef, ...]
+    rows: list[GridRow]
+    first_month: bool
+    messages: list[CellMessage] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """'not started' until first saved, then the return's status."""
+        return self.ret.status if self.ret is not None else "not started"
+
+    @property
+    def version(self) -> int:
+        """The version a save must quote (0 before the first save)."""
+        return self.ret.version if self.ret is not None else 0
+
+    @property
+    def locked(self) -> bool:
+        """Validated returns are never edited in place."""
+        return self.ret is not None and self.ret.status == ReturnStatus.VALIDATED
+
+    def editable(self, row: GridRow, column: ColumnDef) -> bool:
+        """Whether the user may type into this cell."""
+        if self.locked or row.is_total or not column.in_force(self.month):
+            return False
+        if column.role == "entered":
+            return True
+        if column.role == "carried":  # the one-time opening entry
+            return self.first_month and row.cells.get(column.code) is None
+        return False
+
+
+def last_open_month(today: dt.date | None = None) -> Month:
+    """The latest month that may be filed: the one that has ended."""
+    return Month.of(today or dt.date.today()).prev()
+
+
+def find_return(fmt_code: str, office: Office, month: Month) -> MprReturn | None:
+    """The return of one format, office and month, if saved."""
+    return db.session.execute(
+        select(MprReturn).where(
+            MprReturn.format_code == fmt_code,
+            MprReturn.office_id == office.id,
+            MprReturn.period == month.first_day,
+        )
+    ).scalar_one_or_none()
+
+
+def predecessor(fmt: FormatDef, month: Month) -> FormatDef:
+    """The format filed for the month before `month` (the replaced one at a hand-over)."""
+    if fmt.replaces and fmt.valid_from == month:
+        return catalogue.definitions().format(fmt.replaces)
+    return fmt
+
+
+def successor(fmt: FormatDef, month: Month) -> FormatDef | None:
+    """The format filed for the month after `month`, if any."""
+    following = month.next()
+    if fmt.replaced_by and not fmt.in_force(following):
+        return catalogue.definitions().format(fmt.replaced_by)
+    return fmt if fmt.in_force(following) else None
+
+
+def _has_earlier(fmt: FormatDef, office: Office, month: Month) -> bool:
+    codes = {fmt.code} | ({fmt.replaces} if fmt.replaces else set())
+    found = db.session.execute(
+        select(MprReturn.id)
+        .where(
+            MprReturn.format_code.in_(codes),
+            MprReturn.office_id == office.id,
+            MprReturn.period < month.first_day,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, dict] | None:
+    """Cells of the month before (None when there is no such return)."""
+    before = predecessor(fmt, month)
+    ret = find_return(before.code, office, month.prev())
+    if ret is None:
+        return None
+    return {key: cells for key, (_pos, cells) in rowstore.read(before, ret.id).items()}
+
+
+def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None):
+    """Raise GridClosed unless the grid for `month` may be opened; return M-1's cells."""
+    if not fmt.in_force(month):
+        raise GridClosed(f"{fmt.code} is not in force for {month.label()}.")
+    if month > last_open_month(today):
+        raise GridClosed(f"{month.label()} has not ended yet; it cannot be filed.")
+    previous = _previous_rows(fmt, office, month)
+    if previous is None and fmt.has_carry and _has_earlier(fmt, office, month):
+        raise GridClosed(f"Fill {month.prev().label()} first: its closing balance is this month's opening.")
+    return previous
+
+
+def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict]]):
+    if fmt.rows.kind == "free":
+        ordered = sorted(stored.items(), key=lambda item: item[1][0])
+        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _) in enumerate(ordered, 1)]
+    return list(catalogue.defined_rows(fmt, month))
+
+
+def assemble(fmt, office, month, ret, stored, previous) -> Grid:
+    """Build the grid from stored cells, carried openings, formulas and totals."""
+    rows: list[GridRow] = []
+    data: dict[str, dict] = {}
+    for row_def in _row_defs(fmt, month, stored):
+        if row_def.is_total:
+            rows.append(GridRow(row_def.key, row_def.label, row_def.group, True, members=row_def.members))
+            continue
+        position, cells = stored.get(row_def.key, (len(rows), {}))
+        cells = _with_carried(fmt, month, dict(cells), (previous or {}).get(row_def.key))
+        cells = calculation.compute_row(fmt, month, cells)
+        data[row_def.key] = cells
+        rows.append(GridRow(row_def.key, row_def.label, row_def.group, False, cells, {}, position))
+    _fill_totals(fmt, month, rows, data)
+    grid = Grid(fmt, office, month, ret, fmt.columns_in_force(month), rows, previous is None)
+    grid.messages = calculation.check_messages(fmt, month, data, _totals(rows))
+    return grid
+
+
+def _with_carried(fmt: FormatDef, month: Month, cells: dict, previous: dict | None) -> dict:
+    if previous is None:
+        return cells
+    for column in fmt.columns_in_force(month):
+        if column.carry:
+            cells[column.code] = previous.get(column.carry)
+    return cells
+
+
+def _totals(rows: list[GridRow]) -> dict[str, dict]:
+    return {row.key: row.cells for row in rows if row.is_total}
+
+
+def _fill_totals(fmt: FormatDef, month: Month, rows: list[GridRow], data: dict) -> None:
+    for row in rows:
+        if row.is_total:
+            members = row.members or tuple(data)
+            row.cells = calculation.total_cells(fmt, month, (data[k] for k in members if k in data))
+
+
+def open_grid(fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None) -> Grid:
+    """The grid for one format, office and month, ready to show."""
+    previous = ensure_open(fmt, office, month, today)
+    ret = find_return(fmt.code, office, month)
+    stored = rowstore.read(fmt, ret.id) if ret is not None else {}
+    if fmt.rows.kind == "single" and not stored:
+        stored = {SINGLE_ROW_KEY: (0, {})}
+    return assemble(fmt, office, month, ret, stored, previous)

@@ -1,0 +1,218 @@
+"""Save a draft: parse every cell, refuse stale versions, recompute, follow later months.
+
+All or nothing: when any typed cell is invalid nothing is stored and the grid comes
+back with the typed text and a message at each bad cell. Failing checks do not stop
+a draft from being saved; they stop submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.definitions.months import Month
+from app.definitions.schema import SINGLE_ROW_KEY, FormatDef
+from app.extensions import db
+from app.models.org import Office
+from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import Actor
+from app.services import calculation, rowstore
+from app.services.calculation import CellMessage
+from app.services.cell_input import CellInputError, parse_cell
+from app.services.grid import Grid, GridClosed, assemble, ensure_open, find_return, successor
+
+NEW_ROW_PREFIX = "new-"
+Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row
+
+
+class SaveConflict(Exception):
+    """Someone saved the return after this form was loaded."""
+
+
+class ReturnLocked(Exception):
+    """The return is validated: it changes only through an approved correction."""
+
+
+@dataclass
+class SaveResult:
+    """What happened: the grid to show, and any cell errors that stopped the save."""
+
+    grid: Grid
+    errors: list[CellMessage] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        """True when the draft was stored."""
+        return not self.errors
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _valid_keys(grid: Grid) -> set[str]:
+    return {row.key for row in grid.rows if not row.is_total}
+
+
+def _merge(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, list[CellMessage]]:
+    """Stored rows overlaid with the parsed changes; errors for every rejected cell."""
+    rows = {r.key: (r.position, dict(r.cells)) for r in grid.rows if not r.is_total}
+    errors: list[CellMessage] = []
+    allowed = _valid_keys(grid)
+    free = grid.fmt.rows.kind == "free"
+    next_position = max((pos for pos, _ in rows.values()), default=0) + 1
+    for key, typed in changes.items():
+        if typed is None:
+            if free and key in rows:
+                del rows[key]
+            continue
+        if key not in allowed and not (free and key.startswith(NEW_ROW_PREFIX)):
+            errors.append(CellMessage(key, "", "unknown_row", f"There is no row '{key}'"))
+            continue
+        if key not in rows:
+            rows[key] = (next_position, {})
+            next_position += 1
+        errors.extend(_apply_cells(grid, key, rows[key][1], typed, today))
+    return rows, errors
+
+
+def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], today: dt.date):
+    probe = next((r for r in grid.rows if r.key == key), None)
+    for code, raw in typed.items():
+        try:
+            column = grid.fmt.column(code)
+        except KeyError:
+            yield CellMessage(key, code, "unknown_column", f"There is no column '{code}'")
+            continue
+        if probe is not None and not grid.editable(probe, column):
+            continue  # carried and computed cells are never stored as sent
+        if probe is None and column.role != "entered":
+            continue
+        try:
+            cells[code] = parse_cell(column, raw, today)
+        except CellInputError as error:
+            yield CellMessage(key, code, error.code, str(error))
+
+
+def _assign_free_keys(rows: dict) -> dict:
+    used = [int(k[1:]) for k in rows if k.startswith("R") and k[1:].isdigit()]
+    counter = max(used, default=0)
+    result = {}
+    for key, value in rows.items():
+        if key.startswith(NEW_ROW_PREFIX):
+            counter += 1
+            key = f"R{counter}"
+        result[key] = value
+    return result
+
+
+def _computed(fmt: FormatDef, month: Month, rows: dict) -> dict:
+    return {k: (pos, calculation.compute_row(fmt, month, cells)) for k, (pos, cells) in rows.items()}
+
+
+def _touch(ret: MprReturn | None, fmt: FormatDef, office: Office, month: Month, actor: Actor):
+    now = _now()
+    if ret is None:
+        ret = MprReturn(
+            format_code=fmt.code,
+            office_id=office.id,
+            period=month.first_day,
+            status=ReturnStatus.DRAFT,
+            created_at=now,
+            created_by_id=actor.user_id,
+        )
+        db.session.add(ret)
+    ret.updated_at = now
+    ret.updated_by_id = actor.user_id
+    return ret
+
+
+def save_draft(
+    actor: Actor,
+    fmt: FormatDef,
+    office: Office,
+    month: Month,
+    version: int,
+    changes: Changes,
+    today: dt.date | None = None,
+) -> SaveResult:
+    """Store the typed cells of one return, or explain cell by cell why not."""
+    today = today or dt.date.today()
+    from app.services.grid import open_grid
+
+    grid = open_grid(fmt, office, month, today)
+    if grid.locked:
+        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction.")
+    if grid.version != version:
+        raise SaveConflict(_conflict_message(grid))
+    rows, errors = _merge(grid, changes, today)
+    if errors:
+        _show_typed(grid, changes, errors)
+        return SaveResult(grid, errors)
+    if fmt.rows.kind == "free":
+        rows = _assign_free_keys(rows)
+    rows = _computed(fmt, month, rows)
+    ret = _touch(grid.ret, fmt, office, month, actor)
+    try:
+        db.session.flush()
+        rowstore.replace(fmt, ret.id, rows)
+        follow_later_months(fmt, office, month, rows, actor)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
+    return SaveResult(open_grid(fmt, office, month, today))
+
+
+def _conflict_message(grid: Grid) -> str:
+    who = f" at {grid.ret.updated_at:%d %b %Y %H:%M}" if grid.ret is not None else ""
+    return (
+        f"This return was saved by someone else{who} after you opened it. "
+        "Your changes were not saved: reload the page, then enter them again."
+    )
+
+
+def _show_typed(grid: Grid, changes: Changes, errors: list[CellMessage]) -> None:
+    """Put the rejected text back into the grid so the user can correct it in place."""
+    bad = {(e.row, e.column) for e in errors}
+    for row in grid.rows:
+        typed = changes.get(row.key) or {}
+        row.typed = {c: str(v) for c, v in typed.items() if (row.key, c) in bad}
+    grid.messages = errors + grid.messages
+
+
+def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict, actor) -> None:
+    """Carry a changed closing into later months that are still drafts or submitted."""
+    current_fmt, current_rows, current_month = fmt, rows, month
+    while True:
+        next_fmt = successor(current_fmt, current_month)
+        if next_fmt is None or not next_fmt.has_carry:
+            return
+        next_month = current_month.next()
+        ret = find_return(next_fmt.code, office, next_month)
+        if ret is None or ret.status == ReturnStatus.VALIDATED:
+            return
+        previous = {k: cells for k, (_p, cells) in current_rows.items()}
+        stored = rowstore.read(next_fmt, ret.id)
+        grid = assemble(next_fmt, office, next_month, ret, stored, previous)
+        next_rows = {r.key: (r.position, r.cells) for r in grid.rows if not r.is_total}
+        rowstore.replace(next_fmt, ret.id, next_rows)
+        ret.updated_at = _now()
+        current_fmt, current_rows, current_month = next_fmt, next_rows, next_month
+
+
+__all__ = [
+    "NEW_ROW_PREFIX",
+    "GridClosed",
+    "ReturnLocked",
+    "SaveConflict",
+    "SaveResult",
+    "SINGLE_ROW_KEY",
+    "ensure_open",
+    "save_draft",
+]

@@ -1,0 +1,102 @@
+"""JSON forms of formats, offices and returns (shared by the API and the grid)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from app.definitions.months import Month
+from app.definitions.schema import ColumnDef, FormatDef
+from app.models.org import Office
+from app.services import catalogue
+from app.services.grid import Grid
+
+
+def cell_json(value: Any, column: ColumnDef) -> Any:
+    """A cell as JSON: counts as numbers, amounts and percents as 2-decimal strings."""
+    if value is None:
+        return None
+    if column.type == "count":
+        return int(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def column_json(column: ColumnDef) -> dict[str, Any]:
+    """A column's description."""
+    return {
+        "code": column.code,
+        "label": column.label,
+        "group": list(column.group_path),
+        "number": column.number,
+        "type": column.type,
+        "role": column.role,
+        "required": column.required and column.role == "entered",
+        "carry": column.carry,
+        "formula": column.formula.text if column.formula is not None else None,
+    }
+
+
+def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
+    """A format with the columns and rows in force for `month`."""
+    return {
+        "code": fmt.code,
+        "title": fmt.title,
+        "part": fmt.part,
+        "owner": fmt.owner,
+        "segment": fmt.segment,
+        "unit": fmt.unit_label,
+        "filled_by": list(fmt.filled_by),
+        "in_force": fmt.in_force(month),
+        "from": str(fmt.valid_from) if fmt.valid_from else None,
+        "until": str(fmt.valid_until) if fmt.valid_until else None,
+        "replaces": fmt.replaces,
+        "row_kind": fmt.rows.kind,
+        "columns": [column_json(c) for c in fmt.columns_in_force(month)],
+        "rows": [
+            {"key": r.key, "label": r.label, "group": r.group, "total": r.is_total}
+            for r in catalogue.defined_rows(fmt, month)
+        ]
+        if fmt.rows.kind != "free"
+        else [],
+        "derived": [{"code": d.code, "label": d.label, "kind": d.kind, "of": d.of} for d in fmt.derived],
+        "checks": [{"code": k.code, "rule": k.rule.text, "message": k.message} for k in fmt.checks],
+    }
+
+
+def office_json(office: Office) -> dict[str, Any]:
+    """An office's code, name, kind and parent."""
+    return {
+        "code": office.code,
+        "name": office.name,
+        "kind": office.kind,
+        "parent": office.parent.code if office.parent is not None else None,
+        "segments": sorted(office.segment_set),
+    }
+
+
+def return_json(grid: Grid) -> dict[str, Any]:
+    """A return with every row (carried and computed cells included) and its checks."""
+    columns = grid.columns
+    return {
+        "format": grid.fmt.code,
+        "office": grid.office.code,
+        "period": str(grid.month),
+        "status": grid.status,
+        "version": grid.version,
+        "revision": grid.ret.revision if grid.ret is not None else 0,
+        "rows": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "total": row.is_total,
+                "cells": {c.code: cell_json(row.cells.get(c.code), c) for c in columns},
+            }
+            for row in grid.rows
+        ],
+        "checks": [m.as_dict() for m in grid.messages],
+    }

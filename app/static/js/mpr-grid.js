@@ -1,0 +1,195 @@
+/*
+ * The live data-entry grid. Reads the format's formulas and checks registered by
+ * /mpr/f/<format>/formulas.js (window.MPR_FORMATS) and recomputes computed cells,
+ * total rows and check messages as the user types. The server recomputes everything
+ * on save; this is feedback only. No inline script and no eval: CSP-friendly.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("mpr-grid-form");
+  if (!form) { return; }
+  var table = document.getElementById("mpr-grid");
+  var spec = (window.MPR_FORMATS || {})[form.getAttribute("data-format")] || { computed: [], checks: [] };
+  var month = form.getAttribute("data-month");
+  var newRowCounter = 0;
+
+  function inForce(item) {
+    return (!item.from || item.from <= month) && (!item.until || month <= item.until);
+  }
+
+  function parseNumber(text) {
+    if (text === null || text === undefined) { return null; }
+    var plain = String(text).replace(/[,\s]/g, "");
+    if (plain === "") { return null; }
+    if (!/^-?\d+(\.\d+)?$/.test(plain)) { return NaN; }
+    return Number(plain);
+  }
+
+  function cellValue(td) {
+    var input = td.querySelector("input, select");
+    if (input) {
+      return td.getAttribute("data-type") === "text" || td.getAttribute("data-type") === "date" ||
+        td.getAttribute("data-type") === "choice" ? (input.value || null) : parseNumber(input.value);
+    }
+    var span = td.querySelector(".mpr-value");
+    return span ? parseNumber(span.textContent) : null;
+  }
+
+  function format(value, type) {
+    if (value === null || value === undefined || (typeof value === "number" && isNaN(value))) { return ""; }
+    return type === "count" ? String(Math.round(value)) : Number(value).toFixed(2);
+  }
+
+  function rowValues(tr) {
+    var values = {};
+    tr.querySelectorAll("td[data-col]").forEach(function (td) {
+      values[td.getAttribute("data-col")] = cellValue(td);
+    });
+    return values;
+  }
+
+  function setComputed(tr, code, value, type) {
+    var td = tr.querySelector('td[data-col="' + code + '"]');
+    if (!td) { return; }
+    var span = td.querySelector(".mpr-value");
+    if (span) { span.textContent = format(value, type); }
+  }
+
+  function computeRow(tr, values) {
+    spec.computed.forEach(function (column) {
+      if (!inForce(column)) { return; }
+      var result = column.fn(values);
+      values[column.code] = result;
+      setComputed(tr, column.code, result, column.type);
+    });
+    return values;
+  }
+
+  function dataRows() { return table.querySelectorAll("tbody tr.mpr-data"); }
+
+  function totals(valuesByRow) {
+    table.querySelectorAll("tbody tr.mpr-total").forEach(function (tr) {
+      var members = (tr.getAttribute("data-members") || "").split(" ").filter(Boolean);
+      var sums = {};
+      tr.querySelectorAll("td[data-col]").forEach(function (td) {
+        var code = td.getAttribute("data-col");
+        var role = td.getAttribute("data-role");
+        var type = td.getAttribute("data-type");
+        if (role === "computed" || ["count", "amount"].indexOf(type) < 0) { return; }
+        var total = null;
+        members.forEach(function (key) {
+          var value = (valuesByRow[key] || {})[code];
+          if (typeof value === "number" && !isNaN(value)) { total = (total || 0) + value; }
+        });
+        sums[code] = total;
+        setComputed(tr, code, total, type);
+      });
+      valuesByRow[tr.getAttribute("data-row")] = computeRow(tr, sums);
+    });
+  }
+
+  function clearLiveMessages() {
+    table.querySelectorAll(".mpr-live-msg").forEach(function (el) { el.remove(); });
+    table.querySelectorAll("td.mpr-live-error").forEach(function (td) { td.classList.remove("mpr-live-error"); });
+  }
+
+  function showMessage(tr, code, message) {
+    var td = tr.querySelector('td[data-col="' + code + '"]');
+    if (!td) { return; }
+    var small = document.createElement("small");
+    small.className = "mpr-msg mpr-live-msg";
+    small.textContent = message;
+    td.appendChild(small);
+    td.classList.add("mpr-live-error");
+  }
+
+  function runChecks(tr, values, scope) {
+    spec.checks.forEach(function (check) {
+      if (check.scope !== scope) { return; }
+      var ready = check.names.every(function (name) {
+        var td = tr.querySelector('td[data-col="' + name + '"]');
+        return td && (td.getAttribute("data-role") !== "entered" || values[name] !== null);
+      });
+      if (ready && check.fn(values) === false) {
+        check.cells.forEach(function (code) { showMessage(tr, code, check.message); });
+      }
+    });
+  }
+
+  function badNumbers(tr, values) {
+    tr.querySelectorAll("td[data-col]").forEach(function (td) {
+      var code = td.getAttribute("data-col");
+      if (typeof values[code] === "number" && isNaN(values[code])) {
+        showMessage(tr, code, "Not a number");
+        values[code] = null;
+      }
+    });
+  }
+
+  function recalculate() {
+    clearLiveMessages();
+    var valuesByRow = {};
+    dataRows().forEach(function (tr) {
+      var values = rowValues(tr);
+      badNumbers(tr, values);
+      valuesByRow[tr.getAttribute("data-row")] = computeRow(tr, values);
+      runChecks(tr, values, "row");
+    });
+    totals(valuesByRow);
+    table.querySelectorAll("tbody tr.mpr-total").forEach(function (tr) {
+      runChecks(tr, valuesByRow[tr.getAttribute("data-row")] || {}, "total");
+    });
+  }
+
+  function inputs() {
+    return Array.prototype.slice.call(form.querySelectorAll("#mpr-grid input, #mpr-grid select"));
+  }
+
+  function moveFocus(from, step) {
+    var all = inputs();
+    var next = all[all.indexOf(from) + step];
+    if (next) { next.focus(); if (next.select) { next.select(); } }
+  }
+
+  form.addEventListener("input", recalculate);
+  form.addEventListener("change", recalculate);
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("#mpr-grid input")) {
+      event.preventDefault();  // Enter moves on like Tab; the Save button submits
+      moveFocus(event.target, event.shiftKey ? -1 : 1);
+    }
+  });
+
+  var addButton = document.getElementById("mpr-add-row");
+  var template = document.getElementById("mpr-new-row");
+  if (addButton && template) {
+    addButton.addEventListener("click", function () {
+      newRowCounter += 1;
+      var key = "new-" + newRowCounter;
+      var html = template.innerHTML.replace(/__KEY__/g, key);
+      table.querySelector("tbody").insertAdjacentHTML("beforeend", html);
+      var first = table.querySelector('tr[data-row="' + key + '"] input, tr[data-row="' + key + '"] select');
+      if (first) { first.focus(); }
+      recalculate();
+    });
+  }
+  table.addEventListener("click", function (event) {
+    var button = event.target.closest(".mpr-remove-row");
+    if (!button) { return; }
+    var tr = button.closest("tr");
+    var key = tr.getAttribute("data-row");
+    if (key.indexOf("new-") !== 0) {
+      var marker = document.createElement("input");
+      marker.type = "hidden";
+      marker.name = "delete|" + key;
+      marker.value = "1";
+      form.appendChild(marker);
+    }
+    tr.remove();
+    recalculate();
+  });
+
+  recalculate();
+  window.MPRGrid = { recalculate: recalculate };
+})();

@@ -1,0 +1,18 @@
+"""Register every view, grouped by menu (like Superset's init_views)."""
+
+from __future__ import annotations
+
+from flask_appbuilder import AppBuilder
+
+from app.definitions.schema import DefinitionSet
+
+
+def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
+    """Add the MIS views: format index, one grid view per format, and the JSON API."""
+    from app.views.api import MprApi
+    from app.views.formats import FormatIndexView, make_format_view
+
+    appbuilder.add_view(FormatIndexView, "Formats", icon="fa-table", category="")
+    for fmt in definitions.formats.values():
+        appbuilder.add_view_no_menu(make_format_view(fmt))
+    appbuilder.add_api(MprApi)

@@ -1,0 +1,111 @@
+"""The public JSON API (see shared/API.md): formats, offices, and returns read and save.
+
+JWT only (FAB's `protect()`), guarded by the same jurisdiction policy as the pages:
+401 not logged in; 403 the role may not do this at all; 404 outside jurisdiction or
+absent (indistinguishable); 409 stale version or wrong state; 422 cell errors.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+
+from app.definitions.months import Month
+from app.security import permissions as p
+from app.security.actor import current_actor
+from app.security.policy import Action, may
+from app.services import catalogue, serialise
+from app.services.grid import GridClosed, last_open_month, open_grid
+from app.services.index import readable_formats
+from app.services.organisation import office_by_code, offices_visible_to
+from app.services.saving import ReturnLocked, SaveConflict, save_draft
+
+
+def _month(text: str | None) -> Month | None:
+    try:
+        return Month.parse(text) if text else last_open_month()
+    except ValueError:
+        return None
+
+
+class MprApi(BaseApi):
+    """/api/v1/mpr/..."""
+
+    resource_name = "mpr"
+    class_permission_name = p.MPR_API
+    method_permission_name = {
+        "formats": p.READ,
+        "offices": p.READ,
+        "get_return": p.READ,
+        "put_return": p.EDIT,
+    }
+    openapi_spec_tag = "MPR"
+
+    def _may_format(self, permission: str, fmt) -> bool:
+        sm = current_app.appbuilder.sm
+        return sm.has_access(permission, fmt.permission_name)
+
+    @expose("/formats", methods=["GET"])
+    @protect()
+    def formats(self):
+        """Formats the caller may see, with the columns and rows in force for ?period."""
+        month = _month(request.args.get("period"))
+        if month is None:
+            return self.response_400("period must be YYYY-MM")
+        return self.response(200, result=[serialise.format_json(f, month) for f in readable_formats(month)])
+
+    @expose("/offices", methods=["GET"])
+    @protect()
+    def offices(self):
+        """Offices the caller may see."""
+        return self.response(
+            200, result=[serialise.office_json(o) for o in offices_visible_to(current_actor())]
+        )
+
+    def _target(self, format_code: str, office_code: str, period: str, action: Action):
+        fmt = catalogue.definitions().formats.get(format_code)
+        office = office_by_code(office_code)
+        month = _month(period)
+        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+            return None, self.response_404()
+        permission = p.CAN_READ if action is Action.VIEW else p.CAN_EDIT
+        if not self._may_format(permission, fmt) or not may(current_actor(), action, office, fmt):
+            return None, self.response_403()
+        return (fmt, office, month), None
+
+    @expose("/returns/<format_code>/<office_code>/<period>", methods=["GET"])
+    @protect()
+    def get_return(self, format_code: str, office_code: str, period: str):
+        """The return with every row, carried and computed cells, and check results."""
+        target, refusal = self._target(format_code, office_code, period, Action.VIEW)
+        if refusal is not None:
+            return refusal
+        try:
+            grid = open_grid(*target)
+        except GridClosed as closed:
+            return self.response(409, message=str(closed))
+        return self.response(200, **serialise.return_json(grid))
+
+    @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])
+    @protect()
+    def put_return(self, format_code: str, office_code: str, period: str):
+        """Save a draft: {"version", "rows": {row_key: {column: value}}}."""
+        target, refusal = self._target(format_code, office_code, period, Action.ENTER)
+        if refusal is not None:
+            return refusal
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("rows"), dict):
+            return self.response_400('Send {"version": N, "rows": {row_key: {column: value}}}')
+        if not isinstance(body.get("version"), int):
+            return self.response_400("version must be the integer from the last GET")
+        rows = body["rows"]
+        if any(v is not None and not isinstance(v, dict) for v in rows.values()):
+            return self.response_400("each row must map column codes to values (or be null)")
+        try:
+            result = save_draft(current_actor(), *target, body["version"], rows)
+        except (SaveConflict, ReturnLocked, GridClosed) as refused:
+            return self.response(409, message=str(refused))
+        if not result.saved:
+            return self.response(422, errors=[e.as_dict() for e in result.errors])
+        return self.response(200, **serialise.return_json(result.grid))

@@ -1,0 +1,151 @@
+"""Format pages: the index of formats, and one generated grid view per format."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+
+from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.security import permissions as p
+from app.security.actor import current_actor
+from app.security.policy import Action, may
+from app.services import catalogue, formulas_js, index
+from app.services.grid import GridClosed, last_open_month, open_grid
+from app.services.organisation import office_by_code
+from app.services.saving import ReturnLocked, SaveConflict, save_draft
+from app.views.forms import changes_from_form
+from app.views.layout import header_rows
+
+
+def _month_arg(value: str | None) -> Month:
+    if not value:
+        return last_open_month()
+    try:
+        return Month.parse(value)
+    except ValueError:
+        abort(404)
+
+
+class FormatIndexView(BaseView):
+    """One page listing the formats a user may fill or see, instead of a menu per format."""
+
+    route_base = "/mpr"
+    default_view = "index"
+    class_permission_name = p.FORMATS_INDEX
+    method_permission_name = {"index": p.READ}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        """Formats in force for the chosen month with this office's status for each."""
+        month = _month_arg(request.args.get("period"))
+        page = index.format_index(current_actor(), month, request.args.get("office"))
+        return self.render_template("mpr/index.html", page=page, month=month)
+
+
+class FormatGridView(BaseView):
+    """The data-entry grid of one format (subclassed once per format)."""
+
+    format_code = ""
+    default_view = "grid"
+    method_permission_name = {"grid": p.READ, "save": p.EDIT, "formulas": p.READ}
+
+    @property
+    def fmt(self) -> FormatDef:
+        """This view's format."""
+        return catalogue.definitions().format(self.format_code)
+
+    def _office_or_404(self, office_code: str, action: Action):
+        office = office_by_code(office_code)
+        if not may(current_actor(), action, office, self.fmt):
+            abort(404)  # outside jurisdiction and absent look the same
+        return office
+
+    @expose("/<office_code>/<period>", methods=["GET"])
+    @has_access
+    def grid(self, office_code: str, period: str):
+        """Show the grid (editable for the entering office, read-only for others)."""
+        office = self._office_or_404(office_code, Action.VIEW)
+        month = _month_arg(period)
+        try:
+            grid = open_grid(self.fmt, office, month)
+        except GridClosed as closed:
+            flash(str(closed), "warning")
+            return redirect(url_for("FormatIndexView.index", period=str(month)))
+        can_enter = may(current_actor(), Action.ENTER, office, self.fmt)
+        return self._render(grid, can_enter)
+
+    @expose("/<office_code>/<period>", methods=["POST"])
+    @has_access
+    def save(self, office_code: str, period: str):
+        """Save the draft; on bad cells show the grid again with each message in place."""
+        office = self._office_or_404(office_code, Action.ENTER)
+        month = _month_arg(period)
+        version, changes = changes_from_form(request.form)
+        try:
+            result = save_draft(current_actor(), self.fmt, office, month, version, changes)
+        except (SaveConflict, ReturnLocked, GridClosed) as refused:
+            flash(str(refused), "danger")
+            return self._render_after_refusal(office, month, changes)
+        if not result.saved:
+            flash(f"Not saved: {len(result.errors)} cell(s) need attention.", "danger")
+            return self._render(result.grid, True, status=422)
+        flash("Draft saved.", "success")
+        return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
+
+    def _render_after_refusal(self, office, month, changes):
+        try:
+            grid = open_grid(self.fmt, office, month)
+        except GridClosed:
+            return redirect(url_for("FormatIndexView.index", period=str(month)))
+        for row in grid.rows:  # keep what the user typed on screen
+            row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
+        return self._render(grid, not grid.locked, status=409)
+
+    def _render(self, grid, can_enter: bool, status: int = 200):
+        html = self.render_template(
+            "mpr/grid.html",
+            grid=grid,
+            can_enter=can_enter and not grid.locked,
+            view_name=type(self).__name__,
+            header=header_rows(grid.columns),
+            messages=_messages_by_cell(_shown_messages(grid)),
+        )
+        return make_response(html, status)
+
+    @expose("/formulas.js")
+    @has_access
+    def formulas(self):
+        """The format's formulas and checks as JavaScript for the live grid."""
+        response = make_response(formulas_js.script(self.fmt))
+        response.headers["Content-Type"] = "application/javascript; charset=utf-8"
+        response.headers["Cache-Control"] = "private, max-age=300"
+        return response
+
+
+def _shown_messages(grid):
+    """A grid nobody has saved yet is not nagged with 'Required' on every cell."""
+    if grid.ret is None:
+        return [m for m in grid.messages if m.code != "required"]
+    return grid.messages
+
+
+def _messages_by_cell(messages) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for message in messages:
+        found.setdefault((message.row, message.column), []).append(message.message)
+    return found
+
+
+def make_format_view(fmt: FormatDef) -> type[FormatGridView]:
+    """A grid view class for one format with its own route and permission."""
+    return type(
+        f"Format_{fmt.slug}",
+        (FormatGridView,),
+        {
+            "route_base": f"/mpr/f/{fmt.slug}",
+            "format_code": fmt.code,
+            "class_permission_name": fmt.permission_name,
+        },
+    )

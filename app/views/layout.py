@@ -1,0 +1,45 @@
+"""Lay out a grid's header: column groups with sub-columns, like the paper form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.definitions.schema import ColumnDef
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """One header cell with its spans."""
+
+    label: str
+    colspan: int = 1
+    rowspan: int = 1
+    column: ColumnDef | None = None  # set on leaf headers
+
+
+def header_rows(columns: tuple[ColumnDef, ...]) -> list[list[HeaderCell]]:
+    """Header rows for `columns`: group labels span their sub-columns; leaves span down."""
+    depth = max((len(c.group_path) for c in columns), default=0) + 1
+    rows: list[list[HeaderCell]] = [[] for _ in range(depth)]
+    for level in range(depth):
+        index = 0
+        while index < len(columns):
+            column = columns[index]
+            path = column.group_path
+            if level < len(path):
+                prefix = path[: level + 1]
+                span = 1
+                while _shares(columns, index + span, level, prefix):
+                    span += 1
+                rows[level].append(HeaderCell(path[level], colspan=span))
+                index += span
+            elif level == len(path):
+                rows[level].append(HeaderCell(column.label, rowspan=depth - level, column=column))
+                index += 1
+            else:
+                index += 1
+    return rows
+
+
+def _shares(columns: tuple[ColumnDef, ...], index: int, level: int, prefix: tuple[str, ...]) -> bool:
+    return index < len(columns) and columns[index].group_path[: level + 1] == prefix

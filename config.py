@@ -1,0 +1,91 @@
+"""Configuration classes, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else a key kept in instance/ for the demo."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Defaults for the demo: SQLite in instance/, everything on one machine."""
+
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mpr.sqlite'}")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    MPR_DEFINITIONS = os.environ.get("MPR_DEFINITIONS", str(BASE_DIR / "mpr_definitions.yaml"))
+    MPR_MASTERS = os.environ.get("MPR_MASTERS", str(BASE_DIR / "seed" / "masters.yaml"))
+    # Month M is due (submitted and validated) by this day of month M+1.
+    MPR_DUE_DAY = int(os.environ.get("MPR_DUE_DAY", "15"))
+
+    APP_NAME = "MPR Management Information System"
+    APP_THEME = ""
+    FAB_UPDATE_PERMS = False  # permissions are synced by `flask mpr sync`, not per worker
+    FAB_ADD_SECURITY_VIEWS = True
+    FAB_API_SWAGGER_UI = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.MprSecurityManager"
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_BASE_TEMPLATE = "mpr/base.html"
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
+    LANGUAGES = {"en": {"flag": "gb", "name": "English"}}
+
+    FAB_CREATE_DB = False  # tables and roles are created by `flask mpr sync`
+    MPR_DEMO_PASSWORD = os.environ.get("MPR_DEMO_PASSWORD", "mpr-demo-2026-field")  # noqa: S105 - demo only
+    MPR_FIELD_REPORTS_FROM = None  # date from which Divisions/Ranges see their Commissionerate's reports
+    MPR_OPEN_REPORTS_FROM = None  # date from which Commissionerates/Zones see other offices' reports
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
+
+
+class TestConfig(Config):
+    """Test runs: a database per run (set by the fixtures), CSRF on as in production."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = False
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for test fixtures only
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL, HTTPS cookies, shared rate-limit storage."""
+
+    SESSION_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")

@@ -1,0 +1,54 @@
+"""`python run.py`: set up the demo database on first run and serve the MIS.
+
+Also the Flask CLI entry point: `flask --app run mpr check|sync|seed|demo-users`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from app import InvalidDefinitions, create_app
+from config import Config
+
+
+def _under_flask_cli() -> bool:
+    return os.path.basename(sys.argv[0]) in {"flask", "flask.exe"} or "flask" in sys.argv[:2]
+
+
+try:
+    app = create_app(Config, tolerate_invalid=_under_flask_cli())
+except InvalidDefinitions as invalid:
+    print(str(invalid), file=sys.stderr)
+    print("The application refuses to start until mpr_definitions.yaml is fixed.", file=sys.stderr)
+    raise SystemExit(1) from None
+
+
+def prepare_demo() -> None:
+    """Create or update the database, seed the demo on first run, print the logins."""
+    from sqlalchemy import func, select
+
+    from app.config_paths import SEED_DIR
+    from app.extensions import db
+    from app.models.org import Office
+    from app.services.seeding import demo_users, seed_demo
+    from app.services.sync import sync_all
+
+    with app.app_context():
+        lines, ok = sync_all()
+        print("\n".join(lines))
+        if not ok:
+            raise SystemExit(1)
+        if db.session.execute(select(func.count(Office.id))).scalar_one() == 0:
+            print("First run: loading the demo organisation ...")
+            print(seed_demo(SEED_DIR / "organisation.yaml", app.config["MPR_MASTERS"]))
+        print("\nDemo logins (username, password, role, office):")
+        for user in demo_users():
+            print(f"  {user.username:<22} {user.password}  {user.role:<16} {user.office}")
+
+
+if __name__ == "__main__":
+    prepare_demo()
+    port = int(os.environ.get("PORT", "8080"))
+    print(f"\nServing on http://127.0.0.1:{port}  (Ctrl+C to stop)")
+    app.run(host="127.0.0.1", port=port, debug=False, threaded=True)
