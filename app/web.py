@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf
@@ -32,6 +33,9 @@ def _add_security_headers(response):
 
 
 def _error_page(error: HTTPException):
+    # An error raised before FAB's own before_request (a refused CSRF token) has no
+    # g.user yet, which the navbar needs: set it as FAB would.
+    g.setdefault("user", current_user)
     if _is_api():
         return jsonify(message=error.description or error.name), error.code
     return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), error.code
@@ -39,6 +43,7 @@ def _error_page(error: HTTPException):
 
 def _unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
+    g.setdefault("user", current_user)
     if _is_api():
         return jsonify(message="Internal error"), 500
     return render_template("mpr/error.html", error=None, appbuilder=current_app.appbuilder), 500

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql.expression import false
 
 
 class ReturnStatus(StrEnum):
@@ -51,7 +52,12 @@ class MprReturn(Model):
     updated_at = Column(DateTime, nullable=False)
     updated_by_id = Column(Integer, ForeignKey("ab_user.id"))
     submitted_at = Column(DateTime)
+    submitted_by_id = Column(Integer, ForeignKey("ab_user.id"))
     validated_at = Column(DateTime)
+    validated_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    # Set when an approved correction of an earlier month changed this month's opening
+    # balance after this month was validated; cleared when this month is corrected too.
+    inconsistent = Column(Boolean, nullable=False, default=False, server_default=false())
 
     office = relationship("Office", lazy="joined")
 

@@ -7,7 +7,17 @@ CAN_EDIT = "can_edit"
 HOME = "Home"
 FORMATS_INDEX = "Format index"
 MPR_API = "MPR API"
+VALIDATION = "Validation"
+CORRECTIONS = "Corrections"
+STATUS = "Status"
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"
 EDIT = "edit"
+
+MENU_ACCESS = "menu_access"
+# Menu entries (FAB shows an entry only to roles holding menu_access on it).
+MENU_FORMATS = "Formats"
+MENU_STATUS = "Status"
+MENU_VALIDATION = "Validation"
+MENU_CORRECTIONS = "Corrections"

@@ -80,6 +80,8 @@ def applies_to(fmt: FormatDef, office: Office) -> bool:
     """Whether `office` files `fmt` at all (kind, stream and function match)."""
     if office.kind not in fmt.filled_by or fmt.segment not in office.segment_set:
         return False
+    if office.kind != OfficeKind.COMMISSIONERATE:
+        return True  # `functions` are commissionerate functions; DG units have none
     return not fmt.functions or office.function in fmt.functions
 
 

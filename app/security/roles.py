@@ -25,7 +25,16 @@ def owner_role(owner_code: str) -> str:
 
 
 def _common() -> set[Permission]:
-    return {(p.CAN_READ, p.HOME), (p.CAN_READ, p.FORMATS_INDEX), (p.CAN_READ, p.MPR_API)}
+    return {
+        (p.CAN_READ, p.HOME),
+        (p.CAN_READ, p.FORMATS_INDEX),
+        (p.CAN_READ, p.MPR_API),
+        (p.CAN_READ, p.STATUS),
+        (p.CAN_READ, p.CORRECTIONS),
+        (p.MENU_ACCESS, p.MENU_FORMATS),
+        (p.MENU_ACCESS, p.MENU_STATUS),
+        (p.MENU_ACCESS, p.MENU_CORRECTIONS),
+    }
 
 
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
@@ -34,14 +43,22 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     read_all = {(p.CAN_READ, f.permission_name) for f in formats}
     edit_all = {(p.CAN_EDIT, f.permission_name) for f in formats}
     roles: dict[str, set[Permission]] = {
-        OFFICE: _common() | read_all | edit_all | {(p.CAN_EDIT, p.MPR_API)},
-        ZONE: _common() | read_all,
+        OFFICE: _common() | read_all | edit_all | {(p.CAN_EDIT, p.MPR_API), (p.CAN_EDIT, p.CORRECTIONS)},
+        ZONE: _common()
+        | read_all
+        | {
+            (p.CAN_READ, p.VALIDATION),
+            (p.CAN_EDIT, p.VALIDATION),
+            (p.CAN_EDIT, p.MPR_API),
+            (p.MENU_ACCESS, p.MENU_VALIDATION),
+        },
         BOARD: _common() | read_all,
         FIELD: _common() | read_all,
     }
     for owner in definitions.owners:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
-        roles[owner_role(owner)] = _common() | owned
+        decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
+        roles[owner_role(owner)] = _common() | owned | decide
     return roles
 
 

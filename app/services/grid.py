@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.definitions.months import Month
 from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
@@ -53,6 +53,7 @@ class Grid:
     rows: list[GridRow]
     first_month: bool
     messages: list[CellMessage] = field(default_factory=list)
+    correcting: bool = False  # a correction request proposes new figures for a validated return
 
     @property
     def status(self) -> str:
@@ -67,7 +68,7 @@ class Grid:
     @property
     def locked(self) -> bool:
         """Validated returns are never edited in place."""
-        return self.ret is not None and self.ret.status == ReturnStatus.VALIDATED
+        return self.ret is not None and self.ret.status == ReturnStatus.VALIDATED and not self.correcting
 
     def editable(self, row: GridRow, column: ColumnDef) -> bool:
         """Whether the user may type into this cell."""
@@ -111,18 +112,15 @@ def successor(fmt: FormatDef, month: Month) -> FormatDef | None:
     return fmt if fmt.in_force(following) else None
 
 
-def _has_earlier(fmt: FormatDef, office: Office, month: Month) -> bool:
+def _first_filed(fmt: FormatDef, office: Office) -> Month | None:
+    """The earliest month this office has filed of the format (or of its predecessor)."""
     codes = {fmt.code} | ({fmt.replaces} if fmt.replaces else set())
-    found = db.session.execute(
-        select(MprReturn.id)
-        .where(
-            MprReturn.format_code.in_(codes),
-            MprReturn.office_id == office.id,
-            MprReturn.period < month.first_day,
+    first = db.session.execute(
+        select(func.min(MprReturn.period)).where(
+            MprReturn.format_code.in_(codes), MprReturn.office_id == office.id
         )
-        .limit(1)
-    ).first()
-    return found is not None
+    ).scalar_one()
+    return Month.of(first) if first else None
 
 
 def _previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, dict] | None:
@@ -141,8 +139,17 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
     if month > last_open_month(today):
         raise GridClosed(f"{month.label()} has not ended yet; it cannot be filed.")
     previous = _previous_rows(fmt, office, month)
-    if previous is None and fmt.has_carry and _has_earlier(fmt, office, month):
-        raise GridClosed(f"Fill {month.prev().label()} first: its closing balance is this month's opening.")
+    if previous is None and fmt.has_carry:
+        first = _first_filed(fmt, office)
+        if first is not None and first < month:
+            raise GridClosed(
+                f"Fill {month.prev().label()} first: its closing balance is this month's opening."
+            )
+        if first is not None and month < first:
+            raise GridClosed(
+                f"This office's {fmt.code} returns start in {first.label()} with an opening balance "
+                "entered once; earlier months cannot be filed any more."
+            )
     return previous
 
 

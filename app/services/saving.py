@@ -16,15 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.definitions.months import Month
-from app.definitions.schema import SINGLE_ROW_KEY, FormatDef
+from app.definitions.schema import FormatDef
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
-from app.security.policy import Actor
-from app.services import calculation, rowstore
+from app.security.policy import Action, Actor, may
+from app.services import audit, calculation, rowstore
 from app.services.calculation import CellMessage
 from app.services.cell_input import CellInputError, parse_cell
-from app.services.grid import Grid, GridClosed, assemble, ensure_open, find_return, successor
+from app.services.grid import Grid, GridRow, assemble, find_return, open_grid, successor
+from app.services.workflow import NotPermitted, return_key
 
 NEW_ROW_PREFIX = "new-"
 Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row
@@ -44,6 +45,7 @@ class SaveResult:
 
     grid: Grid
     errors: list[CellMessage] = field(default_factory=list)
+    returned_to_draft: bool = False  # a submitted return edited into a failing state
 
     @property
     def saved(self) -> bool:
@@ -142,12 +144,12 @@ def save_draft(
     today: dt.date | None = None,
 ) -> SaveResult:
     """Store the typed cells of one return, or explain cell by cell why not."""
+    if not may(actor, Action.ENTER, office, fmt):
+        raise NotPermitted(f"{actor.username} may not enter data for {office.code}")
     today = today or dt.date.today()
-    from app.services.grid import open_grid
-
     grid = open_grid(fmt, office, month, today)
     if grid.locked:
-        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction.")
+        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction request.")
     if grid.version != version:
         raise SaveConflict(_conflict_message(grid))
     rows, errors = _merge(grid, changes, today)
@@ -157,16 +159,56 @@ def save_draft(
     if fmt.rows.kind == "free":
         rows = _assign_free_keys(rows)
     rows = _computed(fmt, month, rows)
+    before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:
         db.session.flush()
         rowstore.replace(fmt, ret.id, rows)
+        reopened = _settle_status(ret, open_grid(fmt, office, month, today))
+        _audit_save(actor, fmt, office, month, before, rows)
         follow_later_months(fmt, office, month, rows, actor)
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
-    return SaveResult(open_grid(fmt, office, month, today))
+    return SaveResult(open_grid(fmt, office, month, today), returned_to_draft=reopened)
+
+
+def _settle_status(ret: MprReturn, grid: Grid) -> bool:
+    """A submitted return edited into an incomplete or failing state becomes a draft again."""
+    if ret.status == ReturnStatus.SUBMITTED and grid.messages:
+        ret.status, ret.submitted_at, ret.submitted_by_id = ReturnStatus.DRAFT, None, None
+        return True
+    return False
+
+
+def entered_cells(fmt: FormatDef, rows: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Only the typed cells of each row (what an audit event or a revision must keep)."""
+    kept = [c.code for c in fmt.columns if c.role != "computed"]
+    return {
+        key: {code: cells.get(code) for code in kept if cells.get(code) is not None}
+        for key, cells in rows.items()
+    }
+
+
+def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, before: dict, rows: dict) -> None:
+    after = entered_cells(fmt, {key: cells for key, (_pos, cells) in rows.items()})
+    changed_before, changed_after = {}, {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key, {}), after.get(key, {})
+        diff = {c for c in set(old) | set(new) if old.get(c) != new.get(c)}
+        if diff:
+            changed_before[key] = {c: old.get(c) for c in sorted(diff)}
+            changed_after[key] = {c: new.get(c) for c in sorted(diff)}
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "save",
+        "return",
+        return_key(fmt.code, office, month),
+        changed_before,
+        changed_after,
+    )
 
 
 def _conflict_message(grid: Grid) -> str:
@@ -178,16 +220,29 @@ def _conflict_message(grid: Grid) -> str:
 
 
 def _show_typed(grid: Grid, changes: Changes, errors: list[CellMessage]) -> None:
-    """Put the rejected text back into the grid so the user can correct it in place."""
-    bad = {(e.row, e.column) for e in errors}
+    """Put everything typed back into the grid (nothing was saved) so the user can correct it.
+
+    Every typed cell comes back, not only the rejected ones, and new free rows too:
+    otherwise the user's other changes would silently fall back to the stored values.
+    """
     for row in grid.rows:
         typed = changes.get(row.key) or {}
-        row.typed = {c: str(v) for c, v in typed.items() if (row.key, c) in bad}
+        row.typed = {c: str(v) for c, v in typed.items() if v is not None}
+    if grid.fmt.rows.kind == "free":
+        label = f"New {grid.fmt.rows.free_label.lower()}"
+        for key, typed in changes.items():
+            if key.startswith(NEW_ROW_PREFIX) and typed is not None:
+                shown = {c: str(v) for c, v in typed.items() if v is not None}
+                grid.rows.append(GridRow(key, label, typed=shown, position=len(grid.rows)))
     grid.messages = errors + grid.messages
 
 
 def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict, actor) -> None:
-    """Carry a changed closing into later months that are still drafts or submitted."""
+    """Carry a changed closing into later months that are still drafts or submitted.
+
+    A submitted month that no longer passes its checks becomes a draft again, so a Zone
+    never validates figures whose opening balance has moved under them.
+    """
     current_fmt, current_rows, current_month = fmt, rows, month
     while True:
         next_fmt = successor(current_fmt, current_month)
@@ -201,18 +256,18 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
         stored = rowstore.read(next_fmt, ret.id)
         grid = assemble(next_fmt, office, next_month, ret, stored, previous)
         next_rows = {r.key: (r.position, r.cells) for r in grid.rows if not r.is_total}
+        if next_rows == stored:
+            return  # nothing moved: later months are already consistent
         rowstore.replace(next_fmt, ret.id, next_rows)
         ret.updated_at = _now()
+        reopened = _settle_status(ret, grid)
+        audit.record(
+            actor.user_id,
+            actor.username,
+            "carry-forward",
+            "return",
+            return_key(next_fmt.code, office, next_month),
+            None,
+            {"opening_from": str(current_month), "returned_to_draft": reopened},
+        )
         current_fmt, current_rows, current_month = next_fmt, next_rows, next_month
-
-
-__all__ = [
-    "NEW_ROW_PREFIX",
-    "GridClosed",
-    "ReturnLocked",
-    "SaveConflict",
-    "SaveResult",
-    "SINGLE_ROW_KEY",
-    "ensure_open",
-    "save_draft",
-]

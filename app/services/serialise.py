@@ -26,6 +26,21 @@ def cell_json(value: Any, column: ColumnDef) -> Any:
     return value
 
 
+def cells_from_json(fmt: FormatDef, cells: dict[str, Any]) -> dict[str, Any]:
+    """Cells read back from JSON (a kept revision) as the types the engine computes with."""
+    typed: dict[str, Any] = {}
+    for code, value in cells.items():
+        try:
+            column = fmt.column(code)
+        except KeyError:
+            continue
+        if value is None or not column.is_numeric:
+            typed[code] = dt.date.fromisoformat(value) if value and column.type == "date" else value
+        else:
+            typed[code] = int(value) if column.type == "count" else Decimal(str(value))
+    return typed
+
+
 def column_json(column: ColumnDef) -> dict[str, Any]:
     """A column's description."""
     return {

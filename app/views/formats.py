@@ -14,8 +14,9 @@ from app.services import catalogue, formulas_js, index
 from app.services.grid import GridClosed, last_open_month, open_grid
 from app.services.organisation import office_by_code
 from app.services.saving import ReturnLocked, SaveConflict, save_draft
+from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
-from app.views.layout import header_rows
+from app.views.layout import header_rows, messages_by_cell
 
 
 def _month_arg(value: str | None) -> Month:
@@ -44,12 +45,21 @@ class FormatIndexView(BaseView):
         return self.render_template("mpr/index.html", page=page, month=month)
 
 
-class FormatGridView(BaseView):
+class FormatGridView(FormatActionsMixin, BaseView):
     """The data-entry grid of one format (subclassed once per format)."""
 
     format_code = ""
     default_view = "grid"
-    method_permission_name = {"grid": p.READ, "save": p.EDIT, "formulas": p.READ}
+    method_permission_name = {
+        "grid": p.READ,
+        "formulas": p.READ,
+        "history": p.READ,
+        "revision": p.READ,
+        "save": p.EDIT,
+        "submit": p.EDIT,
+        "correct_form": p.EDIT,
+        "correct": p.EDIT,
+    }
 
     @property
     def fmt(self) -> FormatDef:
@@ -103,14 +113,19 @@ class FormatGridView(BaseView):
             row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
         return self._render(grid, not grid.locked, status=409)
 
-    def _render(self, grid, can_enter: bool, status: int = 200):
+    def _month_or_404(self, period: str) -> Month:
+        return _month_arg(period)
+
+    def _render(self, grid, can_enter: bool, status: int = 200, revision: int | None = None):
         html = self.render_template(
             "mpr/grid.html",
             grid=grid,
             can_enter=can_enter and not grid.locked,
+            may_correct=can_enter and grid.locked,
             view_name=type(self).__name__,
             header=header_rows(grid.columns),
-            messages=_messages_by_cell(_shown_messages(grid)),
+            messages=messages_by_cell(_shown_messages(grid)),
+            revision=revision,
         )
         return make_response(html, status)
 
@@ -129,13 +144,6 @@ def _shown_messages(grid):
     if grid.ret is None:
         return [m for m in grid.messages if m.code != "required"]
     return grid.messages
-
-
-def _messages_by_cell(messages) -> dict[tuple[str, str], list[str]]:
-    found: dict[tuple[str, str], list[str]] = {}
-    for message in messages:
-        found.setdefault((message.row, message.column), []).append(message.message)
-    return found
 
 
 def make_format_view(fmt: FormatDef) -> type[FormatGridView]:

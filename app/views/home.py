@@ -1,16 +1,23 @@
-"""The home page: signed-in users go to their format index; others to the login page."""
+"""The home page: the user's to-do list and where to go next."""
 
 from flask import redirect, url_for
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
+from app.security.actor import current_actor
+from app.services.grid import last_open_month
+from app.services.todo import todo_for
+
 
 class HomeView(IndexView):
-    """'/' sends users where their work is."""
+    """'/': sign-in for visitors; the to-do list for users."""
 
     @expose("/")
     def index(self):
-        """Redirect to the format index, or to login."""
+        """Show the to-do list of the signed-in user."""
         if not current_user.is_authenticated:
             return redirect(url_for(f"{self.appbuilder.sm.auth_view.endpoint}.login"))
-        return redirect(url_for("FormatIndexView.index"))
+        actor = current_actor()
+        return self.render_template(
+            "mpr/home.html", items=todo_for(actor), actor=actor, month=last_open_month()
+        )

@@ -43,3 +43,11 @@ def header_rows(columns: tuple[ColumnDef, ...]) -> list[list[HeaderCell]]:
 
 def _shares(columns: tuple[ColumnDef, ...], index: int, level: int, prefix: tuple[str, ...]) -> bool:
     return index < len(columns) and columns[index].group_path[: level + 1] == prefix
+
+
+def messages_by_cell(messages) -> dict[tuple[str, str], list[str]]:
+    """Messages grouped by (row, column) for the grid template."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for message in messages:
+        found.setdefault((message.row, message.column), []).append(message.message)
+    return found

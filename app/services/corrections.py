@@ -1,0 +1,328 @@
+"""Corrections of validated returns: raised by the office, decided by the format's owner.
+
+On approval each corrected month's current figures are kept as a revision, the new
+figures replace them, and the return is marked amended. Later months follow: drafts
+and submitted returns take the new opening balance automatically; a later validated
+month whose opening no longer matches is flagged inconsistent, never left silently wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.extensions import db
+from app.models.corrections import (
+    CorrectionItem,
+    CorrectionRequest,
+    CorrectionStatus,
+    Counter,
+    ReturnRevision,
+)
+from app.models.org import Office
+from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import Action, Actor, may
+from app.services import audit, catalogue, rowstore
+from app.services.audit import to_json
+from app.services.grid import Grid, assemble, find_return, open_grid, predecessor, successor
+from app.services.saving import _merge, entered_cells, follow_later_months
+from app.services.workflow import (
+    ConcurrentChange,
+    NotPermitted,
+    Step,
+    WorkflowRefused,
+    _commit,
+    ensure_allowed,
+    now,
+    return_key,
+)
+
+MonthChanges = tuple[Month, Mapping[str, Mapping[str, Any] | None]]
+
+
+def next_number(name: str) -> int:
+    """The next running number of a named counter (the row is locked while incremented)."""
+    counter = db.session.execute(
+        select(Counter).where(Counter.name == name).with_for_update()
+    ).scalar_one_or_none()
+    if counter is None:
+        counter = Counter(name=name, value=0)
+        db.session.add(counter)
+    counter.value += 1
+    db.session.flush()
+    return counter.value
+
+
+def _pending_for(ret: MprReturn) -> CorrectionRequest | None:
+    return db.session.execute(
+        select(CorrectionRequest)
+        .join(CorrectionItem, CorrectionItem.correction_id == CorrectionRequest.id)
+        .where(CorrectionItem.return_id == ret.id, CorrectionRequest.status == CorrectionStatus.PENDING)
+    ).scalar_one_or_none()
+
+
+def _stored(grid: Grid) -> dict[str, dict]:
+    return {r.key: dict(r.cells) for r in grid.rows if not r.is_total}
+
+
+@dataclass
+class ProposedMonth:
+    """One month of a correction: the grid with the proposed figures, ready to compare."""
+
+    month: Month
+    ret: MprReturn
+    current: Grid
+    proposed: Grid
+
+
+def _propose(fmt: FormatDef, office: Office, month: Month, changes, previous_rows, deciding) -> ProposedMonth:
+    """Apply typed changes to a validated month (openings carried from `previous_rows` if given)."""
+    current = open_grid(fmt, office, month)
+    label = f"{fmt.code} for {month.label()}"
+    ensure_allowed(Step.CORRECT, current.ret, label)
+    pending = _pending_for(current.ret)
+    if pending is not None and pending is not deciding:
+        raise WorkflowRefused(f"{label} already has a pending correction request (No. {pending.number}).")
+    current.correcting = True
+    rows, errors = _merge(current, changes, dt.date.today())
+    if errors:
+        raise WorkflowRefused(f"{label}: some figures are not acceptable.", errors)
+    previous = previous_rows if previous_rows is not None else _previous_cells(fmt, office, month)
+    proposed = assemble(fmt, office, month, current.ret, rows, previous)
+    if proposed.messages:
+        raise WorkflowRefused(
+            f"{label}: the corrected figures must be complete and pass every check.", list(proposed.messages)
+        )
+    current.correcting = False
+    return ProposedMonth(month, current.ret, current, proposed)
+
+
+def _previous_cells(fmt: FormatDef, office: Office, month: Month) -> dict | None:
+    before = predecessor(fmt, month)
+    ret = find_return(before.code, office, month.prev())
+    if ret is None:
+        return None
+    return {key: cells for key, (_p, cells) in rowstore.read(before, ret.id).items()}
+
+
+def propose_chain(
+    fmt: FormatDef, office: Office, months: list[MonthChanges], deciding: CorrectionRequest | None = None
+) -> list[ProposedMonth]:
+    """Every month of a chain with its proposed figures; each month's opening follows the one before.
+
+    `deciding` is the request being approved, which is the pending one and so not in the way.
+    """
+    ordered = sorted(months, key=lambda item: item[0])
+    for (earlier, _), (later, _) in zip(ordered, ordered[1:], strict=False):
+        if later != earlier.next():
+            raise WorkflowRefused("A correction may carry only consecutive months.")
+    proposals: list[ProposedMonth] = []
+    previous_rows = None
+    for month, changes in ordered:
+        proposal = _propose(fmt, office, month, changes, previous_rows, deciding)
+        proposals.append(proposal)
+        previous_rows = {r.key: r.cells for r in proposal.proposed.rows if not r.is_total}
+    return proposals
+
+
+def raise_correction(
+    actor: Actor,
+    fmt: FormatDef,
+    office: Office,
+    months: list[MonthChanges],
+    justification: str,
+    client_token: str | None = None,
+) -> CorrectionRequest:
+    """Record a correction request with the new figures of one or more consecutive months."""
+    if not may(actor, Action.ENTER, office, fmt):
+        raise NotPermitted(f"{actor.username} may not correct returns of {office.code}")
+    if client_token:
+        existing = db.session.execute(
+            select(CorrectionRequest).where(CorrectionRequest.client_token == client_token)
+        ).scalar_one_or_none()
+        if existing is not None:
+            return existing  # a repeated POST (double click, retry) creates nothing new
+    if not (justification or "").strip():
+        raise WorkflowRefused("A justification is required for every correction request.")
+    if not months:
+        raise WorkflowRefused("Name at least one month to correct.")
+    proposals = propose_chain(fmt, office, months)
+    request = CorrectionRequest(
+        number=next_number("correction"),
+        format_code=fmt.code,
+        office_id=office.id,
+        status=CorrectionStatus.PENDING,
+        justification=justification.strip(),
+        requested_at=now(),
+        requested_by_id=actor.user_id,
+        client_token=client_token or None,
+    )
+    for proposal in proposals:
+        cells = entered_cells(fmt, {r.key: r.cells for r in proposal.proposed.rows if not r.is_total})
+        request.items.append(
+            CorrectionItem(
+                return_id=proposal.ret.id,
+                period=proposal.month.first_day,
+                base_revision=proposal.ret.revision,
+                cells=to_json(cells),
+            )
+        )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "correction-raised",
+        "correction",
+        f"correction:{request.number}",
+        None,
+        {"format": fmt.code, "office": office.code, "months": [str(p.month) for p in proposals]},
+        request.justification,
+    )
+    _commit(f"Correction of {fmt.code}")
+    return request
+
+
+def find_request(number: int) -> CorrectionRequest | None:
+    """The correction request with this running number."""
+    return db.session.execute(
+        select(CorrectionRequest).where(CorrectionRequest.number == number)
+    ).scalar_one_or_none()
+
+
+def item_changes(item: CorrectionItem) -> dict[str, dict[str, Any]]:
+    """The typed cells a correction item proposes, as text the parser accepts."""
+    return {
+        key: {c: "" if v is None else str(v) for c, v in cells.items()}
+        for key, cells in json.loads(item.cells).items()
+    }
+
+
+def _decidable(actor: Actor, number: int) -> tuple[CorrectionRequest, FormatDef]:
+    request = find_request(number)
+    fmt = catalogue.definitions().formats.get(request.format_code) if request is not None else None
+    if request is None or fmt is None or not may(actor, Action.APPROVE, request.office, fmt):
+        raise NotPermitted(f"No correction request {number} for {actor.username} to decide.")
+    if request.status != CorrectionStatus.PENDING:
+        raise WorkflowRefused(f"Correction request No. {number} is already {request.status}.")
+    return request, fmt
+
+
+def approve(actor: Actor, number: int) -> CorrectionRequest:
+    """Replace the validated figures with the requested ones, keeping the old revision."""
+    request, fmt = _decidable(actor, number)
+    office = request.office
+    months = [(Month.of(item.period), item_changes(item)) for item in request.items]
+    bases = {item.return_id: item.base_revision for item in request.items}
+    proposals = propose_chain(fmt, office, months, deciding=request)
+    last_rows: dict = {}
+    for proposal in proposals:
+        if proposal.ret.revision != bases[proposal.ret.id]:
+            raise ConcurrentChange(
+                f"{fmt.code} for {proposal.month.label()} changed since the request was raised."
+            )
+        last_rows = _apply(actor, fmt, office, proposal, request)
+    _follow_or_flag(actor, fmt, office, proposals[-1].month, last_rows)
+    request.status, request.decided_at, request.decided_by_id = (
+        CorrectionStatus.APPROVED,
+        now(),
+        actor.user_id,
+    )
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "correction-approved",
+        "correction",
+        f"correction:{number}",
+        {"status": CorrectionStatus.PENDING},
+        {"status": CorrectionStatus.APPROVED},
+    )
+    _commit(f"Correction No. {number}")
+    return request
+
+
+def _apply(actor: Actor, fmt: FormatDef, office: Office, proposal: ProposedMonth, request) -> dict:
+    ret = proposal.ret
+    old = _stored(proposal.current)
+    db.session.add(
+        ReturnRevision(
+            return_id=ret.id,
+            revision=ret.revision,
+            cells=to_json(old),
+            replaced_at=now(),
+            correction_id=request.id,
+        )
+    )
+    new_rows = {r.key: (r.position, r.cells) for r in proposal.proposed.rows if not r.is_total}
+    rowstore.replace(fmt, ret.id, new_rows)
+    ret.revision += 1
+    ret.amended, ret.inconsistent = True, False
+    ret.updated_at, ret.updated_by_id = now(), actor.user_id
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "correction-applied",
+        "return",
+        return_key(fmt.code, office, proposal.month),
+        {"revision": ret.revision - 1, "cells": entered_cells(fmt, old)},
+        {"revision": ret.revision, "cells": entered_cells(fmt, {k: c for k, (_p, c) in new_rows.items()})},
+        f"correction No. {request.number}",
+    )
+    return new_rows
+
+
+def _follow_or_flag(actor: Actor, fmt: FormatDef, office: Office, month: Month, rows: dict) -> None:
+    """After the last corrected month: later drafts follow; a validated month no longer fitting is flagged."""
+    next_fmt = successor(fmt, month)
+    if next_fmt is None or not next_fmt.has_carry:
+        return
+    ret = find_return(next_fmt.code, office, month.next())
+    if ret is None:
+        return
+    if ret.status != ReturnStatus.VALIDATED:
+        follow_later_months(fmt, office, month, rows, actor)
+        return
+    stored = rowstore.read(next_fmt, ret.id)
+    closing = {key: cells for key, (_p, cells) in rows.items()}
+    for key, (_p, cells) in stored.items():
+        for column in next_fmt.columns_in_force(month.next()):
+            if column.carry and cells.get(column.code) != (closing.get(key) or {}).get(column.carry):
+                ret.inconsistent = True
+    if ret.inconsistent:
+        audit.record(
+            actor.user_id,
+            actor.username,
+            "flagged-inconsistent",
+            "return",
+            return_key(next_fmt.code, office, month.next()),
+            None,
+            {"reason": f"opening no longer equals the corrected closing of {month.label()}"},
+        )
+
+
+def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
+    """Refuse a correction; the reason is mandatory and shown to the office."""
+    request, _fmt = _decidable(actor, number)
+    if not (reason or "").strip():
+        raise WorkflowRefused("A reason is required to reject a correction request.")
+    request.status, request.reason = CorrectionStatus.REJECTED, reason.strip()
+    request.decided_at, request.decided_by_id = now(), actor.user_id
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "correction-rejected",
+        "correction",
+        f"correction:{number}",
+        {"status": CorrectionStatus.PENDING},
+        {"status": CorrectionStatus.REJECTED},
+        request.reason,
+    )
+    _commit(f"Correction No. {number}")
+    return request

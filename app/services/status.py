@@ -1,0 +1,147 @@
+"""Who has filed what: per return, per office and owner, per zone — for one month.
+
+One query reads the month's returns; what is expected comes from the offices in the
+caller's jurisdiction and the formats in force, so pages and the API stay a bounded
+number of queries whatever the number of offices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.extensions import db
+from app.models.org import Office, OfficeKind
+from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
+from app.services import catalogue, deadlines
+from app.services.organisation import offices_visible_to
+
+
+@dataclass(frozen=True)
+class ReturnState:
+    """One expected return and where it stands against the deadline."""
+
+    office: Office
+    fmt: FormatDef
+    ret: MprReturn | None
+    state: str
+    due: dt.date
+
+
+@dataclass
+class Completeness:
+    """Counts for a group of expected returns (an office's owner set, or a zone)."""
+
+    expected: int = 0
+    submitted: int = 0  # submitted or validated
+    validated: int = 0
+    on_time: int = 0
+    pending_validation: int = 0
+
+    def add(self, state: ReturnState) -> None:
+        """Count one expected return."""
+        self.expected += 1
+        status = state.ret.status if state.ret is not None else None
+        if status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED):
+            self.submitted += 1
+        if status == ReturnStatus.SUBMITTED:
+            self.pending_validation += 1
+        if status == ReturnStatus.VALIDATED:
+            self.validated += 1
+        if state.state == deadlines.VALIDATED_ON_TIME:
+            self.on_time += 1
+
+    @property
+    def all_submitted(self) -> bool:
+        """Every expected return is in (the owner's set can be validated)."""
+        return self.expected > 0 and self.submitted == self.expected
+
+    @property
+    def complete(self) -> bool:
+        """Every expected return is validated."""
+        return self.expected > 0 and self.validated == self.expected
+
+
+def _formats(actor: Actor | None, month: Month, owner: str | None) -> list[FormatDef]:
+    formats = catalogue.definitions().formats_in_force(month)
+    return [f for f in formats if owner is None or f.owner == owner]
+
+
+def return_states(
+    actor: Actor | None,
+    month: Month,
+    owner: str | None = None,
+    office_code: str | None = None,
+    today: dt.date | None = None,
+) -> list[ReturnState]:
+    """Every return expected from offices the actor may see, with its deadline state."""
+    offices = [o for o in offices_visible_to(actor, tuple(ENTERING_KINDS)) if office_code in (None, o.code)]
+    formats = _formats(actor, month, owner)
+    if not offices or not formats:
+        return []
+    found = db.session.execute(
+        select(MprReturn).where(
+            MprReturn.period == month.first_day,
+            MprReturn.office_id.in_([o.id for o in offices]),
+            MprReturn.format_code.in_([f.code for f in formats]),
+        )
+    ).scalars()
+    returns = {(r.office_id, r.format_code): r for r in found}
+    due = deadlines.due_date(month)
+    states = []
+    for office in offices:
+        for fmt in formats:
+            if applies_to(fmt, office) and may(actor, Action.VIEW, office, fmt, today):
+                ret = returns.get((office.id, fmt.code))
+                states.append(
+                    ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today), due)
+                )
+    return states
+
+
+@dataclass
+class OfficeOwnerRow:
+    """One office with its completeness per Functional Owner (the Zone's view)."""
+
+    office: Office
+    by_owner: dict[str, Completeness] = field(default_factory=dict)
+
+
+def by_office_and_owner(states: list[ReturnState]) -> list[OfficeOwnerRow]:
+    """Group return states per office, then per owner."""
+    rows: dict[int, OfficeOwnerRow] = {}
+    for state in states:
+        row = rows.setdefault(state.office.id, OfficeOwnerRow(state.office))
+        row.by_owner.setdefault(state.fmt.owner, Completeness()).add(state)
+    return list(rows.values())
+
+
+def zone_of(office: Office) -> Office:
+    """The validating office above an entering office (its Zone, or DGRI/DGCEI HQ)."""
+    parent = office.parent
+    while parent is not None and parent.kind not in (OfficeKind.ZONE, OfficeKind.DG_HQ):
+        parent = parent.parent
+    return parent or office
+
+
+def by_zone(states: list[ReturnState]) -> list[tuple[Office, Completeness, int, int]]:
+    """Per zone: completeness over all its offices, offices fully validated, offices expected."""
+    totals: dict[int, Completeness] = defaultdict(Completeness)
+    zones: dict[int, Office] = {}
+    offices: dict[int, dict[int, Completeness]] = defaultdict(lambda: defaultdict(Completeness))
+    for state in states:
+        zone = zone_of(state.office)
+        zones[zone.id] = zone
+        totals[zone.id].add(state)
+        offices[zone.id][state.office.id].add(state)
+    result = []
+    for zone_id, zone in sorted(zones.items(), key=lambda item: item[1].code):
+        done = sum(1 for c in offices[zone_id].values() if c.complete)
+        result.append((zone, totals[zone_id], done, len(offices[zone_id])))
+    return result

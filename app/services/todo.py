@@ -1,0 +1,124 @@
+"""Each user's to-do list on the home page: what is due, what came back, what waits for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.definitions.months import Month
+from app.extensions import db
+from app.models.corrections import CorrectionRequest, CorrectionStatus
+from app.models.returns import MprReturn, ReturnStatus
+from app.security import roles
+from app.security.policy import ENTERING_KINDS, Action, Actor, may
+from app.services import catalogue, deadlines, status
+from app.services.grid import last_open_month
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing to do, with where to do it."""
+
+    kind: str  # due | late | flagged | rejected | validate | decide
+    text: str
+    url: str
+
+
+def _grid_url(fmt_code: str, office_code: str, month: Month) -> str:
+    fmt = catalogue.definitions().format(fmt_code)
+    return url_for(f"Format_{fmt.slug}.grid", office_code=office_code, period=str(month))
+
+
+def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for month in (last_open_month(today).prev(), last_open_month(today)):
+        for state in status.return_states(actor, month, office_code=actor.office.code, today=today):
+            if state.ret is not None and state.ret.status == ReturnStatus.VALIDATED:
+                continue
+            days = deadlines.days_left(month, today)
+            when = f"{days} day(s) left" if days >= 0 else f"{-days} day(s) late"
+            kind = "due" if days >= 0 else "late"
+            text = f"{state.fmt.code} for {month.label()}: {state.state} — due {state.due:%d %b %Y} ({when})"
+            items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
+    flagged = db.session.execute(
+        select(MprReturn).where(MprReturn.office_id == actor.office.id, MprReturn.inconsistent.is_(True))
+    ).scalars()
+    for ret in flagged:
+        month = Month.of(ret.period)
+        items.append(
+            TodoItem(
+                "flagged",
+                f"{ret.format_code} for {month.label()}: opening changed by a correction "
+                "of the month before — raise a correction",
+                _grid_url(ret.format_code, actor.office.code, month),
+            )
+        )
+    rejected = db.session.execute(
+        select(CorrectionRequest).where(
+            CorrectionRequest.office_id == actor.office.id,
+            CorrectionRequest.status == CorrectionStatus.REJECTED,
+            CorrectionRequest.decided_at >= dt.datetime.combine(today - dt.timedelta(days=60), dt.time()),
+        )
+    ).scalars()
+    for request in rejected:
+        items.append(
+            TodoItem(
+                "rejected",
+                f"Correction No. {request.number} ({request.format_code}) rejected: {request.reason}",
+                url_for("CorrectionsView.show", number=request.number),
+            )
+        )
+    return items
+
+
+def _zone_items(actor: Actor, today: dt.date) -> list[TodoItem]:
+    items = []
+    for month in (last_open_month(today).prev(), last_open_month(today)):
+        for row in status.by_office_and_owner(status.return_states(actor, month, today=today)):
+            for owner, counts in sorted(row.by_owner.items()):
+                if counts.all_submitted and counts.pending_validation:
+                    items.append(
+                        TodoItem(
+                            "validate",
+                            f"Validate {owner} formats of {row.office.code} for {month.label()}",
+                            url_for("ValidationView.index", period=str(month)),
+                        )
+                    )
+    return items
+
+
+def _owner_items(actor: Actor) -> list[TodoItem]:
+    pending = db.session.execute(
+        select(CorrectionRequest)
+        .where(CorrectionRequest.status == CorrectionStatus.PENDING)
+        .order_by(CorrectionRequest.number)
+    ).scalars()
+    definitions = catalogue.definitions()
+    return [
+        TodoItem(
+            "decide",
+            f"Decide correction No. {r.number}: {r.format_code} of {r.office.code}",
+            url_for("CorrectionsView.show", number=r.number),
+        )
+        for r in pending
+        if r.format_code in definitions.formats
+        and may(actor, Action.APPROVE, r.office, definitions.format(r.format_code))
+    ]
+
+
+def todo_for(actor: Actor | None, today: dt.date | None = None) -> list[TodoItem]:
+    """The signed-in user's to-do list."""
+    today = today or dt.date.today()
+    if actor is None or actor.office is None:
+        return []
+    items: list[TodoItem] = []
+    if actor.office.kind in ENTERING_KINDS and roles.OFFICE in actor.role_names:
+        items += _office_items(actor, today)
+    if roles.ZONE in actor.role_names:
+        items += _zone_items(actor, today)
+    if actor.owner_code is not None:
+        items += _owner_items(actor)
+    return items

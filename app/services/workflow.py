@@ -1,0 +1,176 @@
+"""The monthly cycle's state changes: one table of transitions, one transaction each.
+
+Every change writes its audit event in the same transaction. Validated returns are
+never edited in place; they change only through an approved correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.extensions import db
+from app.models.org import Office
+from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import Action, Actor, applies_to, may
+from app.services import audit, catalogue
+from app.services.grid import open_grid
+
+
+class Step(StrEnum):
+    """The things that move a return through the cycle."""
+
+    SAVE = "save"
+    SUBMIT = "submit"
+    VALIDATE = "validate"
+    CORRECT = "correct"  # an approved correction replaces a validated revision
+
+
+NEW = None  # a return not saved yet
+# step -> statuses it may start from. The one place the cycle's rules live.
+ALLOWED_FROM: dict[Step, frozenset] = {
+    Step.SAVE: frozenset({NEW, ReturnStatus.DRAFT, ReturnStatus.SUBMITTED}),
+    Step.SUBMIT: frozenset({ReturnStatus.DRAFT}),
+    Step.VALIDATE: frozenset({ReturnStatus.SUBMITTED}),
+    Step.CORRECT: frozenset({ReturnStatus.VALIDATED}),
+}
+REFUSALS = {
+    Step.SAVE: "is validated: it changes only through a correction request",
+    Step.SUBMIT: "cannot be submitted: it is {status}",
+    Step.VALIDATE: "cannot be validated: it is {status}",
+    Step.CORRECT: "can be corrected only after validation; it is {status}",
+}
+
+
+class WorkflowRefused(Exception):
+    """The step is not possible now; `details` lists what stands in the way."""
+
+    def __init__(self, message: str, details: list | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+class NotPermitted(Exception):
+    """The actor may not take this step for this office (views answer 403 or 404)."""
+
+
+class ConcurrentChange(Exception):
+    """Someone else changed the return at the same moment; str() says what to do."""
+
+
+def ensure_allowed(step: Step, ret: MprReturn | None, label: str) -> None:
+    """Raise WorkflowRefused unless `step` may start from the return's status."""
+    status = ret.status if ret is not None else NEW
+    if status not in ALLOWED_FROM[step]:
+        shown = status or "not started"
+        raise WorkflowRefused(f"{label} " + REFUSALS[step].format(status=shown))
+
+
+def now() -> dt.datetime:
+    """The current UTC time as stored (naive)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def return_key(fmt_code: str, office: Office, month: Month) -> str:
+    """How audit events name a return."""
+    return f"return:{fmt_code}:{office.code}:{month}"
+
+
+def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: int) -> MprReturn:
+    """Submit a complete, check-passing draft; refused with every failing cell otherwise."""
+    if not may(actor, Action.ENTER, office, fmt):
+        raise NotPermitted(f"{actor.username} may not submit for {office.code}")
+    grid = open_grid(fmt, office, month)
+    label = f"{fmt.code} for {month.label()}"
+    if grid.ret is None:
+        raise WorkflowRefused(f"{label} has not been saved yet: fill it and save it first.")
+    ensure_allowed(Step.SUBMIT, grid.ret, label)
+    if grid.ret.version != version:
+        raise ConcurrentChange(f"{label} was changed after you opened it; reload and submit again.")
+    if grid.messages:
+        raise WorkflowRefused(
+            f"{label} cannot be submitted until every cell is filled and every check passes.",
+            list(grid.messages),
+        )
+    ret = grid.ret
+    ret.status, ret.submitted_at, ret.submitted_by_id = ReturnStatus.SUBMITTED, now(), actor.user_id
+    audit.record(
+        actor.user_id,
+        actor.username,
+        "submit",
+        "return",
+        return_key(fmt.code, office, month),
+        {"status": ReturnStatus.DRAFT},
+        {"status": ReturnStatus.SUBMITTED},
+    )
+    _commit(label)
+    return ret
+
+
+def owner_formats(owner: str, office: Office, month: Month) -> list[FormatDef]:
+    """The owner's formats that `office` files for `month`."""
+    return [
+        fmt
+        for fmt in catalogue.definitions().formats_of_owner(owner)
+        if fmt.in_force(month) and applies_to(fmt, office)
+    ]
+
+
+def returns_of(codes: list[str], office: Office, month: Month) -> dict[str, MprReturn]:
+    """The office's returns of these formats for one month (one query)."""
+    found = db.session.execute(
+        select(MprReturn).where(
+            MprReturn.format_code.in_(codes),
+            MprReturn.office_id == office.id,
+            MprReturn.period == month.first_day,
+        )
+    ).scalars()
+    return {ret.format_code: ret for ret in found}
+
+
+def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> list[MprReturn]:
+    """Validate all of one owner's formats for an office and month together, or none."""
+    if not may(actor, Action.VALIDATE, office):
+        raise NotPermitted(f"{actor.username} may not validate for {office.code}")
+    formats = owner_formats(owner, office, month)
+    if not formats:
+        raise WorkflowRefused(f"{office.code} files no {owner} format for {month.label()}.")
+    returns = returns_of([f.code for f in formats], office, month)
+    done = {ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED}
+    missing = [f.code for f in formats if f.code not in returns or returns[f.code].status not in done]
+    if missing:
+        raise WorkflowRefused(
+            f"Not every {owner} format is submitted by {office.code} for {month.label()}.", missing
+        )
+    pending = [ret for ret in returns.values() if ret.status == ReturnStatus.SUBMITTED]
+    if not pending:
+        raise WorkflowRefused(f"{owner} formats of {office.code} for {month.label()} are already validated.")
+    stamp = now()
+    for ret in pending:
+        ret.status, ret.validated_at, ret.validated_by_id = ReturnStatus.VALIDATED, stamp, actor.user_id
+        audit.record(
+            actor.user_id,
+            actor.username,
+            "validate",
+            "return",
+            return_key(ret.format_code, office, month),
+            {"status": ReturnStatus.SUBMITTED},
+            {"status": ReturnStatus.VALIDATED},
+        )
+    _commit(f"{owner} formats of {office.code} for {month.label()}")
+    return pending
+
+
+def _commit(label: str) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange(
+            f"{label} changed while this was being done; nothing was changed. Reload."
+        ) from None

@@ -1,0 +1,173 @@
+"""The monthly-cycle part of the JSON API (see shared/API.md): submit, validate, correct, status.
+
+Same conventions as app/views/api.py: JWT only; 403 the role may not; 404 outside
+jurisdiction or absent; 409 wrong state or stale version; 422 input errors listed.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import protect
+
+from app.definitions.months import Month
+from app.security import permissions as p
+from app.security.actor import current_actor
+from app.security.policy import Action, may
+from app.services import catalogue, corrections, status
+from app.services.grid import GridClosed, open_grid
+from app.services.organisation import office_by_code
+from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, submit, validate_owner
+
+
+def _month(text: str | None) -> Month | None:
+    try:
+        return Month.parse(text) if text else None
+    except ValueError:
+        return None
+
+
+def _details(refused: WorkflowRefused) -> list:
+    return [d.as_dict() if hasattr(d, "as_dict") else d for d in refused.details]
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class MprCycleApi(BaseApi):
+    """/api/v1/mpr/... : submit, validations, corrections, status."""
+
+    resource_name = "mpr"
+    class_permission_name = p.MPR_API
+    method_permission_name = {
+        "submit_return": p.EDIT,
+        "validate": p.EDIT,
+        "raise_correction": p.EDIT,
+        "approve": p.EDIT,
+        "reject": p.EDIT,
+        "status": p.READ,
+    }
+    openapi_spec_tag = "MPR cycle"
+
+    def _refusal(self, refused: Exception):
+        if isinstance(refused, NotPermitted):
+            return self.response_403()
+        if isinstance(refused, WorkflowRefused):
+            details = _details(refused)
+            cell_errors = [d for d in details if isinstance(d, dict) and "column" in d]
+            if cell_errors:
+                return self.response(422, message=str(refused), errors=cell_errors)
+            return self.response(409, message=str(refused), missing=details)
+        return self.response(409, message=str(refused))
+
+    @expose("/returns/<format_code>/<office_code>/<period>/submit", methods=["POST"])
+    @protect()
+    def submit_return(self, format_code: str, office_code: str, period: str):
+        """Submit a draft: {"version"} optional; 422 with failing checks; 409 if not a draft."""
+        fmt = catalogue.definitions().formats.get(format_code)
+        office, month = office_by_code(office_code), _month(period)
+        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+            return self.response_404()
+        if not may(current_actor(), Action.ENTER, office, fmt):
+            return self.response_403()
+        body = request.get_json(silent=True) or {}
+        try:
+            version = body.get("version", open_grid(fmt, office, month).version)
+            ret = submit(current_actor(), fmt, office, month, version)
+        except (WorkflowRefused, ConcurrentChange, NotPermitted, GridClosed) as refused:
+            return self._refusal(refused)
+        return self.response(200, status=ret.status, version=ret.version, submitted_at=_iso(ret.submitted_at))
+
+    @expose("/validations/<owner>/<office_code>/<period>", methods=["POST"])
+    @protect()
+    def validate(self, owner: str, office_code: str, period: str):
+        """Validate all of one owner's formats for an office and month; 409 lists what is missing."""
+        office, month = office_by_code(office_code), _month(period)
+        if office is None or month is None or owner not in catalogue.definitions().owners:
+            return self.response_404()
+        if not may(current_actor(), Action.VIEW, office):
+            return self.response_404()
+        try:
+            validated = validate_owner(current_actor(), owner, office, month)
+        except (WorkflowRefused, ConcurrentChange, NotPermitted) as refused:
+            return self._refusal(refused)
+        return self.response(200, validated=sorted(r.format_code for r in validated))
+
+    @expose("/corrections", methods=["POST"])
+    @protect()
+    def raise_correction(self):
+        """{"format","office","period","rows","justification"} (or "months": [{"period","rows"}]) -> 201."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400("Send a JSON object")
+        fmt = catalogue.definitions().formats.get(body.get("format", ""))
+        office = office_by_code(body.get("office", ""))
+        if fmt is None or not may(current_actor(), Action.VIEW, office, fmt):
+            return self.response_404()
+        months = body.get("months") or [{"period": body.get("period"), "rows": body.get("rows")}]
+        parsed = [(_month(m.get("period")), m.get("rows")) for m in months if isinstance(m, dict)]
+        if not parsed or any(m is None or not isinstance(r, dict) for m, r in parsed):
+            return self.response_400('Each month needs "period" (YYYY-MM) and "rows" {row: {column: value}}')
+        try:
+            created = corrections.raise_correction(
+                current_actor(), fmt, office, parsed, body.get("justification", ""), body.get("client_token")
+            )
+        except (WorkflowRefused, ConcurrentChange, NotPermitted, GridClosed) as refused:
+            return self._refusal(refused)
+        return self.response(201, number=created.number, status=created.status)
+
+    def _decide(self, number: int, decide):
+        found = corrections.find_request(number)
+        fmt = catalogue.definitions().formats.get(found.format_code) if found is not None else None
+        if found is None or fmt is None or not may(current_actor(), Action.VIEW, found.office, fmt):
+            return self.response_404()
+        try:
+            decided = decide()
+        except (WorkflowRefused, ConcurrentChange, NotPermitted) as refused:
+            return self._refusal(refused)
+        return self.response(200, number=decided.number, status=decided.status)
+
+    @expose("/corrections/<int:number>/approve", methods=["POST"])
+    @protect()
+    def approve(self, number: int):
+        """The format's owner approves; the new revision replaces the old, which stays on record."""
+        return self._decide(number, lambda: corrections.approve(current_actor(), number))
+
+    @expose("/corrections/<int:number>/reject", methods=["POST"])
+    @protect()
+    def reject(self, number: int):
+        """The format's owner rejects: {"reason"} required."""
+        body = request.get_json(silent=True) or {}
+        return self._decide(
+            number, lambda: corrections.reject(current_actor(), number, body.get("reason", ""))
+        )
+
+    @expose("/status", methods=["GET"])
+    @protect()
+    def status(self):
+        """?period=YYYY-MM[&owner=][&office=]: per office and format, status and deadline."""
+        month = _month(request.args.get("period"))
+        if month is None:
+            return self.response_400("period must be YYYY-MM")
+        states = status.return_states(
+            current_actor(), month, owner=request.args.get("owner"), office_code=request.args.get("office")
+        )
+        return self.response(
+            200,
+            result=[
+                {
+                    "office": s.office.code,
+                    "format": s.fmt.code,
+                    "owner": s.fmt.owner,
+                    "status": s.ret.status if s.ret is not None else "not started",
+                    "deadline_status": s.state,
+                    "due": s.due.isoformat(),
+                    "submitted_at": _iso(s.ret.submitted_at) if s.ret else None,
+                    "validated_at": _iso(s.ret.validated_at) if s.ret else None,
+                    "revision": s.ret.revision if s.ret else 0,
+                    "amended": bool(s.ret and s.ret.amended),
+                }
+                for s in states
+            ],
+        )

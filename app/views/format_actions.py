@@ -1,0 +1,175 @@
+"""Per-format actions beside the grid: submit, raise a correction, history, revisions.
+
+Mixed into every generated format view, so each action is guarded by that format's
+own permission (FAB) and by the jurisdiction policy (may()).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.corrections import ReturnRevision
+from app.security.actor import current_actor
+from app.security.policy import Action
+from app.services import audit, serialise
+from app.services.corrections import raise_correction
+from app.services.grid import GridClosed, assemble, open_grid
+from app.services.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
+from app.views.forms import changes_from_form
+from app.views.layout import header_rows, messages_by_cell
+
+
+class FormatActionsMixin:
+    """Submit, correct and history endpoints of a format grid view."""
+
+    def _grid_url(self, office, month):
+        return url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month))
+
+    @expose("/<office_code>/<period>/submit", methods=["POST"])
+    @has_access
+    def submit(self, office_code: str, period: str):
+        """Save what is on the form, then submit the return if it is complete and passes its checks."""
+        office = self._office_or_404(office_code, Action.ENTER)
+        month = self._month_or_404(period)
+        version, changes = changes_from_form(request.form)
+        try:
+            if changes:
+                saved = save_draft(current_actor(), self.fmt, office, month, version, changes)
+                if not saved.saved:
+                    flash(f"Not submitted: {len(saved.errors)} cell(s) need attention.", "danger")
+                    return self._render(saved.grid, True, status=422)
+                version = saved.grid.version
+            submit(current_actor(), self.fmt, office, month, version)
+        except WorkflowRefused as refused:
+            flash(str(refused), "danger")
+            return self._render(open_grid(self.fmt, office, month), True, status=422)
+        except (SaveConflict, ConcurrentChange, ReturnLocked, GridClosed) as refused:
+            flash(str(refused), "danger")
+            return redirect(self._grid_url(office, month))
+        except NotPermitted:
+            abort(404)
+        flash(
+            f"{self.fmt.code} for {month.label()} submitted. Your Zone can validate it once every "
+            f"{self.fmt.owner} format is submitted; until then you may still correct it.",
+            "success",
+        )
+        return redirect(self._grid_url(office, month))
+
+    @expose("/<office_code>/<period>/correct", methods=["GET"])
+    @has_access
+    def correct_form(self, office_code: str, period: str):
+        """The validated figures, editable, with a justification box: a correction request."""
+        office = self._office_or_404(office_code, Action.ENTER)
+        month = self._month_or_404(period)
+        grid = open_grid(self.fmt, office, month)
+        if not grid.locked:
+            flash(
+                "Only validated returns need a correction request; this one can be edited directly.", "info"
+            )
+            return redirect(self._grid_url(office, month))
+        grid.correcting = True
+        return self._render_correction(grid)
+
+    def _render_correction(self, grid, status: int = 200, justification: str = ""):
+        html = self.render_template(
+            "mpr/correct.html",
+            grid=grid,
+            can_enter=True,
+            view_name=type(self).__name__,
+            header=header_rows(grid.columns),
+            messages=messages_by_cell(grid.messages),
+            token=secrets.token_urlsafe(16),
+            justification=justification,
+        )
+        return html, status
+
+    @expose("/<office_code>/<period>/correct", methods=["POST"])
+    @has_access
+    def correct(self, office_code: str, period: str):
+        """Raise the correction request (one month; the API accepts a chain of months)."""
+        office = self._office_or_404(office_code, Action.ENTER)
+        month = self._month_or_404(period)
+        _version, changes = changes_from_form(request.form)
+        justification = request.form.get("justification", "")
+        try:
+            correction = raise_correction(
+                current_actor(),
+                self.fmt,
+                office,
+                [(month, changes)],
+                justification,
+                client_token=request.form.get("request_token"),
+            )
+        except WorkflowRefused as refused:
+            flash(str(refused), "danger")
+            grid = open_grid(self.fmt, office, month)
+            grid.correcting = True
+            grid.messages = (
+                list(refused.details) if refused.details and hasattr(refused.details[0], "row") else []
+            )
+            for row in grid.rows:
+                row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
+            return self._render_correction(grid, 422, justification)
+        except NotPermitted:
+            abort(404)
+        flash(f"Correction request No. {correction.number} sent to {self.fmt.owner} for approval.", "success")
+        return redirect(self._grid_url(office, month))
+
+    @expose("/<office_code>/<period>/history", methods=["GET"])
+    @has_access
+    def history(self, office_code: str, period: str):
+        """Every revision and every recorded event of this return."""
+        office = self._office_or_404(office_code, Action.VIEW)
+        month = self._month_or_404(period)
+        grid = open_grid(self.fmt, office, month)
+        revisions = []
+        if grid.ret is not None:
+            revisions = list(
+                db.session.execute(
+                    select(ReturnRevision)
+                    .where(ReturnRevision.return_id == grid.ret.id)
+                    .order_by(ReturnRevision.revision)
+                ).scalars()
+            )
+        events = audit.history(return_key(self.fmt.code, office, month))
+        return self.render_template(
+            "mpr/history.html",
+            grid=grid,
+            revisions=revisions,
+            events=events,
+            view_name=type(self).__name__,
+            loads=json.loads,
+        )
+
+    @expose("/<office_code>/<period>/revision/<int:number>", methods=["GET"])
+    @has_access
+    def revision(self, office_code: str, period: str, number: int):
+        """An earlier revision, read-only, as it stood before a correction replaced it."""
+        office = self._office_or_404(office_code, Action.VIEW)
+        month = self._month_or_404(period)
+        grid = open_grid(self.fmt, office, month)
+        if grid.ret is None:
+            abort(404)
+        if number == grid.ret.revision:
+            return redirect(self._grid_url(office, month))
+        kept = db.session.execute(
+            select(ReturnRevision).where(
+                ReturnRevision.return_id == grid.ret.id, ReturnRevision.revision == number
+            )
+        ).scalar_one_or_none()
+        if kept is None:
+            abort(404)
+        stored = {
+            key: (position, serialise.cells_from_json(self.fmt, cells))
+            for position, (key, cells) in enumerate(json.loads(kept.cells).items())
+        }
+        old = assemble(self.fmt, office, month, grid.ret, stored, None)
+        old.first_month = False
+        return self._render(old, False, revision=number)
