@@ -64,6 +64,14 @@ class Config:
     MPR_FIELD_REPORTS_FROM = None  # date from which Divisions/Ranges see their Commissionerate's reports
     MPR_OPEN_REPORTS_FROM = None  # date from which Commissionerates/Zones see other offices' reports
 
+    MPR_OTP_DAYS = int(os.environ.get("MPR_OTP_DAYS", "7"))  # one-time passwords expire
+    MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "5"))
+    MPR_LOCKOUT_MINUTES = int(os.environ.get("MPR_LOCKOUT_MINUTES", "15"))
+    MPR_IDLE_TIMEOUT_MINUTES = int(os.environ.get("MPR_IDLE_TIMEOUT_MINUTES", "30"))
+    MPR_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("MPR_ABSOLUTE_TIMEOUT_HOURS", "8"))
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by create_app (app.security.passwords).
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

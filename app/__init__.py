@@ -39,6 +39,9 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
     """
     app = Flask(__name__)
     app.config.from_object(config_class)
+    from app.security.passwords import fab_password_validator
+
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_password_validator)
     definitions = _load(app, tolerate_invalid)
     app.extensions["mpr_definitions"] = definitions
 
@@ -55,6 +58,11 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
         harden_sqlite(db.engine)
         appbuilder = AppBuilder(update_perms=app.config.get("FAB_UPDATE_PERMS", False))
         appbuilder.init_app(app, db.session)
+        from app.security.ratelimit import limit_api_login
+        from app.security.sessions import register_session_control
+
+        limit_api_login(appbuilder)
+        register_session_control(app)
         if definitions is not None:
             from app.views import register_views
 

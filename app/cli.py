@@ -1,4 +1,4 @@
-"""`flask mpr ...`: check, sync, seed, demo-users."""
+"""`flask mpr ...`: check, sync, seed, demo-users, generate-national."""
 
 from __future__ import annotations
 
@@ -67,6 +67,27 @@ def demo_users_command() -> None:
     writer.writerow(["username", "password", "role", "office"])
     for user in demo_users():
         writer.writerow([user.username, user.password, user.role, user.office])
+
+
+@mpr.command("generate-national")
+@click.option("--zones", default=25, show_default=True, help="Zones (12 commissionerates each).")
+@click.option("--commissionerates-per-zone", default=12, show_default=True)
+@click.option("--months", default=24, show_default=True, help="Months of returns, ending last month.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+def generate_national_command(zones: int, commissionerates_per_zone: int, months: int, seed: int) -> None:
+    """Add a national-size synthetic organisation and its returns (benchmarks; not for production)."""
+    _refuse_if_invalid()
+    from app.services.national import NationalDataExists, NationalPlan, generate_national
+
+    plan = NationalPlan(
+        zones=zones, commissionerates_per_zone=commissionerates_per_zone, months=months, seed=seed
+    )
+    try:
+        counts = generate_national(plan)
+    except NationalDataExists as exists:
+        click.echo(str(exists), err=True)
+        raise SystemExit(1) from None
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 def register_cli(app: Flask) -> None:

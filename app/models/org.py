@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql.expression import false
 
 
 class OfficeKind(StrEnum):
@@ -64,7 +65,13 @@ class UserProfile(Model):
     office_id = Column(Integer, ForeignKey("mpr_office.id"), nullable=False, index=True)
     designation = Column(String(120))
     mobile = Column(String(20))
-    must_change_password = Column(Boolean, nullable=False, default=False)
-    is_demo = Column(Boolean, nullable=False, default=False)
+    must_change_password = Column(Boolean, nullable=False, default=False, server_default=false())
+    is_demo = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Bumped by logout, password change, deactivation and role change: every session
+    # cookie and API token carries the epoch it was issued under and dies with it.
+    session_epoch = Column(Integer, nullable=False, default=0, server_default="0")
+    otp_expires_at = Column(DateTime)  # a one-time password works until then, once
+    otp_used_at = Column(DateTime)
+    locked_until = Column(DateTime)  # temporary lockout after repeated failed logins
 
     office = relationship("Office", lazy="joined")

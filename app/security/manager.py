@@ -1,17 +1,113 @@
-"""The MIS security manager: FAB's SQLA manager with the MIS's own rules plugged in."""
+"""The MIS security manager: FAB's SQLA manager with the MIS's account rules.
+
+- temporary lockout after repeated failed logins (visible to administrators);
+- one-time passwords: single use, expiring; the holder must set a password and profile;
+- every login, failure, lockout and logout written to the audit trail (no secrets);
+- API tokens carry the user's session epoch and die with it.
+"""
 
 from __future__ import annotations
 
-from flask import jsonify
+import datetime as dt
+import logging
+
+from flask import current_app, has_request_context, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_jwt_extended import JWTManager
+from werkzeug.security import check_password_hash
+
+from app.extensions import db
+from app.security import sessions
+
+log = logging.getLogger(__name__)
+
+
+def _audit(action: str, user, username: str, detail: dict | None = None) -> None:
+    from app.services import audit
+
+    audit.record(
+        getattr(user, "id", None), username or "anonymous", action, "user", f"user:{username}", None, detail
+    )
 
 
 class MprSecurityManager(SecurityManager):
-    """Security manager for the MIS (account hardening builds on this class)."""
+    """Security manager for the MIS."""
 
-    def create_jwt_manager(self, app) -> JWTManager:
-        """FAB's JWT manager, but a malformed or forged token is 401 (not logged in), not 422."""
+    @property
+    def resetmypasswordview(self):  # FAB instantiates this class attribute
+        """FAB's reset-my-password view, redirected to the MIS password-and-profile form."""
+        from app.views.account import MprResetMyPasswordView
+
+        return MprResetMyPasswordView
+
+    def _refusal(self, user) -> str | None:
+        profile = sessions.profile_of(user.id)
+        if profile is None:
+            return None
+        moment = sessions.now()
+        if profile.locked_until is not None and profile.locked_until > moment:
+            return "locked"
+        if profile.must_change_password and not profile.is_demo:
+            if profile.otp_used_at is not None:
+                return "one-time password already used"
+            if profile.otp_expires_at is not None and profile.otp_expires_at < moment:
+                return "one-time password expired"
+        return None
+
+    def auth_user_db(self, username, password):
+        """FAB's check, refused while locked or with a spent one-time password; same answer either way."""
+        user = self.find_user(username=username) if username else None
+        refusal = self._refusal(user) if user is not None else None
+        if refusal:
+            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            _audit("login-refused", user, username, {"why": refusal})
+            db.session.commit()
+            return None
+        found = super().auth_user_db(username, password)
+        if found is None and user is None:
+            _audit("login-failed", None, str(username)[:80], {"why": "unknown user"})
+            db.session.commit()
+        if found is not None and has_request_context():
+            session.clear()  # a new session at every login (no fixation)
+        return found
+
+    def on_user_login(self, user) -> None:
+        """Record the login; a one-time password is spent by its first use."""
+        profile = sessions.profile_of(user.id)
+        if profile is not None and profile.must_change_password and profile.otp_used_at is None:
+            profile.otp_used_at = sessions.now()
+        if profile is not None:
+            profile.locked_until = None
+        _audit("login", user, user.username)
+        db.session.commit()
+
+    def on_user_login_failed(self, user) -> None:
+        """Count the failure; lock the account for a while after too many."""
+        profile = sessions.profile_of(user.id)
+        limit = current_app.config["MPR_LOCKOUT_FAILURES"]
+        _audit("login-failed", user, user.username, {"failures": user.fail_login_count})
+        if profile is not None and (user.fail_login_count or 0) >= limit:
+            minutes = current_app.config["MPR_LOCKOUT_MINUTES"]
+            profile.locked_until = sessions.now() + dt.timedelta(minutes=minutes)
+            user.fail_login_count = 0
+            _audit("lockout", user, user.username, {"minutes": minutes})
+        db.session.commit()
+
+    def on_user_logout(self, user) -> None:
+        """Logging out ends every session and token of the user."""
+        sessions.bump_epoch(user.id)
+        _audit("logout", user, user.username)
+        db.session.commit()
+
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager, with tokens bound to the user's session epoch."""
         jwt_manager = super().create_jwt_manager(app)
-        jwt_manager.invalid_token_loader(lambda reason: (jsonify(msg=reason), 401))
+
+        @jwt_manager.additional_claims_loader
+        def _claims(identity):
+            return {"epoch": sessions.epoch_of(int(identity))}
+
+        @jwt_manager.token_in_blocklist_loader
+        def _revoked(_header, payload) -> bool:
+            return payload.get("epoch") != sessions.epoch_of(int(payload["sub"]))
+
         return jwt_manager

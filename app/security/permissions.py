@@ -10,6 +10,7 @@ MPR_API = "MPR API"
 VALIDATION = "Validation"
 CORRECTIONS = "Corrections"
 STATUS = "Status"
+ACCOUNTS = "Accounts"
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"
@@ -19,5 +20,7 @@ MENU_ACCESS = "menu_access"
 # Menu entries (FAB shows an entry only to roles holding menu_access on it).
 MENU_FORMATS = "Formats"
 MENU_STATUS = "Status"
+ACCOUNTS = "Accounts"
 MENU_VALIDATION = "Validation"
 MENU_CORRECTIONS = "Corrections"
+MENU_ACCOUNTS = "Provision users"

@@ -164,7 +164,9 @@ def save_draft(
     try:
         db.session.flush()
         rowstore.replace(fmt, ret.id, rows)
-        reopened = _settle_status(ret, open_grid(fmt, office, month, today))
+        # only a submitted return can fall back to draft: drafts skip re-reading the grid
+        submitted = ret.status == ReturnStatus.SUBMITTED
+        reopened = submitted and _settle_status(ret, open_grid(fmt, office, month, today))
         _audit_save(actor, fmt, office, month, before, rows)
         follow_later_months(fmt, office, month, rows, actor)
         db.session.commit()

@@ -74,7 +74,8 @@ def _classify(diff, plan: SyncPlan, definitions: DefinitionSet) -> None:
 
 
 def _classify_modification(diff, plan: SyncPlan, definitions: DefinitionSet) -> None:
-    _, _, _, table, column, _, old, new = diff
+    # alembic: ("modify_type", schema, table, column, {existing_*}, old type, new type)
+    table, column, old, new = diff[2], diff[3], diff[-2], diff[-1]
     if diff[0] == "modify_type":
         fmt = _format_of(table, definitions)
         plan.refusals.append(

@@ -9,12 +9,16 @@ from app.definitions.schema import DefinitionSet
 
 def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     """Add the MIS views: format index, one grid view per format, and the JSON API."""
+    from app.views.account import AccountView
+    from app.views.admin import AccountsView
     from app.views.api import MprApi
     from app.views.api_cycle import MprCycleApi
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
 
+    appbuilder.add_view_no_menu(AccountView)
+    appbuilder.add_view(AccountsView, "Provision users", icon="fa-key", category="Security")
     appbuilder.add_view(FormatIndexView, "Formats", icon="fa-table", category="")
     appbuilder.add_view(StatusView, "Status", icon="fa-tasks", category="")
     appbuilder.add_view(ValidationView, "Validation", icon="fa-check", category="")

@@ -13,6 +13,10 @@
   var spec = (window.MPR_FORMATS || {})[form.getAttribute("data-format")] || { computed: [], checks: [] };
   var month = form.getAttribute("data-month");
   var newRowCounter = 0;
+  // rows typed but refused (422) come back as new-N: never hand out their keys again
+  Array.prototype.forEach.call(document.querySelectorAll('#mpr-grid tr[data-row^="new-"]'), function (tr) {
+    newRowCounter = Math.max(newRowCounter, parseInt(tr.getAttribute("data-row").slice(4), 10) || 0);
+  });
 
   function inForce(item) {
     return (!item.from || item.from <= month) && (!item.until || month <= item.until);
@@ -36,9 +40,12 @@
     return span ? parseNumber(span.textContent) : null;
   }
 
+  // Shown as the server stores it: rounded half-up (MPRFormula), never binary toFixed
+  // rounding (14.375 is 14.374999... in binary) nor Math.round (-2.5 -> -2), no "-0.00".
   function format(value, type) {
     if (value === null || value === undefined || (typeof value === "number" && isNaN(value))) { return ""; }
-    return type === "count" ? String(Math.round(value)) : Number(value).toFixed(2);
+    var places = type === "count" ? 0 : 2;
+    return window.MPRFormula.roundHalfUp(value, places).toFixed(places);
   }
 
   function rowValues(tr) {
@@ -60,6 +67,9 @@
     spec.computed.forEach(function (column) {
       if (!inForce(column)) { return; }
       var result = column.fn(values);
+      // like the server's typed_result: stored rounded for its column, so that formulas
+      // and checks reading this column see the rounded value
+      result = typeof result === "number" ? window.MPRFormula.quantize(result, column.type) : null;
       values[column.code] = result;
       setComputed(tr, column.code, result, column.type);
     });
@@ -88,6 +98,21 @@
       valuesByRow[tr.getAttribute("data-row")] = computeRow(tr, sums);
     });
   }
+
+  // The server renders every message at its cell. Check messages are recomputed live
+  // below, so the server's copy is dropped (otherwise each shows twice); any other server
+  // message (Required, "not a number", a bad date ...) stays until its cell is edited.
+  var checkMessages = {};
+  spec.checks.forEach(function (check) { checkMessages[check.message] = true; });
+
+  function dropServerMessages(td, checksOnly) {
+    td.querySelectorAll(".mpr-msg:not(.mpr-live-msg)").forEach(function (el) {
+      if (!checksOnly || checkMessages[el.textContent.trim()]) { el.remove(); }
+    });
+    if (!td.querySelector(".mpr-msg:not(.mpr-live-msg)")) { td.classList.remove("has-error"); }
+  }
+
+  table.querySelectorAll("td.has-error").forEach(function (td) { dropServerMessages(td, true); });
 
   function clearLiveMessages() {
     table.querySelectorAll(".mpr-live-msg").forEach(function (el) { el.remove(); });
@@ -121,7 +146,8 @@
     tr.querySelectorAll("td[data-col]").forEach(function (td) {
       var code = td.getAttribute("data-col");
       if (typeof values[code] === "number" && isNaN(values[code])) {
-        showMessage(tr, code, "Not a number");
+        // a refused save already says why at this cell, more precisely
+        if (!td.querySelector(".mpr-msg:not(.mpr-live-msg)")) { showMessage(tr, code, "Not a number"); }
         values[code] = null;
       }
     });
@@ -152,8 +178,14 @@
     if (next) { next.focus(); if (next.select) { next.select(); } }
   }
 
-  form.addEventListener("input", recalculate);
-  form.addEventListener("change", recalculate);
+  function edited(event) {
+    var td = event.target.closest ? event.target.closest("td.mpr-cell") : null;
+    if (td) { dropServerMessages(td, false); }
+    recalculate();
+  }
+
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("#mpr-grid input")) {
       event.preventDefault();  // Enter moves on like Tab; the Save button submits

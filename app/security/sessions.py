@@ -1,0 +1,113 @@
+"""Server-side control of sessions and tokens.
+
+Each user has a session epoch. A browser session records the epoch it was opened
+under and an API token carries it as a claim; logout, password change, deactivation
+and role change bump the epoch, so every copy of an old cookie or token stops working.
+Sessions also end after a period of inactivity and after an absolute lifetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_appbuilder.security.sqla.models import User
+from flask_login import current_user, logout_user, user_logged_in
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models.org import UserProfile
+
+EPOCH_KEY = "_mpr_epoch"
+LOGIN_AT_KEY = "_mpr_login_at"
+SEEN_KEY = "_mpr_seen"
+# Endpoints a user who must set a password and profile may still reach.
+ALLOWED_WHILE_FORCED = {"AccountView.password", "AuthDBView.logout", "static", "appbuilder.static"}
+
+
+def now() -> dt.datetime:
+    """UTC now, naive (as stored)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def profile_of(user_id: int) -> UserProfile | None:
+    """The MIS profile of a user."""
+    return db.session.execute(select(UserProfile).where(UserProfile.user_id == user_id)).scalar_one_or_none()
+
+
+def epoch_of(user_id: int) -> int:
+    """The user's current session epoch."""
+    profile = profile_of(user_id)
+    return profile.session_epoch if profile is not None else 0
+
+
+def bump_epoch(user_id: int) -> None:
+    """End every session and token of the user (takes effect on their next request)."""
+    profile = profile_of(user_id)
+    if profile is not None:
+        profile.session_epoch = (profile.session_epoch or 0) + 1
+
+
+def start_session(user) -> None:
+    """Stamp a fresh session with the user's epoch and the login time."""
+    session.permanent = True
+    session[EPOCH_KEY] = epoch_of(user.id)
+    session[LOGIN_AT_KEY] = session[SEEN_KEY] = now().timestamp()
+
+
+def _on_login(_app, user, **_extra) -> None:
+    start_session(user)
+
+
+def _expired(config) -> str | None:
+    stamp = now().timestamp()
+    if stamp - session.get(SEEN_KEY, 0) > config["MPR_IDLE_TIMEOUT_MINUTES"] * 60:
+        return "Your session ended after a period of inactivity. Please sign in again."
+    if stamp - session.get(LOGIN_AT_KEY, 0) > config["MPR_ABSOLUTE_TIMEOUT_HOURS"] * 3600:
+        return "Your session reached its maximum length. Please sign in again."
+    return None
+
+
+def enforce_session():
+    """before_request: end stale sessions; hold users who must set a password and profile."""
+    if request.path.startswith("/api/") or not current_user.is_authenticated:
+        return None
+    reason = None
+    if session.get(EPOCH_KEY) != epoch_of(current_user.id):
+        reason = "You were signed out (signed out elsewhere, password or role changed). Please sign in again."
+    else:
+        reason = _expired(current_app.config)
+    if reason:
+        logout_user()
+        session.clear()
+        flash(reason, "warning")
+        return redirect(url_for("AuthDBView.login"))
+    session[SEEN_KEY] = now().timestamp()
+    profile = profile_of(current_user.id)
+    if profile is not None and profile.must_change_password and request.endpoint not in ALLOWED_WHILE_FORCED:
+        return redirect(url_for("AccountView.password"))
+    return None
+
+
+def _user_changes_that_end_sessions(session_: Session, _context, _instances) -> None:
+    """Deactivation, role change or a new password ends the user's sessions, by any path."""
+    for obj in list(session_.dirty):
+        if not isinstance(obj, User):
+            continue
+        state = inspect(obj)
+        changed = any(state.attrs[name].history.has_changes() for name in ("active", "roles", "password"))
+        if changed:
+            profile = session_.execute(
+                select(UserProfile).where(UserProfile.user_id == obj.id)
+            ).scalar_one_or_none()
+            if profile is not None:
+                profile.session_epoch = (profile.session_epoch or 0) + 1
+
+
+def register_session_control(app: Flask) -> None:
+    """Install the hooks on `app` (and the flush listener once per process)."""
+    app.before_request(enforce_session)
+    user_logged_in.connect(_on_login, app)
+    if not event.contains(Session, "before_flush", _user_changes_that_end_sessions):
+        event.listen(Session, "before_flush", _user_changes_that_end_sessions)
