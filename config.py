@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from datetime import timedelta
@@ -16,6 +17,12 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_date(name: str) -> dt.date | None:
+    """A date (YYYY-MM-DD) from the environment, or None when unset."""
+    value = os.environ.get(name, "").strip()
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _secret_key() -> str:
@@ -61,8 +68,9 @@ class Config:
 
     FAB_CREATE_DB = False  # tables and roles are created by `flask mpr sync`
     MPR_DEMO_PASSWORD = os.environ.get("MPR_DEMO_PASSWORD", "mpr-demo-2026-field")  # noqa: S105 - demo only
-    MPR_FIELD_REPORTS_FROM = None  # date from which Divisions/Ranges see their Commissionerate's reports
-    MPR_OPEN_REPORTS_FROM = None  # date from which Commissionerates/Zones see other offices' reports
+    # Privilege table: "from a date to be notified". Unset = not yet notified.
+    MPR_FIELD_REPORTS_FROM = _env_date("MPR_FIELD_REPORTS_FROM")  # Divisions/Ranges see their Commissionerate
+    MPR_OPEN_REPORTS_FROM = _env_date("MPR_OPEN_REPORTS_FROM")  # Commissionerates/Zones see other offices
 
     MPR_OTP_DAYS = int(os.environ.get("MPR_OTP_DAYS", "7"))  # one-time passwords expire
     MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "5"))

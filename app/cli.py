@@ -90,6 +90,68 @@ def generate_national_command(zones: int, commissionerates_per_zone: int, months
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
+@mpr.command("verify-audit")
+def verify_audit_command() -> None:
+    """Check the audit chain: report altered, deleted, inserted or back-dated events; exit 1 if any."""
+    _refuse_if_invalid()
+    from app.services.audit import verify
+
+    count, problems = verify()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{count} audit events checked, {len(problems)} problem(s)", err=bool(problems))
+    raise SystemExit(1 if problems else 0)
+
+
+@mpr.command("provision")
+@click.option(
+    "--csv", "csv_path", type=click.Path(exists=True, dir_okay=False), help="username,role,office rows."
+)
+@click.option("--zone", help="Provision the Zone and every office under it.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Hand-over workbook (.xlsx) to write."
+)
+def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
+    """Create users with one-time passwords; write the hand-over sheet (one tab per Zone)."""
+    _refuse_if_invalid()
+    from app.services import provisioning
+
+    if bool(csv_path) == bool(zone):
+        raise click.UsageError("give exactly one of --csv or --zone")
+    try:
+        if zone:
+            issued = provisioning.for_zone(zone, "cli")
+        else:
+            with open(csv_path, encoding="utf-8-sig") as handle:
+                issued = provisioning.from_csv(handle.read(), "cli")
+    except provisioning.ProvisioningError as error:
+        click.echo(f"Nothing was created: {error}", err=True)
+        raise SystemExit(1) from None
+    with open(out, "wb") as handle:
+        handle.write(provisioning.handover_workbook(issued))
+    click.echo(f"{len(issued)} user(s) provisioned; one-time passwords written to {out}")
+
+
+@mpr.command("reissue")
+@click.argument("username")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Hand-over workbook (.xlsx) to write."
+)
+def reissue_command(username: str, out: str) -> None:
+    """Give a user a new one-time password (the old one stops working at once)."""
+    _refuse_if_invalid()
+    from app.services import provisioning
+
+    try:
+        issued = provisioning.reissue(username, "cli")
+    except provisioning.ProvisioningError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    with open(out, "wb") as handle:
+        handle.write(provisioning.handover_workbook([issued]))
+    click.echo(f"new one-time password for {username} written to {out}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the `mpr` command group to the app."""
     app.cli.add_command(mpr)

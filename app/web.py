@@ -32,6 +32,31 @@ def _add_security_headers(response):
     return response
 
 
+def _audit_refusal(response):
+    """Every refused request (403) leaves an audit event: who, what path; never a body or secret."""
+    if response.status_code != 403:
+        return response
+    from app.extensions import db
+    from app.security.actor import request_user
+    from app.services import audit
+
+    user = request_user()
+    try:
+        db.session.rollback()  # the refused work must not ride along with the event
+        audit.record(
+            getattr(user, "id", None),
+            getattr(user, "username", "anonymous"),
+            "refused",
+            "request",
+            f"{request.method} {request.path}"[:160],
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - never turn a refusal into a crash; log it
+        db.session.rollback()
+        log.exception("could not audit a refused request")
+    return response
+
+
 def _error_page(error: HTTPException):
     # An error raised before FAB's own before_request (a refused CSRF token) has no
     # g.user yet, which the navbar needs: set it as FAB would.
@@ -62,6 +87,7 @@ def register_web_hooks(app: Flask) -> None:
         ):
             csrf.exempt(blueprint)
     app.after_request(_add_security_headers)
+    app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, _unexpected)

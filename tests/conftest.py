@@ -95,14 +95,22 @@ def _clean_returns(request):
         return
     application = request.getfixturevalue("app")
     with application.app_context():
-        from app.extensions import db
-        from app.models.returns import MprReturn
+        clear_returns(application)
 
-        db.session.rollback()
-        for table in application.extensions["mpr_tables"].values():
-            db.session.execute(delete(table))
-        db.session.execute(delete(MprReturn))
-        db.session.commit()
+
+def clear_returns(application) -> None:
+    """Delete every return, its cells, revisions and correction requests (the audit trail stays)."""
+    from app.extensions import db
+    from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
+    from app.models.returns import MprReturn
+
+    db.session.rollback()
+    for model in (CorrectionItem, ReturnRevision, CorrectionRequest):
+        db.session.execute(delete(model))
+    for table in application.extensions["mpr_tables"].values():
+        db.session.execute(delete(table))
+    db.session.execute(delete(MprReturn))
+    db.session.commit()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ format's columns change; otherwise the cached one is reused across apps.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -40,6 +42,17 @@ def sql_type(column: ColumnDef) -> TypeEngine:
     if column.type == "choice":
         return String(max((len(choice) for choice in column.choices), default=1))
     return String(column.max_length or 255)
+
+
+# Exclusive magnitude limits of the numeric SQL types above: PostgreSQL refuses a value
+# beyond them with an error (SQLite would store it), so saving checks them first.
+STORABLE_LIMITS = {"count": Decimal(2) ** 63, "amount": Decimal(10) ** 16, "percent": Decimal(10) ** 10}
+
+
+def storable(column: ColumnDef, value) -> bool:
+    """Whether `value` fits the SQL type of `column`."""
+    limit = STORABLE_LIMITS.get(column.type)
+    return limit is None or value is None or abs(Decimal(value)) < limit
 
 
 def _signature(fmt: FormatDef) -> tuple:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import current_app, has_request_context, session
+from flask import current_app, has_request_context, jsonify, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from werkzeug.security import check_password_hash
 
@@ -110,4 +110,13 @@ class MprSecurityManager(SecurityManager):
         def _revoked(_header, payload) -> bool:
             return payload.get("epoch") != sessions.epoch_of(int(payload["sub"]))
 
+        def _not_logged_in(message: str):
+            return jsonify(message=message), 401
+
+        jwt_manager.invalid_token_loader(lambda reason: _not_logged_in("Invalid token"))
+        jwt_manager.unauthorized_loader(lambda reason: _not_logged_in("Not logged in"))
+        jwt_manager.expired_token_loader(lambda _h, _p: _not_logged_in("Token expired"))
+        jwt_manager.revoked_token_loader(lambda _h, _p: _not_logged_in("Token revoked: sign in again"))
+        jwt_manager.needs_fresh_token_loader(lambda _h, _p: _not_logged_in("Fresh token required"))
+        jwt_manager.user_lookup_error_loader(lambda _h, _p: _not_logged_in("Unknown or inactive user"))
         return jwt_manager

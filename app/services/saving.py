@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.extensions import db
+from app.models.generated import storable
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, may
@@ -80,6 +81,9 @@ def _merge(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, list[Cel
             rows[key] = (next_position, {})
             next_position += 1
         errors.extend(_apply_cells(grid, key, rows[key][1], typed, today))
+    limit = grid.fmt.rows.free_max
+    if free and limit is not None and len(rows) > limit:
+        errors.append(CellMessage("", "", "too_many_rows", f"At most {limit} rows ({len(rows)} sent)"))
     return rows, errors
 
 
@@ -156,9 +160,13 @@ def save_draft(
     if errors:
         _show_typed(grid, changes, errors)
         return SaveResult(grid, errors)
+    rows = _computed(fmt, month, rows)
+    errors = _unstorable(fmt, month, rows)
+    if errors:
+        _show_typed(grid, changes, errors)
+        return SaveResult(grid, errors)
     if fmt.rows.kind == "free":
         rows = _assign_free_keys(rows)
-    rows = _computed(fmt, month, rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:
@@ -174,6 +182,21 @@ def save_draft(
         db.session.rollback()
         raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
     return SaveResult(open_grid(fmt, office, month, today), returned_to_draft=reopened)
+
+
+def _unstorable(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:
+    """Typed or computed cells too large for their database column: refused here, not by the database."""
+    return [
+        CellMessage(
+            key,
+            column.code,
+            "too_large",
+            "The number is too large" if column.role == "entered" else "The result is too large to store",
+        )
+        for key, (_pos, cells) in rows.items()
+        for column in fmt.columns_in_force(month)
+        if not storable(column, cells.get(column.code))
+    ]
 
 
 def _settle_status(ret: MprReturn, grid: Grid) -> bool:

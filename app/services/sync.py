@@ -23,9 +23,9 @@ def sync_all(dry_run: bool = False) -> tuple[list[str], bool]:
             return lines, True
         apply_sync(connection, plan)
         # Indexes that FAB declares apart from its tables show up only once the
-        # tables exist: one more additive pass creates them.
-        follow_up = plan_sync(connection, Model.metadata, definitions)
-        if follow_up.new_indexes and not follow_up.refusals:
+        # tables exist: one more additive pass creates them (only needed after new tables).
+        follow_up = plan_sync(connection, Model.metadata, definitions) if plan.new_tables else None
+        if follow_up is not None and follow_up.new_indexes and not follow_up.refusals:
             apply_sync(connection, follow_up)
     counts = sync_permissions(definitions)
     lines.append(f"permissions synced for {len(counts)} roles")

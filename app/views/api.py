@@ -67,9 +67,9 @@ class MprApi(BaseApi):
         fmt = catalogue.definitions().formats.get(format_code)
         office = office_by_code(office_code)
         month = _month(period)
-        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+        if fmt is None or month is None or not may(current_actor(), Action.REPORT, office, fmt):
             return None, self.response_404()
-        permission = p.CAN_READ if action is Action.VIEW else p.CAN_EDIT
+        permission = p.CAN_READ if action is Action.REPORT else p.CAN_EDIT
         if not self._may_format(permission, fmt) or not may(current_actor(), action, office, fmt):
             return None, self.response_403()
         return (fmt, office, month), None
@@ -78,7 +78,7 @@ class MprApi(BaseApi):
     @protect()
     def get_return(self, format_code: str, office_code: str, period: str):
         """The return with every row, carried and computed cells, and check results."""
-        target, refusal = self._target(format_code, office_code, period, Action.VIEW)
+        target, refusal = self._target(format_code, office_code, period, Action.REPORT)
         if refusal is not None:
             return refusal
         try:

@@ -152,7 +152,7 @@ class FormatActionsMixin:
     @has_access
     def revision(self, office_code: str, period: str, number: int):
         """An earlier revision, read-only, as it stood before a correction replaced it."""
-        office = self._office_or_404(office_code, Action.VIEW)
+        office = self._office_or_404(office_code, Action.REPORT)
         month = self._month_or_404(period)
         grid = open_grid(self.fmt, office, month)
         if grid.ret is None:

@@ -75,8 +75,8 @@ class FormatGridView(FormatActionsMixin, BaseView):
     @expose("/<office_code>/<period>", methods=["GET"])
     @has_access
     def grid(self, office_code: str, period: str):
-        """Show the grid (editable for the entering office, read-only for others)."""
-        office = self._office_or_404(office_code, Action.VIEW)
+        """Show the grid (editable for the entering office, a read-only report for others)."""
+        office = self._office_or_404(office_code, Action.REPORT)
         month = _month_arg(period)
         try:
             grid = open_grid(self.fmt, office, month)

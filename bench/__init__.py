@@ -1,0 +1,1 @@
+"""Benchmarks of the MPR MIS: `python -m bench.run` (see bench/README.md)."""
