@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models.org import UserProfile
 from app.security.policy import Actor
+from app.security.sessions import profile_of
 
 
 def actor_for(user) -> Actor | None:
     """Build the Actor of a FAB user (None for anonymous users)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    profile = db.session.execute(
-        select(UserProfile).where(UserProfile.user_id == user.id)
-    ).scalar_one_or_none()
+    profile = profile_of(user.id)
     return Actor(
         user_id=user.id,
         username=user.username,

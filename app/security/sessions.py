@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_appbuilder.security.sqla.models import User
 from flask_login import current_user, logout_user, user_logged_in
 from sqlalchemy import event, inspect, select
@@ -32,8 +32,13 @@ def now() -> dt.datetime:
 
 
 def profile_of(user_id: int) -> UserProfile | None:
-    """The MIS profile of a user."""
-    return db.session.execute(select(UserProfile).where(UserProfile.user_id == user_id)).scalar_one_or_none()
+    """The MIS profile of a user (read once per request)."""
+    cache = g.setdefault("mpr_profiles", {}) if has_request_context() else {}
+    if user_id not in cache:
+        cache[user_id] = db.session.execute(
+            select(UserProfile).where(UserProfile.user_id == user_id)
+        ).scalar_one_or_none()
+    return cache[user_id]
 
 
 def epoch_of(user_id: int) -> int:
@@ -90,19 +95,40 @@ def enforce_session():
     return None
 
 
+def _changed(obj, *names: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _collection_members(obj, name: str) -> set:
+    """Members of a collection now and before this flush (both ends of a change)."""
+    history = inspect(obj).attrs[name].history
+    return set(history.added or ()) | set(history.unchanged or ()) | set(history.deleted or ())
+
+
+def _users_whose_access_changed(session_: Session) -> set[int]:
+    """Users deactivated, given a new password, or whose roles changed (directly, by group or role)."""
+    from flask_appbuilder.security.sqla.models import Group, Role
+
+    user_ids: set[int] = set()
+    for obj in list(session_.dirty):
+        if isinstance(obj, User) and _changed(obj, "active", "roles", "groups", "password"):
+            user_ids.add(obj.id)
+        elif isinstance(obj, Group) and _changed(obj, "users", "roles"):
+            user_ids |= {user.id for user in _collection_members(obj, "users")}
+        elif isinstance(obj, Role) and _changed(obj, "user"):
+            user_ids |= {user.id for user in _collection_members(obj, "user")}
+    return {user_id for user_id in user_ids if user_id is not None}
+
+
 def _user_changes_that_end_sessions(session_: Session, _context, _instances) -> None:
     """Deactivation, role change or a new password ends the user's sessions, by any path."""
-    for obj in list(session_.dirty):
-        if not isinstance(obj, User):
-            continue
-        state = inspect(obj)
-        changed = any(state.attrs[name].history.has_changes() for name in ("active", "roles", "password"))
-        if changed:
-            profile = session_.execute(
-                select(UserProfile).where(UserProfile.user_id == obj.id)
-            ).scalar_one_or_none()
-            if profile is not None:
-                profile.session_epoch = (profile.session_epoch or 0) + 1
+    user_ids = _users_whose_access_changed(session_)
+    if not user_ids:
+        return
+    profiles = session_.execute(select(UserProfile).where(UserProfile.user_id.in_(user_ids))).scalars()
+    for profile in profiles:
+        profile.session_epoch = (profile.session_epoch or 0) + 1
 
 
 def register_session_control(app: Flask) -> None:

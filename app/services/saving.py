@@ -8,8 +8,7 @@ a draft from being saved; they stop submission.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -40,13 +39,20 @@ class ReturnLocked(Exception):
     """The return is validated: it changes only through an approved correction."""
 
 
-@dataclass
 class SaveResult:
-    """What happened: the grid to show, and any cell errors that stopped the save."""
+    """What happened: the grid to show (built only when asked for), and any cell errors."""
 
-    grid: Grid
-    errors: list[CellMessage] = field(default_factory=list)
-    returned_to_draft: bool = False  # a submitted return edited into a failing state
+    def __init__(self, grid: Grid | Callable[[], Grid], errors=None, returned_to_draft: bool = False) -> None:
+        self._grid = grid
+        self.errors: list[CellMessage] = list(errors or [])
+        self.returned_to_draft = returned_to_draft  # a submitted return edited into a failing state
+
+    @property
+    def grid(self) -> Grid:
+        """The grid as it stands now (a page that redirects never pays for rebuilding it)."""
+        if callable(self._grid):
+            self._grid = self._grid()
+        return self._grid
 
     @property
     def saved(self) -> bool:
@@ -62,7 +68,7 @@ def _valid_keys(grid: Grid) -> set[str]:
     return {row.key for row in grid.rows if not row.is_total}
 
 
-def _merge(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, list[CellMessage]]:
+def merge_changes(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, list[CellMessage]]:
     """Stored rows overlaid with the parsed changes; errors for every rejected cell."""
     rows = {r.key: (r.position, dict(r.cells)) for r in grid.rows if not r.is_total}
     errors: list[CellMessage] = []
@@ -156,7 +162,7 @@ def save_draft(
         raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction request.")
     if grid.version != version:
         raise SaveConflict(_conflict_message(grid))
-    rows, errors = _merge(grid, changes, today)
+    rows, errors = merge_changes(grid, changes, today)
     if errors:
         _show_typed(grid, changes, errors)
         return SaveResult(grid, errors)
@@ -181,7 +187,7 @@ def save_draft(
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
-    return SaveResult(open_grid(fmt, office, month, today), returned_to_draft=reopened)
+    return SaveResult(lambda: open_grid(fmt, office, month, today), returned_to_draft=reopened)
 
 
 def _unstorable(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:

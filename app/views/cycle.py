@@ -5,23 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
-from app.definitions.months import Month
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services import catalogue, status
-from app.services.grid import last_open_month
 from app.services.organisation import office_by_code
 from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, validate_owner
-
-
-def month_arg(value: str | None) -> Month:
-    """?period=YYYY-MM, defaulting to the latest month that may be filed."""
-    if not value:
-        return last_open_month()
-    try:
-        return Month.parse(value)
-    except ValueError:
-        abort(404)
+from app.views.params import month_arg
 
 
 class ValidationView(BaseView):

@@ -23,7 +23,9 @@ from app.services.grid import GridClosed, assemble, open_grid
 from app.services.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
 from app.views.forms import changes_from_form
+from app.views.grid_view import row_views
 from app.views.layout import header_rows, messages_by_cell
+from app.views.messages import not_saved_message
 
 
 class FormatActionsMixin:
@@ -40,10 +42,10 @@ class FormatActionsMixin:
         month = self._month_or_404(period)
         version, changes = changes_from_form(request.form)
         try:
-            if changes:
+            if changes or version == 0:  # a never-saved return (e.g. no free rows: nothing to report)
                 saved = save_draft(current_actor(), self.fmt, office, month, version, changes)
                 if not saved.saved:
-                    flash(f"Not submitted: {len(saved.errors)} cell(s) need attention.", "danger")
+                    flash(not_saved_message(saved.errors).replace("Not saved", "Not submitted"), "danger")
                     return self._render(saved.grid, True, status=422)
                 version = saved.grid.version
             submit(current_actor(), self.fmt, office, month, version)
@@ -84,7 +86,7 @@ class FormatActionsMixin:
             can_enter=True,
             view_name=type(self).__name__,
             header=header_rows(grid.columns),
-            messages=messages_by_cell(grid.messages),
+            rows=row_views(grid, True, messages_by_cell(grid.messages)),
             token=secrets.token_urlsafe(16),
             justification=justification,
         )

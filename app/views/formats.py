@@ -11,21 +11,15 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services import catalogue, formulas_js, index
-from app.services.grid import GridClosed, last_open_month, open_grid
+from app.services.grid import GridClosed, open_grid
 from app.services.organisation import office_by_code
 from app.services.saving import ReturnLocked, SaveConflict, save_draft
 from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
+from app.views.grid_view import row_views
 from app.views.layout import header_rows, messages_by_cell
-
-
-def _month_arg(value: str | None) -> Month:
-    if not value:
-        return last_open_month()
-    try:
-        return Month.parse(value)
-    except ValueError:
-        abort(404)
+from app.views.messages import not_saved_message
+from app.views.params import month_arg
 
 
 class FormatIndexView(BaseView):
@@ -40,7 +34,7 @@ class FormatIndexView(BaseView):
     @has_access
     def index(self):
         """Formats in force for the chosen month with this office's status for each."""
-        month = _month_arg(request.args.get("period"))
+        month = month_arg(request.args.get("period"))
         page = index.format_index(current_actor(), month, request.args.get("office"))
         return self.render_template("mpr/index.html", page=page, month=month)
 
@@ -77,7 +71,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
     def grid(self, office_code: str, period: str):
         """Show the grid (editable for the entering office, a read-only report for others)."""
         office = self._office_or_404(office_code, Action.REPORT)
-        month = _month_arg(period)
+        month = month_arg(period)
         try:
             grid = open_grid(self.fmt, office, month)
         except GridClosed as closed:
@@ -91,7 +85,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
     def save(self, office_code: str, period: str):
         """Save the draft; on bad cells show the grid again with each message in place."""
         office = self._office_or_404(office_code, Action.ENTER)
-        month = _month_arg(period)
+        month = month_arg(period)
         version, changes = changes_from_form(request.form)
         try:
             result = save_draft(current_actor(), self.fmt, office, month, version, changes)
@@ -99,7 +93,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
             flash(str(refused), "danger")
             return self._render_after_refusal(office, month, changes)
         if not result.saved:
-            flash(f"Not saved: {len(result.errors)} cell(s) need attention.", "danger")
+            flash(not_saved_message(result.errors), "danger")
             return self._render(result.grid, True, status=422)
         flash("Draft saved.", "success")
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
@@ -114,17 +108,18 @@ class FormatGridView(FormatActionsMixin, BaseView):
         return self._render(grid, not grid.locked, status=409)
 
     def _month_or_404(self, period: str) -> Month:
-        return _month_arg(period)
+        return month_arg(period)
 
     def _render(self, grid, can_enter: bool, status: int = 200, revision: int | None = None):
+        editable = can_enter and not grid.locked
         html = self.render_template(
             "mpr/grid.html",
             grid=grid,
-            can_enter=can_enter and not grid.locked,
+            can_enter=editable,
             may_correct=can_enter and grid.locked,
             view_name=type(self).__name__,
             header=header_rows(grid.columns),
-            messages=messages_by_cell(_shown_messages(grid)),
+            rows=row_views(grid, editable, messages_by_cell(_shown_messages(grid))),
             revision=revision,
         )
         return make_response(html, status)

@@ -1,0 +1,18 @@
+"""Request parameters shared by the views."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from app.definitions.months import Month
+from app.services.grid import last_open_month
+
+
+def month_arg(value: str | None) -> Month:
+    """A YYYY-MM period from the URL, defaulting to the latest month that may be filed; 404 if malformed."""
+    if not value:
+        return last_open_month()
+    try:
+        return Month.parse(value)
+    except ValueError:
+        abort(404)
