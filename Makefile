@@ -1,11 +1,12 @@
 # make run  — set everything up and serve the demo on http://127.0.0.1:8080 (SQLite)
 # make test — set everything up and run the whole test suite
+# make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check sync bench lint clean
+.PHONY: run test check sync bench lint scan clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+scan: $(STAMP)
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level high --quiet
+	$(PY) .ci/audit_dependencies.py
 
 clean:
 	rm -rf $(VENV) instance/mpr.sqlite*

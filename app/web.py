@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_login import current_user
@@ -12,11 +13,21 @@ from app.extensions import csrf
 
 log = logging.getLogger(__name__)
 
+# No inline script runs unless it carries this response's nonce. The MIS's own pages
+# have none; FAB's admin pages (lists, filters, delete buttons) mark theirs with
+# `baselib.get_nonce()`, which reads the `csp_nonce` Jinja global installed below.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (one per request, unguessable)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def _is_api() -> bool:
@@ -24,7 +35,7 @@ def _is_api() -> bool:
 
 
 def _add_security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -86,6 +97,10 @@ def register_web_hooks(app: Flask) -> None:
             and blueprint.url_prefix.startswith("/api/")
         ):
             csrf.exempt(blueprint)
+    from app.security.modelviews import register_model_view_guard
+
+    register_model_view_guard(app)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)

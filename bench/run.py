@@ -179,7 +179,9 @@ def _bench_user(application, office) -> None:
     from app.security import roles
 
     sm = application.appbuilder.sm
-    view = next(v for v in application.appbuilder.baseviews if type(v).__name__ == "UserDBModelView")
+    from flask_appbuilder.security.views import UserDBModelView
+
+    view = next(v for v in application.appbuilder.baseviews if isinstance(v, UserDBModelView))
     permission = "can_" + (view.method_permission_name or {}).get("userinfo", "userinfo")
     page_role = sm.find_role(BENCH_ROLE) or sm.add_role(BENCH_ROLE)
     page_role.permissions = [sm.add_permission_view_menu(permission, view.class_permission_name)]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 
-from flask import current_app, has_request_context, jsonify, session
+from flask import current_app, has_request_context, jsonify, request, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.security import sessions
@@ -29,8 +30,30 @@ def _audit(action: str, user, username: str, detail: dict | None = None) -> None
     )
 
 
+def _is_api_login() -> bool:
+    return has_request_context() and request.path.startswith("/api/")
+
+
 class MprSecurityManager(SecurityManager):
     """Security manager for the MIS."""
+
+    # FAB's user statistics chart loads Google Charts from the internet (blocked by the
+    # CSP, and unavailable on government networks): not registered.
+    userstatschartview = None
+
+    def __init__(self, appbuilder):
+        # FAB checks unknown users against a fixed scrypt hash; when real hashes use
+        # another method (tests use fast pbkdf2) an unknown user answers measurably
+        # slower than a wrong password. Check against a hash made the same way instead.
+        current_app.config.setdefault(
+            "AUTH_DB_FAKE_PASSWORD_HASH_CHECK",
+            generate_password_hash(
+                secrets.token_urlsafe(16),
+                method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+            ),
+        )
+        super().__init__(appbuilder)
 
     @property
     def resetmypasswordview(self):  # FAB instantiates this class attribute
@@ -38,6 +61,49 @@ class MprSecurityManager(SecurityManager):
         from app.views.account import MprResetMyPasswordView
 
         return MprResetMyPasswordView
+
+    @property
+    def userinfoeditview(self):
+        """FAB's own profile editor, redirected to the MIS password-and-profile form."""
+        from app.views.account import MprUserInfoEditView
+
+        return MprUserInfoEditView
+
+    @property
+    def userdbmodelview(self):
+        """FAB's user list, without creation (users are provisioned with one-time passwords)."""
+        from app.views.admin import MprUserDBModelView
+
+        return MprUserDBModelView
+
+    @property
+    def groupmodelview(self):
+        """FAB's groups, read-only (roles are granted to users directly, and audited)."""
+        from app.views.admin import MprGroupModelView
+
+        return MprGroupModelView
+
+    @property
+    def resetpasswordview(self):
+        """FAB's 'set another user's password', replaced by a new one-time password."""
+        from app.views.admin import MprResetPasswordView
+
+        return MprResetPasswordView
+
+    def register_views(self):
+        """FAB's security views; then point Flask-Login at the real login page.
+
+        FAB sets `login_view = "login"`, an endpoint that does not exist, so every
+        `@login_required` page crashed (500) for a visitor instead of asking to sign in.
+        """
+        super().register_views()
+        self.lm.login_view = f"{type(self.auth_view).__name__}.login"
+
+    def _find_login_user(self, username):
+        """The user a login names: by user id, else by e-mail address (as FAB's own check does)."""
+        if not username:
+            return None
+        return self.find_user(username=username) or self.find_user(email=username)
 
     def _refusal(self, user) -> str | None:
         profile = sessions.profile_of(user.id)
@@ -47,6 +113,8 @@ class MprSecurityManager(SecurityManager):
         if profile.locked_until is not None and profile.locked_until > moment:
             return "locked"
         if profile.must_change_password and not profile.is_demo:
+            if _is_api_login():
+                return "password and profile must be set in the browser first"
             if profile.otp_used_at is not None:
                 return "one-time password already used"
             if profile.otp_expires_at is not None and profile.otp_expires_at < moment:
@@ -55,7 +123,7 @@ class MprSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password):
         """FAB's check, refused while locked or with a spent one-time password; same answer either way."""
-        user = self.find_user(username=username) if username else None
+        user = self._find_login_user(username)
         refusal = self._refusal(user) if user is not None else None
         if refusal:
             check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")

@@ -117,8 +117,8 @@ def _may_report(actor: Actor, office: Office, fmt: FormatDef | None, today: dt.d
         while parent is not None and parent.kind != OfficeKind.COMMISSIONERATE:
             parent = parent.parent
         return parent is not None and office.is_within(parent)
-    wide = {OfficeKind.COMMISSIONERATE, OfficeKind.ZONE}
-    return kind in wide and _switched_on(switches.open_reports_from, today)
+    # Commissionerates and Zones, and the ADG units and DG Headquarters that act as them.
+    return kind in ENTERING_KINDS | VALIDATING_KINDS and _switched_on(switches.open_reports_from, today)
 
 
 def may(
@@ -144,8 +144,8 @@ def may(
             and office.parent_id == actor.office.id
             and office.kind in ENTERING_KINDS
         )
-    if action is Action.APPROVE:
-        return _is_owner_of(actor, fmt)
+    if action is Action.APPROVE:  # the Functional Owner's role, not merely a seat in its office
+        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
     if action is Action.SUMMARY:
         return actor.is_board or actor.owner_code is not None or actor.is_admin
     if action is Action.VIEW:

@@ -27,34 +27,42 @@ from app.models.corrections import (
     ReturnRevision,
 )
 from app.models.org import Office
-from app.models.returns import MprReturn, ReturnStatus
+from app.models.returns import MprReturn
 from app.security.policy import Action, Actor, may
 from app.services import audit, catalogue, rowstore
 from app.services.audit import to_json
-from app.services.grid import Grid, assemble, find_return, open_grid, predecessor, successor
-from app.services.saving import _merge, entered_cells, follow_later_months
+from app.services.grid import Grid, assemble, find_return, open_grid, predecessor
+from app.services.saving import _assign_free_keys, entered_cells, follow_later_months, merge_changes
 from app.services.workflow import (
     ConcurrentChange,
     NotPermitted,
     Step,
     WorkflowRefused,
-    _commit,
+    commit_or_conflict,
     ensure_allowed,
     now,
+    one_step,
     return_key,
 )
 
 MonthChanges = tuple[Month, Mapping[str, Mapping[str, Any] | None]]
 
 
-def next_number(name: str) -> int:
-    """The next running number of a named counter (the row is locked while incremented)."""
+def lock_counter(name: str) -> Counter:
+    """A named counter, locked until the transaction ends (created at its first use)."""
     counter = db.session.execute(
         select(Counter).where(Counter.name == name).with_for_update()
     ).scalar_one_or_none()
     if counter is None:
         counter = Counter(name=name, value=0)
         db.session.add(counter)
+        db.session.flush()
+    return counter
+
+
+def next_number(name: str) -> int:
+    """The next running number of a named counter (the row is locked while incremented)."""
+    counter = lock_counter(name)
     counter.value += 1
     db.session.flush()
     return counter.value
@@ -91,7 +99,7 @@ def _propose(fmt: FormatDef, office: Office, month: Month, changes, previous_row
     if pending is not None and pending is not deciding:
         raise WorkflowRefused(f"{label} already has a pending correction request (No. {pending.number}).")
     current.correcting = True
-    rows, errors = _merge(current, changes, dt.date.today())
+    rows, errors = merge_changes(current, changes, dt.date.today())
     if errors:
         raise WorkflowRefused(f"{label}: some figures are not acceptable.", errors)
     previous = previous_rows if previous_rows is not None else _previous_cells(fmt, office, month)
@@ -132,6 +140,7 @@ def propose_chain(
     return proposals
 
 
+@one_step
 def raise_correction(
     actor: Actor,
     fmt: FormatDef,
@@ -143,6 +152,9 @@ def raise_correction(
     """Record a correction request with the new figures of one or more consecutive months."""
     if not may(actor, Action.ENTER, office, fmt):
         raise NotPermitted(f"{actor.username} may not correct returns of {office.code}")
+    # Raisers queue on the counter's lock, so the checks below see every request committed
+    # before: two clicks (same token) give one request, two requests never both wait pending.
+    lock_counter("correction")
     if client_token:
         existing = db.session.execute(
             select(CorrectionRequest).where(CorrectionRequest.client_token == client_token)
@@ -186,7 +198,7 @@ def raise_correction(
         {"format": fmt.code, "office": office.code, "months": [str(p.month) for p in proposals]},
         request.justification,
     )
-    _commit(f"Correction of {fmt.code}")
+    commit_or_conflict(f"Correction of {fmt.code}")
     return request
 
 
@@ -205,8 +217,23 @@ def item_changes(item: CorrectionItem) -> dict[str, dict[str, Any]]:
     }
 
 
+def _complete_changes(fmt: FormatDef, item: CorrectionItem) -> dict[str, dict[str, Any] | None]:
+    """An item holds the month's complete rows: free rows it no longer has are removed on approval."""
+    changes: dict[str, dict[str, Any] | None] = dict(item_changes(item))
+    if fmt.rows.kind == "free":
+        for key in rowstore.read(fmt, item.return_id):
+            changes.setdefault(key, None)
+    return changes
+
+
 def _decidable(actor: Actor, number: int) -> tuple[CorrectionRequest, FormatDef]:
-    request = find_request(number)
+    # locked and re-read: of two decisions at the same moment the second sees the first's outcome
+    request = db.session.execute(
+        select(CorrectionRequest)
+        .where(CorrectionRequest.number == number)
+        .with_for_update(of=CorrectionRequest)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     fmt = catalogue.definitions().formats.get(request.format_code) if request is not None else None
     if request is None or fmt is None or not may(actor, Action.APPROVE, request.office, fmt):
         raise NotPermitted(f"No correction request {number} for {actor.username} to decide.")
@@ -215,11 +242,12 @@ def _decidable(actor: Actor, number: int) -> tuple[CorrectionRequest, FormatDef]
     return request, fmt
 
 
+@one_step
 def approve(actor: Actor, number: int) -> CorrectionRequest:
     """Replace the validated figures with the requested ones, keeping the old revision."""
     request, fmt = _decidable(actor, number)
     office = request.office
-    months = [(Month.of(item.period), item_changes(item)) for item in request.items]
+    months = [(Month.of(item.period), _complete_changes(fmt, item)) for item in request.items]
     bases = {item.return_id: item.base_revision for item in request.items}
     proposals = propose_chain(fmt, office, months, deciding=request)
     last_rows: dict = {}
@@ -244,7 +272,7 @@ def approve(actor: Actor, number: int) -> CorrectionRequest:
         {"status": CorrectionStatus.PENDING},
         {"status": CorrectionStatus.APPROVED},
     )
-    _commit(f"Correction No. {number}")
+    commit_or_conflict(f"Correction No. {number}")
     return request
 
 
@@ -261,6 +289,8 @@ def _apply(actor: Actor, fmt: FormatDef, office: Office, proposal: ProposedMonth
         )
     )
     new_rows = {r.key: (r.position, r.cells) for r in proposal.proposed.rows if not r.is_total}
+    if fmt.rows.kind == "free":  # rows added by the correction get lasting keys, as a save gives them
+        new_rows = _assign_free_keys(new_rows)
     rowstore.replace(fmt, ret.id, new_rows)
     ret.revision += 1
     ret.amended, ret.inconsistent = True, False
@@ -280,33 +310,10 @@ def _apply(actor: Actor, fmt: FormatDef, office: Office, proposal: ProposedMonth
 
 def _follow_or_flag(actor: Actor, fmt: FormatDef, office: Office, month: Month, rows: dict) -> None:
     """After the last corrected month: later drafts follow; a validated month no longer fitting is flagged."""
-    next_fmt = successor(fmt, month)
-    if next_fmt is None or not next_fmt.has_carry:
-        return
-    ret = find_return(next_fmt.code, office, month.next())
-    if ret is None:
-        return
-    if ret.status != ReturnStatus.VALIDATED:
-        follow_later_months(fmt, office, month, rows, actor)
-        return
-    stored = rowstore.read(next_fmt, ret.id)
-    closing = {key: cells for key, (_p, cells) in rows.items()}
-    for key, (_p, cells) in stored.items():
-        for column in next_fmt.columns_in_force(month.next()):
-            if column.carry and cells.get(column.code) != (closing.get(key) or {}).get(column.carry):
-                ret.inconsistent = True
-    if ret.inconsistent:
-        audit.record(
-            actor.user_id,
-            actor.username,
-            "flagged-inconsistent",
-            "return",
-            return_key(next_fmt.code, office, month.next()),
-            None,
-            {"reason": f"opening no longer equals the corrected closing of {month.label()}"},
-        )
+    follow_later_months(fmt, office, month, rows, actor)
 
 
+@one_step
 def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
     """Refuse a correction; the reason is mandatory and shown to the office."""
     request, _fmt = _decidable(actor, number)
@@ -324,5 +331,5 @@ def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
         {"status": CorrectionStatus.REJECTED},
         request.reason,
     )
-    _commit(f"Correction No. {number}")
+    commit_or_conflict(f"Correction No. {number}")
     return request

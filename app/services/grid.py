@@ -206,4 +206,9 @@ def open_grid(fmt: FormatDef, office: Office, month: Month, today: dt.date | Non
     stored = rowstore.read(fmt, ret.id) if ret is not None else {}
     if fmt.rows.kind == "single" and not stored:
         stored = {SINGLE_ROW_KEY: (0, {})}
-    return assemble(fmt, office, month, ret, stored, previous)
+    # A validated return shows the figures that were validated: if a correction of the month
+    # before has moved its opening since, it is flagged inconsistent, never silently re-carried.
+    validated = ret is not None and ret.status == ReturnStatus.VALIDATED
+    grid = assemble(fmt, office, month, ret, stored, None if validated else previous)
+    grid.first_month = previous is None
+    return grid

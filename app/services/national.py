@@ -1,10 +1,12 @@
 """A national-size synthetic organisation and years of returns, for benchmarks.
 
-Deterministic: the same plan (and seed) always gives the same offices and the same
-cells. Offices and returns are written with bulk Core inserts (executemany, batched),
-never one ORM object at a time. Every generated row satisfies its format: computed
+Deterministic: the same plan (seed and last month; the last month defaults to the
+month just ended) always gives the same offices and the same cells. Offices and
+returns are written with bulk Core inserts (executemany, batched), never one ORM
+object at a time. Every generated row satisfies its format: computed
 cells come from `calculation.compute_row`, openings are last month's closings, and the
 values are drawn so that every check passes (see `app.services.synthetic_values`).
+The data bypasses the workflow: no audit events or revisions are written for it.
 """
 
 from __future__ import annotations
@@ -219,11 +221,10 @@ def _row_keys(fmt: FormatDef, month: Month, masters, rng: random.Random, free_ma
 
 
 def _stamps(month: Month, status: str) -> dict[str, Any]:
-    after = month.next().first_day
-    created = dt.datetime.combine(after, dt.time(10, 30)) + dt.timedelta(days=2)
+    created = dt.datetime.combine(month.next().first_day, dt.time(10, 30))  # never after today
     if status == ReturnStatus.DRAFT:
         return {"created_at": created, "updated_at": created, "submitted_at": None, "validated_at": None}
-    submitted = created + dt.timedelta(days=5)
+    submitted = created + dt.timedelta(days=7)
     validated = submitted + dt.timedelta(days=3)
     return {
         "created_at": created,

@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import secrets
 from dataclasses import dataclass
 
 import xlsxwriter
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
@@ -23,6 +25,7 @@ from app.security import roles, sessions
 from app.services import audit
 
 OTP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ROLE_FOR_KIND = {
     OfficeKind.COMMISSIONERATE: roles.OFFICE,
     OfficeKind.DG_UNIT: roles.OFFICE,
@@ -66,9 +69,18 @@ def _expiry() -> dt.datetime:
     return sessions.now() + dt.timedelta(days=current_app.config["MPR_OTP_DAYS"])
 
 
+def _hash(password: str) -> str:
+    config = current_app.config
+    return generate_password_hash(
+        password,
+        method=config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+        salt_length=config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+    )
+
+
 def _issue(user, profile: UserProfile, actor: str, action: str) -> Issued:
     password = one_time_password()
-    current_app.appbuilder.sm.reset_password(user.id, password)
+    user.password = _hash(password)  # not FAB's reset_password: it commits, and a batch is all or nothing
     profile.must_change_password, profile.is_demo = True, False
     profile.otp_expires_at, profile.otp_used_at, profile.locked_until = _expiry(), None, None
     sessions.bump_epoch(user.id)
@@ -97,6 +109,8 @@ def provision(username: str, role_name: str, office_code: str, actor: str) -> Is
     sm = current_app.appbuilder.sm
     office = db.session.execute(select(Office).where(Office.code == office_code)).scalar_one_or_none()
     role = sm.find_role(role_name)
+    if not USERNAME_RE.match(username):
+        raise ProvisioningError(f"'{username}' is not a valid user id (letters, digits, . _ -; at most 64)")
     if office is None:
         raise ProvisioningError(f"{username}: office '{office_code}' does not exist")
     if role is None:
@@ -107,11 +121,17 @@ def provision(username: str, role_name: str, office_code: str, actor: str) -> Is
         if profile is None or profile.office_id != office.id:
             raise ProvisioningError(f"{username}: the user id already exists for another office")
         return _issue(user, profile, actor, "otp-reissued")
-    user = sm.add_user(
-        username, username, office.code, f"{username}@users.invalid", role, password=one_time_password()
+    # Not FAB's add_user, which commits: the whole batch is one transaction.
+    user = sm.user_model(
+        first_name=username,
+        last_name=office.code,
+        username=username,
+        email=f"{username}@users.invalid",
+        active=True,
+        roles=[role],
     )
-    if not user:
-        raise ProvisioningError(f"{username}: could not be created")
+    db.session.add(user)
+    db.session.flush()
     profile = UserProfile(user_id=user.id, office_id=office.id)
     db.session.add(profile)
     db.session.flush()

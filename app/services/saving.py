@@ -272,7 +272,8 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
     """Carry a changed closing into later months that are still drafts or submitted.
 
     A submitted month that no longer passes its checks becomes a draft again, so a Zone
-    never validates figures whose opening balance has moved under them.
+    never validates figures whose opening balance has moved under them. A validated month
+    is never changed: if its opening no longer fits it is flagged inconsistent instead.
     """
     current_fmt, current_rows, current_month = fmt, rows, month
     while True:
@@ -281,7 +282,10 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
             return
         next_month = current_month.next()
         ret = find_return(next_fmt.code, office, next_month)
-        if ret is None or ret.status == ReturnStatus.VALIDATED:
+        if ret is None:
+            return
+        if ret.status == ReturnStatus.VALIDATED:
+            _flag_if_moved(next_fmt, office, current_month, ret, current_rows, actor)
             return
         previous = {k: cells for k, (_p, cells) in current_rows.items()}
         stored = rowstore.read(next_fmt, ret.id)
@@ -302,3 +306,25 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
             {"opening_from": str(current_month), "returned_to_draft": reopened},
         )
         current_fmt, current_rows, current_month = next_fmt, next_rows, next_month
+
+
+def _flag_if_moved(next_fmt: FormatDef, office: Office, month: Month, ret: MprReturn, rows: dict, actor):
+    """Flag the validated month after `month` if its opening no longer equals `rows`' closing."""
+    closing = {key: cells for key, (_p, cells) in rows.items()}
+    columns = [c for c in next_fmt.columns_in_force(month.next()) if c.carry]
+    moved = any(
+        cells.get(column.code) != (closing.get(key) or {}).get(column.carry)
+        for key, (_p, cells) in rowstore.read(next_fmt, ret.id).items()
+        for column in columns
+    )
+    if moved:
+        ret.inconsistent = True
+        audit.record(
+            actor.user_id,
+            actor.username,
+            "flagged-inconsistent",
+            "return",
+            return_key(next_fmt.code, office, month.next()),
+            None,
+            {"reason": f"opening no longer equals the closing of {month.label()}"},
+        )

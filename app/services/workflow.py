@@ -7,9 +7,11 @@ never edited in place; they change only through an approved correction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.definitions.months import Month
@@ -81,6 +83,37 @@ def return_key(fmt_code: str, office: Office, month: Month) -> str:
     return f"return:{fmt_code}:{office.code}:{month}"
 
 
+RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def is_concurrent_change(error: Exception) -> bool:
+    """A database error that means another transaction changed the same rows at the same moment."""
+    if isinstance(error, StaleDataError | IntegrityError):
+        return True
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def one_step(function):
+    """Run a cycle step as one unit: a concurrent change met anywhere in it (a stale version, a
+    duplicate key, a deadlock), not only at commit, undoes everything and becomes ConcurrentChange."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (StaleDataError, DBAPIError) as error:
+            if not is_concurrent_change(error):
+                raise
+            db.session.rollback()
+            raise ConcurrentChange(
+                "Someone else changed the same figures at the same moment; nothing was changed. "
+                "Reload and try again."
+            ) from None
+
+    return wrapper
+
+
+@one_step
 def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: int) -> MprReturn:
     """Submit a complete, check-passing draft; refused with every failing cell otherwise."""
     if not may(actor, Action.ENTER, office, fmt):
@@ -108,7 +141,7 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
         {"status": ReturnStatus.DRAFT},
         {"status": ReturnStatus.SUBMITTED},
     )
-    _commit(label)
+    commit_or_conflict(label)
     return ret
 
 
@@ -133,6 +166,7 @@ def returns_of(codes: list[str], office: Office, month: Month) -> dict[str, MprR
     return {ret.format_code: ret for ret in found}
 
 
+@one_step
 def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> list[MprReturn]:
     """Validate all of one owner's formats for an office and month together, or none."""
     if not may(actor, Action.VALIDATE, office):
@@ -162,11 +196,12 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
             {"status": ReturnStatus.SUBMITTED},
             {"status": ReturnStatus.VALIDATED},
         )
-    _commit(f"{owner} formats of {office.code} for {month.label()}")
+    commit_or_conflict(f"{owner} formats of {office.code} for {month.label()}")
     return pending
 
 
-def _commit(label: str) -> None:
+def commit_or_conflict(label: str) -> None:
+    """Commit; a concurrent change to the same rows becomes a ConcurrentChange with a clear message."""
     try:
         db.session.commit()
     except StaleDataError:

@@ -7,7 +7,7 @@ import re
 from flask import flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import no_cache
-from flask_appbuilder.security.views import ResetMyPasswordView
+from flask_appbuilder.security.views import ResetMyPasswordView, UserInfoEditView
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
@@ -21,6 +21,14 @@ from app.services import audit
 
 MOBILE_RE = r"^[6-9]\d{9}$"  # Indian mobile numbers: 10 digits starting 6-9
 NAME_RE = r"^[A-Za-z][A-Za-z .'-]*$"
+
+
+def _plain_mobile(value: str | None) -> str | None:
+    """'+91 98200-12345' -> '9820012345': spaces, dashes and the country code are not part of it."""
+    if not value:
+        return value
+    digits = re.sub(r"[\s().-]", "", value)
+    return re.sub(r"^(\+91|0091|0)(?=\d{10}$)", "", digits)
 
 
 class PasswordProfileForm(FlaskForm):
@@ -46,6 +54,7 @@ class PasswordProfileForm(FlaskForm):
     )
     mobile = StringField(
         "Mobile number",
+        filters=[_plain_mobile],
         validators=[DataRequired(), Regexp(MOBILE_RE, message="Ten digits, starting with 6, 7, 8 or 9.")],
     )
 
@@ -125,11 +134,32 @@ class MprResetMyPasswordView(ResetMyPasswordView):
     """FAB's own 'reset my password' would skip the current password and the profile: send users to ours."""
 
     @expose("/form", methods=["GET"])
+    @login_required
     def this_form_get(self):
         """Redirect to the MIS password-and-profile form."""
         return redirect(url_for("AccountView.password"))
 
     @expose("/form", methods=["POST"])
+    @login_required
+    def this_form_post(self):
+        """Redirect to the MIS password-and-profile form."""
+        return redirect(url_for("AccountView.password"))
+
+
+class MprUserInfoEditView(UserInfoEditView):
+    """FAB's own profile editor skips validation and the audit trail: send users to ours."""
+
+    route_base = "/userinfoeditview"  # FAB's own URL
+    class_permission_name = "UserInfoEditView"
+
+    @expose("/form", methods=["GET"])
+    @login_required
+    def this_form_get(self):
+        """Redirect to the MIS password-and-profile form."""
+        return redirect(url_for("AccountView.password"))
+
+    @expose("/form", methods=["POST"])
+    @login_required
     def this_form_post(self):
         """Redirect to the MIS password-and-profile form."""
         return redirect(url_for("AccountView.password"))

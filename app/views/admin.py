@@ -1,4 +1,10 @@
-"""Administrator pages: provision users with one-time passwords; see and clear lockouts."""
+"""Administrator pages: provision users with one-time passwords; see and clear lockouts.
+
+Also FAB's own user administration, narrowed to what fits the MIS: users are created
+only by provisioning (never by FAB's add form, which would make a user without an
+office, a one-time password or a session epoch), and an administrator never types a
+user's password (a new one-time password is issued instead).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import datetime as dt
 
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserGroupModelView
+from flask_login import login_required
 from sqlalchemy import or_, select
 
 from app.extensions import db
@@ -21,7 +29,13 @@ class AccountsView(BaseView):
     route_base = "/admin/accounts"
     default_view = "index"
     class_permission_name = p.ACCOUNTS
-    method_permission_name = {"index": p.READ, "provision": p.EDIT, "reissue": p.EDIT, "unlock": p.EDIT}
+    method_permission_name = {
+        "index": p.READ,
+        "provision": p.EDIT,
+        "reissue": p.EDIT,
+        "reissue_named": p.EDIT,
+        "unlock": p.EDIT,
+    }
 
     @expose("/")
     @has_access
@@ -65,6 +79,12 @@ class AccountsView(BaseView):
             },
         )
 
+    @expose("/reissue", methods=["POST"])
+    @has_access
+    def reissue_named(self):
+        """A new one-time password for the user id typed on the page."""
+        return self.reissue((request.form.get("username") or "").strip())
+
     @expose("/<username>/reissue", methods=["POST"])
     @has_access
     def reissue(self, username: str):
@@ -96,3 +116,89 @@ class AccountsView(BaseView):
             db.session.commit()
             flash(f"{username} unlocked.", "success")
         return redirect(url_for("AccountsView.index"))
+
+
+class MprUserDBModelView(UserDBModelView):
+    """FAB's user administration (list, show, edit roles, deactivate) without FAB's add form."""
+
+    class_permission_name = "UserDBModelView"  # FAB's own permission names stay
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """Users are provisioned with a one-time password and an office: send the admin there."""
+        flash("Users are created here, with an office and a one-time password.", "info")
+        return redirect(url_for("AccountsView.index"))
+
+    @expose("/userinfo/")
+    @login_required
+    def userinfo(self):
+        """FAB's navbar 'Profile' link: every user's profile is the password-and-profile form."""
+        return redirect(url_for("AccountView.password"))
+
+    def process_form(self, form, is_created: bool) -> None:
+        """Before FAB copies the form onto the user: remember the user as it was (for the audit)."""
+        super().process_form(form, is_created)
+        if not is_created:
+            g.mpr_user_before = _user_state(self.datamodel.get(form._id))
+
+    def pre_update(self, item) -> None:
+        """Audit what the administrator changed (roles, deactivation, names); sessions end on commit."""
+        super().pre_update(item)
+        old, new = g.pop("mpr_user_before", None) or {}, _user_state(item)
+        before = {k: v for k, v in old.items() if new.get(k) != v}
+        after = {k: new[k] for k in before}
+        if after:
+            if "roles" in after or "groups" in after:
+                action = "roles-changed"
+            elif after.get("active") is False:
+                action = "user-deactivated"
+            else:
+                action = "user-changed"
+            audit.record(g.user.id, g.user.username, action, "user", f"user:{item.username}", before, after)
+
+    def pre_delete(self, item) -> None:
+        """Audit the deletion of a user."""
+        super().pre_delete(item)
+        before = {"username": item.username, "roles": sorted(role.name for role in item.roles)}
+        audit.record(g.user.id, g.user.username, "user-deleted", "user", f"user:{item.username}", before)
+
+
+def _user_state(user) -> dict:
+    """What an administrator may change on a user, as plain values."""
+    if user is None:
+        return {}
+    state = {name: getattr(user, name) for name in ("active", "username", "email", "first_name", "last_name")}
+    state["roles"] = sorted(role.name for role in user.roles)
+    state["groups"] = sorted(group.name for group in user.groups)
+    return state
+
+
+class MprGroupModelView(UserGroupModelView):
+    """FAB's groups, read-only: the MIS grants roles to users directly, audited, never through groups."""
+
+    class_permission_name = "UserGroupModelView"
+    base_permissions = ["can_list", "can_show"]
+
+
+class MprResetPasswordView(ResetPasswordView):
+    """FAB's 'reset a user's password' would let an administrator choose it: issue a one-time password."""
+
+    class_permission_name = "ResetPasswordView"
+
+    @expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        """Point the administrator at the one-time password re-issue."""
+        return _to_reissue()
+
+    @expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self):
+        """Nothing is changed here: point the administrator at the one-time password re-issue."""
+        return _to_reissue()
+
+
+def _to_reissue():
+    flash("Give the user a new one-time password instead.", "info")
+    return redirect(url_for("AccountsView.index"))

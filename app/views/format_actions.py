@@ -31,6 +31,17 @@ from app.views.messages import not_saved_message
 class FormatActionsMixin:
     """Submit, correct and history endpoints of a format grid view."""
 
+    def _grid_or_none(self, office, month):
+        """The grid, or None (with the reason flashed) when that month cannot be opened."""
+        try:
+            return open_grid(self.fmt, office, month)
+        except GridClosed as closed:
+            flash(str(closed), "warning")
+            return None
+
+    def _back_to_index(self, month):
+        return redirect(url_for("FormatIndexView.index", period=str(month)))
+
     def _grid_url(self, office, month):
         return url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month))
 
@@ -70,7 +81,9 @@ class FormatActionsMixin:
         """The validated figures, editable, with a justification box: a correction request."""
         office = self._office_or_404(office_code, Action.ENTER)
         month = self._month_or_404(period)
-        grid = open_grid(self.fmt, office, month)
+        grid = self._grid_or_none(office, month)
+        if grid is None:
+            return self._back_to_index(month)
         if not grid.locked:
             flash(
                 "Only validated returns need a correction request; this one can be edited directly.", "info"
@@ -130,7 +143,9 @@ class FormatActionsMixin:
         """Every revision and every recorded event of this return."""
         office = self._office_or_404(office_code, Action.VIEW)
         month = self._month_or_404(period)
-        grid = open_grid(self.fmt, office, month)
+        grid = self._grid_or_none(office, month)
+        if grid is None:
+            return self._back_to_index(month)
         revisions = []
         if grid.ret is not None:
             revisions = list(
@@ -156,7 +171,9 @@ class FormatActionsMixin:
         """An earlier revision, read-only, as it stood before a correction replaced it."""
         office = self._office_or_404(office_code, Action.REPORT)
         month = self._month_or_404(period)
-        grid = open_grid(self.fmt, office, month)
+        grid = self._grid_or_none(office, month)
+        if grid is None:
+            return self._back_to_index(month)
         if grid.ret is None:
             abort(404)
         if number == grid.ret.revision:

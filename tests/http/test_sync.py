@@ -212,6 +212,51 @@ def test_sync_adds_a_column_from_a_later_month_and_keeps_the_data(fresh_url, app
     assert ok and lines[0] == "database schema is up to date", lines
 
 
+# ------------------------------------------------------------------ a replacement with carried columns
+
+PENDING = (
+    '    - {code: PENDING_OPENING, label: "Claims pending - opening", type: count, carry: PENDING_CLOSING}\n'
+    '    - {code: PENDING_RECEIVED, label: "Claims received", type: count}\n'
+    '    - {code: PENDING_CLOSING, label: "Claims pending - closing", type: count,\n'
+    '       formula: "PENDING_OPENING + PENDING_RECEIVED"}\n'
+)
+
+
+def test_a_replacement_format_takes_its_first_opening_from_the_replaced_one(
+    fresh_url, apps, write_definitions
+):
+    # The real DDM-CUS-1 / DDM-CUS-1A have no carried columns; give both a pending balance.
+    source = edit_format(REAL_TEXT, "DDM-CUS-1", MOVING_TARGET, MOVING_TARGET + PENDING)
+    source = edit_format(source, "DDM-CUS-1A", MOVING_TARGET, MOVING_TARGET + PENDING)
+    application = build_app(fresh_url, MPR_DEFINITIONS=str(write_definitions(source)))
+    apps.append(application)
+    client = login(application, "mum-nch-imp1")
+
+    march = get_grid(client, "ddm_cus_1", "MUM-NCH-IMP1", "2018-03")
+    assert ("_", "PENDING_OPENING") in march.inputs  # the office's first month: entered once
+    cells = single({"PENDING_OPENING": "5", "PENDING_RECEIVED": "2"})
+    save_grid(client, "ddm_cus_1", "MUM-NCH-IMP1", "2018-03", cells, page=march)
+
+    april = get_grid(client, "ddm_cus_1a", "MUM-NCH-IMP1", "2018-04")
+    assert april.value("_", "PENDING_OPENING") == "7"  # DDM-CUS-1's March closing
+    assert ("_", "PENDING_OPENING") not in april.inputs
+    assert "First month for this office" not in april.text
+    cells = single({"PENDING_OPENING": "100", "PENDING_RECEIVED": "1"})
+    save_grid(client, "ddm_cus_1a", "MUM-NCH-IMP1", "2018-04", cells, page=april)
+    assert stored(application, "DDM-CUS-1A", "MUM-NCH-IMP1", "2018-04")["_"]["PENDING_CLOSING"] == 8
+
+    # correcting March flows across the hand-over into DDM-CUS-1A's April
+    save_grid(client, "ddm_cus_1", "MUM-NCH-IMP1", "2018-03", single({"PENDING_RECEIVED": "4"}))
+    april = stored(application, "DDM-CUS-1A", "MUM-NCH-IMP1", "2018-04")["_"]
+    assert (april["PENDING_OPENING"], april["PENDING_CLOSING"]) == (9, 10)
+
+    # another office that stopped in February cannot start DDM-CUS-1A in April
+    other = login(application, "mum-nch-exp1")
+    save_grid(other, "ddm_cus_1", "MUM-NCH-EXP1", "2018-02", single({"PENDING_OPENING": "1"}))
+    response = other.get("/mpr/f/ddm_cus_1a/MUM-NCH-EXP1/2018-04", follow_redirects=True)
+    assert "Fill Mar 2018 first" in response.get_data(as_text=True)
+
+
 # ------------------------------------------------------------------ refused changes
 
 

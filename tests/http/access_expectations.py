@@ -1,0 +1,382 @@
+"""The privilege table of MISSION.md as rules: every endpoint's expected answer per role and office.
+
+test_access_matrix.py takes the endpoint list from the application's URL map, finds
+the one rule below that matches each endpoint, and sends every (role, own office /
+foreign office) request. An endpoint that no rule matches fails the test: a new page,
+action, API or export cannot be added without saying who may use it.
+
+The rules are written from the privilege table, not from app/security/policy.py:
+
+| Purpose                        | Who                                                          |
+|--------------------------------|--------------------------------------------------------------|
+| Enter, submit, correct         | the entering office itself; nobody else, not even its Zone   |
+| Validate                       | the jurisdictional Zone (DGRI / DGCEI HQ for their ADGs)     |
+| See returns and their status   | the office, its Zone, the format's FO, the Board             |
+| See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
+|                                | Commissionerates/Zones other offices, from notified dates    |
+| Decide correction requests     | the format's FO                                              |
+| Change password and profile    | every user                                                   |
+| Users, roles, permissions      | administrators only (administrators never enter or validate) |
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who asks (the MIS roles, plus a visitor who is not signed in)."""
+
+    ADMIN = "Admin"
+    BOARD = "Board"
+    OWNER = "Owner"  # a Functional Owner directorate
+    ZONE = "Zone"  # a Zone, or DGRI / DGCEI Headquarters validating their ADGs
+    OFFICE = "Office"  # a Commissionerate, or an ADG's zonal unit
+    FIELD = "Division/Range"
+    ANONYMOUS = "anonymous"
+
+
+class Side(StrEnum):
+    """Which office the request names, seen from the user."""
+
+    OWN = "own"  # in the user's jurisdiction: itself, its Zone's offices, a Division's Commissionerate
+    FOREIGN = "foreign"  # outside it
+    NONE = "-"  # the endpoint names no office
+
+
+class Answer(StrEnum):
+    """What the application answers, by class."""
+
+    ALLOW = "allow"  # reaches its handler: 2xx, 409, 422, or a redirect elsewhere than the login page
+    DENY = "deny"  # 403: the role may not do this at all
+    HIDE = "hide"  # 404: outside the jurisdiction, or absent (indistinguishable on purpose)
+    LOGIN = "login"  # not signed in: to the login page, or 401 from the API
+
+
+class Target(StrEnum):
+    """What an endpoint's URL (or body) names, so the test can build the request."""
+
+    NONE = "none"  # nothing office-specific
+    FORMAT = "format"  # a format page: /mpr/f/<format>/<office>/<period>[/...]
+    FORMAT_ONLY = "format-only"  # a format's script: no office
+    API_RETURN = "api-return"  # /api/v1/mpr/returns/<format>/<office>/<period>[/submit]
+    API_NEW_CORRECTION = "api-new-correction"  # body {"format", "office", ...}
+    CORRECTION = "correction"  # a correction request's number
+    VALIDATION = "validation"  # /<owner>/<office>/<period>
+
+
+@dataclass(frozen=True)
+class Case:
+    """One cell of the matrix, as an expectation sees it."""
+
+    role: Role
+    side: Side
+    method: str
+    owns_format: bool = False  # the user's office is the Functional Owner of the format concerned
+    field_reports: bool = False  # MPR_FIELD_REPORTS_FROM has passed
+    open_reports: bool = False  # MPR_OPEN_REPORTS_FROM has passed
+
+
+Expected = Answer | frozenset[Answer]
+Expectation = Callable[[Case], Expected]
+
+ALLOW, DENY, HIDE, LOGIN = Answer.ALLOW, Answer.DENY, Answer.HIDE, Answer.LOGIN
+ADMIN, BOARD, OWNER, ZONE, OFFICE, FIELD, ANONYMOUS = (
+    Role.ADMIN,
+    Role.BOARD,
+    Role.OWNER,
+    Role.ZONE,
+    Role.OFFICE,
+    Role.FIELD,
+    Role.ANONYMOUS,
+)
+OWN = Side.OWN
+
+
+# ----------------------------------------------------------------- who may, in general
+
+
+def public(_case: Case) -> Expected:
+    """Anyone, signed in or not (login page, logout, language, 'back')."""
+    return ALLOW
+
+
+def signed_in(case: Case) -> Expected:
+    """Every signed-in user (home, format index, status, mailbox-like lists, own profile)."""
+    return LOGIN if case.role is ANONYMOUS else ALLOW
+
+
+def login_form(case: Case) -> Expected:
+    """The login form: shown to anyone; a wrong password sends a visitor back to it."""
+    if case.role is ANONYMOUS and case.method != "GET":
+        return LOGIN
+    return ALLOW
+
+
+def admin_only(case: Case) -> Expected:
+    """Administrators only (provisioning, FAB's user and role administration)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role is ADMIN else DENY
+
+
+def admin_records(case: Case) -> Expected:
+    """Administrators only; the record named is absent, so an administrator may get 404 after that."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return frozenset({ALLOW, HIDE}) if case.role is ADMIN else DENY
+
+
+def admin_unknown_action(case: Case) -> Expected:
+    """FAB's read-only lists have no actions: 404 for an administrator, 403 for everyone else."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return HIDE if case.role is ADMIN else DENY
+
+
+def nobody(case: Case) -> Expected:
+    """Registered by FAB but not part of its permissions (read-only lists): refused even to administrators."""
+    return LOGIN if case.role is ANONYMOUS else DENY
+
+
+# ----------------------------------------------------------------- returns and reports
+
+
+def _reports_open(case: Case) -> bool:
+    if case.role is FIELD:
+        return case.side is OWN and case.field_reports
+    if case.role in (OFFICE, ZONE):
+        return case.side is OWN or case.open_reports
+    return False
+
+
+def see_report(case: Case) -> Expected:
+    """A return as a report (grid page, earlier revision): office, Zone, FO, Board; others from the dates."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.owns_format:
+        return ALLOW  # the FO's office (its Owner users, and DG Headquarters' validators)
+    if case.role is OWNER:
+        return DENY  # holds no permission on another FO's format
+    if case.role in (ADMIN, BOARD):
+        return ALLOW
+    return ALLOW if _reports_open(case) else HIDE
+
+
+def see_return(case: Case) -> Expected:
+    """A return's own record (its history): office, Zone, FO, Board; the report dates do not widen it."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.owns_format:
+        return ALLOW
+    if case.role is OWNER:
+        return DENY
+    if case.role in (ADMIN, BOARD):
+        return ALLOW
+    if case.role is FIELD:
+        return HIDE
+    return ALLOW if case.side is OWN else HIDE
+
+
+def format_script(case: Case) -> Expected:
+    """A format's formulas as JavaScript: whoever may read the format."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return DENY if case.role is OWNER and not case.owns_format else ALLOW
+
+
+def enter_page(case: Case) -> Expected:
+    """Fill, save, submit, correct a return (pages): the entering office itself, no one else."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OFFICE:
+        return ALLOW if case.side is OWN else HIDE
+    if case.role is ADMIN:
+        return HIDE  # holds every permission, enters nothing: nothing of it is in its jurisdiction
+    return DENY
+
+
+def read_return_api(case: Case) -> Expected:
+    """GET a return on the API: as reports; 404 (not 403) for an FO asking about another FO's format."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.owns_format or case.role in (ADMIN, BOARD):
+        return ALLOW
+    if case.role is OWNER:
+        return HIDE
+    return ALLOW if _reports_open(case) else HIDE
+
+
+def _api_writer(case: Case, seen: bool) -> Expected:
+    """API writes: roles without any API write permission get 403 first; then 404 outside what they see."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role in (BOARD, FIELD, ADMIN):
+        return DENY
+    if not (seen or case.owns_format):
+        return HIDE
+    return ALLOW if case.role is OFFICE and case.side is OWN else DENY
+
+
+def save_return_api(case: Case) -> Expected:
+    """PUT a draft: the entering office; others who can see the return get 403, the rest 404."""
+    return _api_writer(case, seen=_reports_open(case))
+
+
+def enter_api(case: Case) -> Expected:
+    """Submit, raise a correction (API): the entering office; seeing is judged on returns, not reports."""
+    return _api_writer(case, seen=case.side is OWN)
+
+
+def validate_page(case: Case) -> Expected:
+    """Validate an FO's formats of an office (page): its Zone only."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is ZONE:
+        return ALLOW if case.side is OWN else HIDE
+    if case.role is ADMIN:
+        return HIDE  # holds the permission, validates nothing
+    return DENY
+
+
+def validate_api(case: Case) -> Expected:
+    """Validate (API): its Zone; an office or FO that sees the office gets 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role in (BOARD, FIELD, ADMIN, OWNER):
+        return DENY
+    if case.role is ZONE:
+        return ALLOW if case.side is OWN else HIDE
+    return DENY if case.side is OWN else HIDE
+
+
+def validation_list(case: Case) -> Expected:
+    """The validation page: Zones (and administrators, who see everything)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (ZONE, ADMIN) else DENY
+
+
+def see_correction(case: Case) -> Expected:
+    """A correction request: whoever sees the return (office, Zone, FO, Board)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role in (ADMIN, BOARD) or case.owns_format:
+        return ALLOW
+    if case.role in (OWNER, FIELD):
+        return HIDE
+    return ALLOW if case.side is OWN else HIDE
+
+
+def decide_correction_page(case: Case) -> Expected:
+    """Approve or reject (page): the format's FO only."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    if case.role in (ADMIN, BOARD, ZONE, FIELD):
+        return DENY
+    return DENY if case.side is OWN else HIDE
+
+
+def decide_correction_api(case: Case) -> Expected:
+    """Approve or reject (API): the format's FO only; others who see the request get 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    if case.role in (ADMIN, BOARD, FIELD):
+        return DENY
+    return DENY if case.side is OWN else HIDE
+
+
+def api_login(case: Case) -> Expected:
+    """FAB's API login: anyone may try; a visitor without a valid password gets 401."""
+    return LOGIN if case.role is ANONYMOUS else ALLOW
+
+
+# ----------------------------------------------------------------- the rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Endpoints matching `pattern` (full match) are expected to answer as `expect` says."""
+
+    pattern: str
+    expect: Expectation
+    target: Target = Target.NONE
+
+    def matches(self, endpoint: str) -> bool:
+        """Whether this rule covers `endpoint`."""
+        return re.fullmatch(self.pattern, endpoint) is not None
+
+
+FORMAT = r"Format_[a-z0-9_]+"
+FAB_EDITABLE = r"(MprUserDBModelView|RoleModelView)"
+FAB_LISTS = r"(PermissionModelView|ViewMenuModelView|PermissionViewModelView)"  # FAB keeps these read-only
+FAB_READ_ONLY = rf"({FAB_LISTS[1:-1]}|MprGroupModelView)"  # the MIS grants roles to users, never by group
+
+RULES: tuple[Rule, ...] = (
+    # --- signing in and out, and pages for anyone -------------------------------------
+    Rule(r"AuthDBView\.login", login_form),
+    Rule(r"AuthDBView\.logout", public),
+    Rule(r"LocaleView\.index", public),
+    Rule(r"UtilView\.back", public),
+    Rule(r"SecurityApi\.login", api_login),
+    Rule(r"SecurityApi\.refresh", signed_in),
+    # --- every signed-in user ---------------------------------------------------------
+    Rule(r"HomeView\.index", signed_in),
+    Rule(r"FormatIndexView\.index", signed_in),
+    Rule(r"StatusView\.index", signed_in),
+    Rule(r"CorrectionsView\.index", signed_in),
+    Rule(r"MprApi\.(formats|offices)", signed_in),
+    Rule(r"MprCycleApi\.status", signed_in),
+    Rule(r"AccountView\.password", signed_in),
+    # FAB's own profile and password links lead every user to the MIS form
+    Rule(r"MprResetMyPasswordView\.this_form_(get|post)", signed_in),
+    Rule(r"MprUserInfoEditView\.this_form_(get|post)", signed_in),
+    Rule(r"MprUserDBModelView\.userinfo", signed_in),
+    # --- one format's pages -----------------------------------------------------------
+    Rule(rf"{FORMAT}\.grid", see_report, Target.FORMAT),
+    Rule(rf"{FORMAT}\.revision", see_report, Target.FORMAT),
+    Rule(rf"{FORMAT}\.history", see_return, Target.FORMAT),
+    Rule(rf"{FORMAT}\.(save|submit|correct_form|correct)", enter_page, Target.FORMAT),
+    Rule(rf"{FORMAT}\.formulas", format_script, Target.FORMAT_ONLY),
+    # --- the JSON API -----------------------------------------------------------------
+    Rule(r"MprApi\.get_return", read_return_api, Target.API_RETURN),
+    Rule(r"MprApi\.put_return", save_return_api, Target.API_RETURN),
+    Rule(r"MprCycleApi\.submit_return", enter_api, Target.API_RETURN),
+    Rule(r"MprCycleApi\.raise_correction", enter_api, Target.API_NEW_CORRECTION),
+    Rule(r"MprCycleApi\.validate", validate_api, Target.VALIDATION),
+    Rule(r"MprCycleApi\.(approve|reject)", decide_correction_api, Target.CORRECTION),
+    # --- validation and corrections pages ---------------------------------------------
+    Rule(r"ValidationView\.index", validation_list),
+    Rule(r"ValidationView\.validate", validate_page, Target.VALIDATION),
+    Rule(r"CorrectionsView\.show", see_correction, Target.CORRECTION),
+    Rule(r"CorrectionsView\.(approve|reject)", decide_correction_page, Target.CORRECTION),
+    # --- administration ---------------------------------------------------------------
+    Rule(r"AccountsView\.(index|provision|reissue|reissue_named|unlock)", admin_only),
+    Rule(rf"{FAB_EDITABLE}\.(list|add)", admin_only),
+    Rule(rf"{FAB_EDITABLE}\.(show|edit|delete|download|action|action_post)", admin_records),
+    Rule(rf"{FAB_READ_ONLY}\.list", admin_only),
+    Rule(r"MprGroupModelView\.show", admin_records),
+    Rule(rf"{FAB_LISTS}\.show", nobody),
+    Rule(rf"{FAB_READ_ONLY}\.(action|action_post)", admin_unknown_action),
+    Rule(rf"{FAB_READ_ONLY}\.(add|edit|delete|download)", nobody),
+    Rule(r"MprResetPasswordView\.this_form_(get|post)", admin_only),
+    Rule(r"MenuApi\.get_menu_data", admin_only),
+)
+
+# Served files, not application endpoints: excluded by name, with the reason.
+EXCLUDED: dict[str, str] = {
+    "static": "the MIS's own CSS and JavaScript files",
+    "appbuilder.static": "FAB's bundled Bootstrap, jQuery and fonts",
+}
+
+
+def rules_for(endpoint: str) -> list[Rule]:
+    """Every rule matching `endpoint` (exactly one is expected)."""
+    return [rule for rule in RULES if rule.matches(endpoint)]
