@@ -31,8 +31,8 @@ SMALL = {"zones": 6, "months": 12}  # 72 commissionerates: finishes in about a m
 FULL = {"zones": 25, "months": 24}  # 300 commissionerates, 1,000 divisions, 4,000 ranges
 SYNTHETIC_FORMATS = 150
 BENCH_USER, BENCH_PASSWORD = "bench-office", "bench-password-2026-long"  # noqa: S105 - bench DB only
-BENCH_ROLE = "Bench FAB page"  # can_userinfo only: the bare FAB page for the same user
-BARE_PAGE = "/users/userinfo/"
+BENCH_ROLE = "Bench FAB page"  # can_bare only: the bare FAB page for the same user
+BARE_PAGE = "/bench/bare"
 FEW, MANY = "DPM-GST-ADJ-2", "DPM-GST-ADJ-1"  # single row / 3x4 product with subtotals
 FREE = "GI-GST-5"
 STARTUP_TARGET, SYNC_TARGET, RATIO_TARGET = 3.0, 10.0, 2.0
@@ -172,19 +172,32 @@ def _bench_config(database_url: str) -> type:
     return type("BenchConfig", (Config,), overrides)
 
 
+def _bare_view_class():
+    """A FAB view that renders the base layout (navbar, menu, footer) behind @has_access, nothing else."""
+    from flask_appbuilder import BaseView, expose, has_access
+
+    class BenchBareView(BaseView):
+        route_base = "/bench"
+        default_view = "bare"
+
+        @expose("/bare")
+        @has_access
+        def bare(self):
+            return self.render_template(self.appbuilder.base_template)
+
+    return BenchBareView
+
+
 def _bench_user(application, office) -> None:
-    """An Office user of `office` that may also open FAB's own user-info page."""
+    """An Office user of `office` that may also open the bare FAB page."""
     from app.extensions import db
     from app.models.org import UserProfile
     from app.security import roles
 
     sm = application.appbuilder.sm
-    from flask_appbuilder.security.views import UserDBModelView
-
-    view = next(v for v in application.appbuilder.baseviews if isinstance(v, UserDBModelView))
-    permission = "can_" + (view.method_permission_name or {}).get("userinfo", "userinfo")
+    view = application.appbuilder.add_view_no_menu(_bare_view_class())
     page_role = sm.find_role(BENCH_ROLE) or sm.add_role(BENCH_ROLE)
-    page_role.permissions = [sm.add_permission_view_menu(permission, view.class_permission_name)]
+    page_role.permissions = [sm.add_permission_view_menu("can_bare", view.class_permission_name)]
     user = sm.add_user(
         BENCH_USER,
         "Bench",

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from app.definitions.schema import ColumnDef
 from app.services.grid import Grid, GridRow
 
@@ -41,6 +43,56 @@ class RowView:
     label: str
     heading: str | None
     cells: tuple[CellView, ...]
+
+    @property
+    def cells_html(self) -> Markup:
+        """The row's <td> cells. Every value interpolated by cell_html is escape()d."""
+        html = "".join(cell_html(self.row, cell) for cell in self.cells)
+        return Markup(html)  # noqa: S704 - built only from escape()d values and fixed markup
+
+
+def _inputmode(column: ColumnDef) -> str:
+    if column.type == "count":
+        return "numeric"
+    return "decimal" if column.is_numeric else "text"
+
+
+def _input_html(row: GridRow, column: ColumnDef, text: str) -> str:
+    name = escape(f"cell|{row.key}|{column.code}")
+    label = escape(f"{row.label} — {column.label}")
+    if column.type == "choice":
+        options = "".join(
+            f"<option{' selected' if text == choice else ''}>{escape(choice)}</option>"
+            for choice in column.choices
+        )
+        return (
+            f'<select class="form-control input-sm" name="{name}" aria-label="{label}">'
+            f'<option value=""></option>{options}</select>'
+        )
+    kind = 'type="date"' if column.type == "date" else f'type="text" inputmode="{_inputmode(column)}"'
+    limit = f' maxlength="{int(column.max_length)}"' if column.max_length else ""
+    value = escape(text)
+    return (
+        f'<input class="form-control input-sm" name="{name}" value="{value}" {kind}{limit} '
+        f'aria-label="{label}">'
+    )
+
+
+def cell_html(row: GridRow, cell: CellView) -> str:
+    """One <td>: an input when editable, the value otherwise, then its messages (all text escaped)."""
+    column = cell.column
+    inner = (
+        _input_html(row, column, cell.text)
+        if cell.editable
+        else f'<span class="mpr-value">{escape(cell.text)}</span>'
+    )
+    messages = "".join(f'<small class="mpr-msg">{escape(m)}</small>' for m in cell.messages)
+    error = " has-error" if cell.messages else ""
+    code, role, kind = escape(column.code), escape(column.role), escape(column.type)
+    return (
+        f'<td data-col="{code}" data-role="{role}" data-type="{kind}" '
+        f'class="mpr-cell mpr-role-{role}{error}">{inner}{messages}</td>'
+    )
 
 
 def _own_label(row: GridRow) -> str:
