@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.definitions.months import Month
@@ -25,7 +25,7 @@ from app.services import audit, calculation, rowstore
 from app.services.calculation import CellMessage
 from app.services.cell_input import CellInputError, parse_cell
 from app.services.grid import Grid, GridRow, assemble, find_return, open_grid, successor
-from app.services.workflow import NotPermitted, return_key
+from app.services.workflow import NotPermitted, is_concurrent_change, return_key
 
 NEW_ROW_PREFIX = "new-"
 Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row
@@ -184,7 +184,9 @@ def save_draft(
         _audit_save(actor, fmt, office, month, before, rows)
         follow_later_months(fmt, office, month, rows, actor)
         db.session.commit()
-    except (StaleDataError, IntegrityError):
+    except (StaleDataError, DBAPIError) as error:  # a stale version, a duplicate key, a deadlock
+        if not is_concurrent_change(error):
+            raise
         db.session.rollback()
         raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
     return SaveResult(lambda: open_grid(fmt, office, month, today), returned_to_draft=reopened)
