@@ -32,7 +32,7 @@ from app.security.policy import Action, Actor, may
 from app.services import audit, catalogue, rowstore
 from app.services.audit import to_json
 from app.services.grid import Grid, assemble, find_return, open_grid, predecessor
-from app.services.saving import _assign_free_keys, entered_cells, follow_later_months, merge_changes
+from app.services.saving import assign_free_keys, entered_cells, follow_later_months, merge_changes
 from app.services.workflow import (
     ConcurrentChange,
     NotPermitted,
@@ -290,7 +290,7 @@ def _apply(actor: Actor, fmt: FormatDef, office: Office, proposal: ProposedMonth
     )
     new_rows = {r.key: (r.position, r.cells) for r in proposal.proposed.rows if not r.is_total}
     if fmt.rows.kind == "free":  # rows added by the correction get lasting keys, as a save gives them
-        new_rows = _assign_free_keys(new_rows)
+        new_rows = assign_free_keys(new_rows)
     rowstore.replace(fmt, ret.id, new_rows)
     ret.revision += 1
     ret.amended, ret.inconsistent = True, False

@@ -111,7 +111,8 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
             yield CellMessage(key, code, error.code, str(error))
 
 
-def _assign_free_keys(rows: dict) -> dict:
+def assign_free_keys(rows: dict) -> dict:
+    """Give rows added as `new-N` their permanent keys R<n>, after the highest key in use."""
     used = [int(k[1:]) for k in rows if k.startswith("R") and k[1:].isdigit()]
     counter = max(used, default=0)
     result = {}
@@ -172,7 +173,7 @@ def save_draft(
         _show_typed(grid, changes, errors)
         return SaveResult(grid, errors)
     if fmt.rows.kind == "free":
-        rows = _assign_free_keys(rows)
+        rows = assign_free_keys(rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:

@@ -24,6 +24,14 @@ def _visible(request_: CorrectionRequest) -> bool:
     return fmt is not None and may(current_actor(), Action.VIEW, request_.office, fmt)
 
 
+def _compared_rows(grid, proposed: dict, fmt) -> list[tuple[str, str, dict]]:
+    """(key, label, current cells) for every row now, then rows the correction adds."""
+    rows = [(r.key, r.label, r.cells) for r in grid.rows if not r.is_total]
+    current = {key for key, _label, _cells in rows}
+    added = f"New {fmt.rows.free_label.lower()}"
+    return rows + [(key, added, {}) for key in proposed if key not in current]
+
+
 class CorrectionsView(BaseView):
     """Lists and decides correction requests."""
 
@@ -60,7 +68,7 @@ class CorrectionsView(BaseView):
             month = Month.of(item.period)
             grid = open_grid(fmt, found.office, month)
             proposed = {k: serialise.cells_from_json(fmt, v) for k, v in json.loads(item.cells).items()}
-            comparisons.append((month, grid, proposed))
+            comparisons.append((month, grid, proposed, _compared_rows(grid, proposed, fmt)))
         can_decide = found.status == CorrectionStatus.PENDING and may(
             current_actor(), Action.APPROVE, found.office, fmt
         )

@@ -489,11 +489,6 @@ def test_a_correction_moves_later_drafts_and_flags_later_validated_months(app, s
     assert stored(app, "GI-GST-2", "CGST-MUM-E", FEB)["_"]["CLOSING_BALANCE_NO"] == 7
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (not fixed here, views/templates): the decision page compares only the rows the return has "
-    "now, so a row a correction adds to a free-row format is not shown to the owner before approval",
-)
 def test_the_owner_sees_a_row_that_a_correction_adds(app):
     file_and_validate(app, CGST)
     office = signed_in(app, "cgst-mum-e")
