@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, delete, text
@@ -29,11 +30,11 @@ def _backends() -> list[str]:
     return ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database(prefix: str = "mpr_test") -> Iterator[str]:
+    """Create a uniquely named PostgreSQL database; drop it (and its connections) afterwards."""
     admin_url = make_url(PG_URL)
-    name = f"mpr_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -46,6 +47,13 @@ def postgres_database() -> Iterator[str]:
             )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this run, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def make_config(database_url: str, **overrides) -> type:

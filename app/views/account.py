@@ -130,8 +130,8 @@ class AccountView(BaseView):
         sessions.start_session(current_user)  # this session continues under the new epoch
 
 
-class MprResetMyPasswordView(ResetMyPasswordView):
-    """FAB's own 'reset my password' would skip the current password and the profile: send users to ours."""
+class _ToAccountForm:
+    """FAB form endpoints (GET and POST /form) answered by a redirect to the MIS form."""
 
     @expose("/form", methods=["GET"])
     @login_required
@@ -146,20 +146,12 @@ class MprResetMyPasswordView(ResetMyPasswordView):
         return redirect(url_for("AccountView.password"))
 
 
-class MprUserInfoEditView(UserInfoEditView):
+class MprResetMyPasswordView(_ToAccountForm, ResetMyPasswordView):
+    """FAB's own 'reset my password' would skip the current password and the profile: send users to ours."""
+
+
+class MprUserInfoEditView(_ToAccountForm, UserInfoEditView):
     """FAB's own profile editor skips validation and the audit trail: send users to ours."""
 
     route_base = "/userinfoeditview"  # FAB's own URL
     class_permission_name = "UserInfoEditView"
-
-    @expose("/form", methods=["GET"])
-    @login_required
-    def this_form_get(self):
-        """Redirect to the MIS password-and-profile form."""
-        return redirect(url_for("AccountView.password"))
-
-    @expose("/form", methods=["POST"])
-    @login_required
-    def this_form_post(self):
-        """Redirect to the MIS password-and-profile form."""
-        return redirect(url_for("AccountView.password"))

@@ -12,18 +12,16 @@ import os
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, inspect
 
 from app import InvalidDefinitions, create_app
-from tests.conftest import PG_URL, _backends, build_app, make_config
+from tests.conftest import _backends, build_app, fresh_postgres_database, make_config
 from tests.http.conftest import get_grid, save_grid, single, stored
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,20 +78,8 @@ def fresh_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'sync.sqlite'}"
         return
-    admin_url = make_url(PG_URL)
-    name = f"mpr_sync_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with fresh_postgres_database("mpr_sync") as url:
+        yield url
 
 
 @pytest.fixture
