@@ -131,18 +131,27 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
             list(grid.messages),
         )
     ret = grid.ret
-    ret.status, ret.submitted_at, ret.submitted_by_id = ReturnStatus.SUBMITTED, now(), actor.user_id
+    ret.submitted_at, ret.submitted_by_id = now(), actor.user_id
+    _move(actor, ret, office, month, Step.SUBMIT, ReturnStatus.SUBMITTED)
+    commit_or_conflict(label)
+    return ret
+
+
+def _move(
+    actor: Actor, ret: MprReturn, office: Office, month: Month, step: Step, status: ReturnStatus
+) -> None:
+    """Change a return's status and record the change in the audit trail (same transaction)."""
+    before = ret.status
+    ret.status = status
     audit.record(
         actor.user_id,
         actor.username,
-        "submit",
+        step.value,
         "return",
-        return_key(fmt.code, office, month),
-        {"status": ReturnStatus.DRAFT},
-        {"status": ReturnStatus.SUBMITTED},
+        return_key(ret.format_code, office, month),
+        {"status": before},
+        {"status": status},
     )
-    commit_or_conflict(label)
-    return ret
 
 
 def owner_formats(owner: str, office: Office, month: Month) -> list[FormatDef]:
@@ -186,16 +195,8 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
         raise WorkflowRefused(f"{owner} formats of {office.code} for {month.label()} are already validated.")
     stamp = now()
     for ret in pending:
-        ret.status, ret.validated_at, ret.validated_by_id = ReturnStatus.VALIDATED, stamp, actor.user_id
-        audit.record(
-            actor.user_id,
-            actor.username,
-            "validate",
-            "return",
-            return_key(ret.format_code, office, month),
-            {"status": ReturnStatus.SUBMITTED},
-            {"status": ReturnStatus.VALIDATED},
-        )
+        ret.validated_at, ret.validated_by_id = stamp, actor.user_id
+        _move(actor, ret, office, month, Step.VALIDATE, ReturnStatus.VALIDATED)
     commit_or_conflict(f"{owner} formats of {office.code} for {month.label()}")
     return pending
 

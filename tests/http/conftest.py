@@ -257,3 +257,19 @@ def count_returns(app) -> int:
 def office_client(login_as):
     """The client logged in as the Mumbai East commissionerate (CGST-MUM-E)."""
     return login_as("cgst-mum-e")
+
+
+# DPM-GST-ADJ-2 for an office's first month (opening entered once); every check passes.
+ADJ2_FIRST_MONTH = {
+    "OPENING_NO": "10",
+    "OPENING_AMT": "500.00",
+    "RECEIPT_NO": "4",
+    "RECEIPT_AMT": "120.50",
+    "DISPOSAL_REVENUE_NO": "2",
+    "DISPOSAL_REVENUE_AMT": "100.25",
+    "DISPOSAL_TAXPAYER_NO": "1",
+    "DISPOSAL_TAXPAYER_AMT": "20.00",
+    "AGE_UPTO_6M_NO": "5",
+    "AGE_6_12M_NO": "4",
+    "AGE_GT_1Y_NO": "2",
+}

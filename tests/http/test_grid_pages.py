@@ -15,6 +15,7 @@ import pytest
 
 from app.definitions.months import Month
 from tests.http.conftest import (
+    ADJ2_FIRST_MONTH,
     count_returns,
     flashed,
     get_grid,
@@ -33,19 +34,7 @@ CARRIED = ("OPENING_NO", "OPENING_AMT")
 COMPUTED = ("DISPOSAL_TOTAL_NO", "DISPOSAL_TOTAL_AMT", "CLOSING_NO", "CLOSING_AMT")
 
 # Jan 2024, the office's first month: opening entered once.
-JAN = {
-    "OPENING_NO": "10",
-    "OPENING_AMT": "500.00",
-    "RECEIPT_NO": "4",
-    "RECEIPT_AMT": "120.50",
-    "DISPOSAL_REVENUE_NO": "2",
-    "DISPOSAL_REVENUE_AMT": "100.25",
-    "DISPOSAL_TAXPAYER_NO": "1",
-    "DISPOSAL_TAXPAYER_AMT": "20.00",
-    "AGE_UPTO_6M_NO": "5",
-    "AGE_6_12M_NO": "4",
-    "AGE_GT_1Y_NO": "2",
-}
+JAN = dict(ADJ2_FIRST_MONTH)
 # Feb 2024: opening carried from Jan's closing (11, 500.25).
 FEB = {
     "RECEIPT_NO": "2",

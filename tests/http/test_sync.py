@@ -22,25 +22,13 @@ from sqlalchemy import create_engine, inspect
 
 from app import InvalidDefinitions, create_app
 from tests.conftest import _backends, build_app, fresh_postgres_database, make_config
-from tests.http.conftest import get_grid, save_grid, single, stored
+from tests.http.conftest import ADJ2_FIRST_MONTH, get_grid, save_grid, single, stored
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "mpr_definitions.yaml"
 REAL_TEXT = REAL.read_text(encoding="utf-8")
 
-ADJ2_CELLS = {
-    "OPENING_NO": "10",
-    "OPENING_AMT": "500.00",
-    "RECEIPT_NO": "4",
-    "RECEIPT_AMT": "120.50",
-    "DISPOSAL_REVENUE_NO": "2",
-    "DISPOSAL_REVENUE_AMT": "100.25",
-    "DISPOSAL_TAXPAYER_NO": "1",
-    "DISPOSAL_TAXPAYER_AMT": "20.00",
-    "AGE_UPTO_6M_NO": "5",
-    "AGE_6_12M_NO": "4",
-    "AGE_GT_1Y_NO": "2",
-}
+ADJ2_CELLS = dict(ADJ2_FIRST_MONTH)
 REMAND = '    - {code: REMAND_NO, label: "Remanded cases received - No.", type: count, from: 2024-02}\n'
 AGE_LINE = '        - {code: AGE_GT_1Y_NO, label: "More than 1 year", type: count}\n'
 MOVING_TARGET = '    - {code: MOVING_TARGET, label: "Moving target", type: amount}\n'
