@@ -31,8 +31,8 @@ def prepare_demo() -> None:
     from app.config_paths import SEED_DIR
     from app.extensions import db
     from app.models.org import Office
-    from app.services.seeding import demo_users, seed_demo
-    from app.services.sync import sync_all
+    from app.services.accounts.seeding import demo_users, seed_demo
+    from app.services.sync.sync_all import sync_all
 
     with app.app_context():
         lines, ok = sync_all()

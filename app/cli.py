@@ -37,7 +37,7 @@ def check_command(path: str | None) -> None:
 def sync_command(dry_run: bool) -> None:
     """Bring the database up to the definitions and sync permissions and roles."""
     _refuse_if_invalid()
-    from app.services.sync import sync_all
+    from app.services.sync.sync_all import sync_all
 
     lines, ok = sync_all(dry_run=dry_run)
     for line in lines:
@@ -51,7 +51,7 @@ def sync_command(dry_run: bool) -> None:
 def seed_command(organisation: str, masters: str | None) -> None:
     """Load the demo organisation, demo users and master lists (safe to repeat)."""
     _refuse_if_invalid()
-    from app.services.seeding import seed_demo
+    from app.services.accounts.seeding import seed_demo
 
     counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
@@ -61,7 +61,7 @@ def seed_command(organisation: str, masters: str | None) -> None:
 def demo_users_command() -> None:
     """Print the demo logins as CSV: username, password, role, office."""
     _refuse_if_invalid()
-    from app.services.seeding import demo_users
+    from app.services.accounts.seeding import demo_users
 
     writer = csv.writer(sys.stdout)
     writer.writerow(["username", "password", "role", "office"])
@@ -77,7 +77,7 @@ def demo_users_command() -> None:
 def generate_national_command(zones: int, commissionerates_per_zone: int, months: int, seed: int) -> None:
     """Add a national-size synthetic organisation and its returns (benchmarks; not for production)."""
     _refuse_if_invalid()
-    from app.services.national import NationalDataExists, NationalPlan, generate_national
+    from app.demo.national import NationalDataExists, NationalPlan, generate_national
 
     plan = NationalPlan(
         zones=zones, commissionerates_per_zone=commissionerates_per_zone, months=months, seed=seed
@@ -114,7 +114,7 @@ def verify_audit_command() -> None:
 def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
     """Create users with one-time passwords; write the hand-over sheet (one tab per Zone)."""
     _refuse_if_invalid()
-    from app.services import provisioning
+    from app.services.accounts import provisioning
 
     if bool(csv_path) == bool(zone):
         raise click.UsageError("give exactly one of --csv or --zone")
@@ -140,7 +140,7 @@ def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
 def reissue_command(username: str, out: str) -> None:
     """Give a user a new one-time password (the old one stops working at once)."""
     _refuse_if_invalid()
-    from app.services import provisioning
+    from app.services.accounts import provisioning
 
     try:
         issued = provisioning.reissue(username, "cli")

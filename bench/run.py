@@ -91,7 +91,7 @@ def _probe_sync() -> dict:
 
     application = create_app(Config)
     with application.app_context():
-        from app.services.sync import sync_all
+        from app.services.sync.sync_all import sync_all
 
         start = _clock()
         _lines, ok_first = sync_all()
@@ -212,11 +212,11 @@ def _bench_user(application, office) -> None:
 
 def _set_free_rows(office, month, count: int) -> None:
     """Give the office's free-row return of `month` exactly `count` rows, as an open draft."""
+    from app.demo.synthetic_values import RowMaker
     from app.extensions import db
     from app.models.returns import ReturnStatus
-    from app.services import catalogue, rowstore
-    from app.services.grid import find_return
-    from app.services.synthetic_values import RowMaker
+    from app.services.engine import catalogue, rowstore
+    from app.services.engine.grid import find_return
 
     fmt = catalogue.definitions().format(FREE)
     ret = find_return(FREE, office, month)
@@ -234,11 +234,11 @@ def build_dataset(workdir: Path, size: dict) -> tuple[object, dict, object, obje
 
     from app import create_app
     from app.config_paths import SEED_DIR
+    from app.demo.national import NationalPlan, generate_national, plan_months
     from app.extensions import db
     from app.models.org import Office
-    from app.services.national import NationalPlan, generate_national, plan_months
-    from app.services.seeding import seed_demo
-    from app.services.sync import sync_all
+    from app.services.accounts.seeding import seed_demo
+    from app.services.sync.sync_all import sync_all
 
     application = create_app(_bench_config(f"sqlite:///{workdir / 'national.sqlite'}"))
     with application.app_context():
@@ -473,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
     sys.path.insert(0, str(ROOT))
-    from app.services.synthetic_formats import write_synthetic_definitions
+    from app.demo.synthetic_formats import write_synthetic_definitions
 
     synthetic = write_synthetic_definitions(workdir / "synthetic.yaml", SYNTHETIC_FORMATS)
     rows = measure_startup_and_sync(workdir, synthetic)

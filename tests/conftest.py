@@ -66,8 +66,8 @@ def build_app(database_url: str, **overrides):
     app = create_app(make_config(database_url, **overrides))
     with app.app_context():
         from app.config_paths import SEED_DIR
-        from app.services.seeding import seed_demo
-        from app.services.sync import sync_all
+        from app.services.accounts.seeding import seed_demo
+        from app.services.sync.sync_all import sync_all
 
         lines, ok = sync_all()
         assert ok, lines

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
 from app.security import permissions as p
 from app.security import sessions
-from app.services import audit, provisioning
+from app.services import audit
+from app.services.accounts import provisioning
 
 
 class AccountsView(BaseView):

@@ -15,11 +15,11 @@ from app.definitions.months import Month
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
-from app.services import catalogue, serialise
-from app.services.grid import GridClosed, last_open_month, open_grid
-from app.services.index import readable_formats
-from app.services.organisation import office_by_code, offices_visible_to
-from app.services.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.accounts.organisation import office_by_code, offices_visible_to
+from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.engine import catalogue, serialise
+from app.services.engine.grid import GridClosed, last_open_month, open_grid
+from app.services.engine.index import readable_formats
 
 
 def _month(text: str | None) -> Month | None:

@@ -14,10 +14,17 @@ from app.definitions.months import Month
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
-from app.services import catalogue, corrections, status
-from app.services.grid import GridClosed, open_grid
-from app.services.organisation import office_by_code
-from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, submit, validate_owner
+from app.services.accounts.organisation import office_by_code
+from app.services.cycle import corrections, status
+from app.services.cycle.workflow import (
+    ConcurrentChange,
+    NotPermitted,
+    WorkflowRefused,
+    submit,
+    validate_owner,
+)
+from app.services.engine import catalogue
+from app.services.engine.grid import GridClosed, open_grid
 
 
 def _month(text: str | None) -> Month | None:

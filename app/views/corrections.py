@@ -14,9 +14,10 @@ from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
-from app.services import catalogue, corrections, serialise
-from app.services.grid import open_grid
-from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
+from app.services.cycle import corrections
+from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
+from app.services.engine import catalogue, serialise
+from app.services.engine.grid import open_grid
 
 
 def _visible(request_: CorrectionRequest) -> bool:

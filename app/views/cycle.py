@@ -7,9 +7,10 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.services import catalogue, status
-from app.services.organisation import office_by_code
-from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, validate_owner
+from app.services.accounts.organisation import office_by_code
+from app.services.cycle import status
+from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, validate_owner
+from app.services.engine import catalogue
 from app.views.params import month_arg
 
 

@@ -17,11 +17,12 @@ from app.extensions import db
 from app.models.corrections import ReturnRevision
 from app.security.actor import current_actor
 from app.security.policy import Action
-from app.services import audit, serialise
-from app.services.corrections import raise_correction
-from app.services.grid import GridClosed, assemble, open_grid
-from app.services.saving import ReturnLocked, SaveConflict, save_draft
-from app.services.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
+from app.services import audit
+from app.services.cycle.corrections import raise_correction
+from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
+from app.services.engine import serialise
+from app.services.engine.grid import GridClosed, assemble, open_grid
 from app.views.forms import changes_from_form
 from app.views.grid_view import row_views
 from app.views.layout import header_rows, messages_by_cell

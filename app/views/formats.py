@@ -10,10 +10,10 @@ from app.definitions.schema import FormatDef
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
-from app.services import catalogue, formulas_js, index
-from app.services.grid import GridClosed, open_grid
-from app.services.organisation import office_by_code
-from app.services.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.accounts.organisation import office_by_code
+from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.engine import catalogue, formulas_js, index
+from app.services.engine.grid import GridClosed, open_grid
 from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
 from app.views.grid_view import row_views

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from app.definitions.schema import ColumnDef
-from app.services.grid import Grid, GridRow
+from app.services.engine.grid import Grid, GridRow
 
 
 def display(value: Any, column: ColumnDef) -> str:

@@ -5,8 +5,8 @@ from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
 from app.security.actor import current_actor
-from app.services.grid import last_open_month
-from app.services.todo import todo_for
+from app.services.cycle.todo import todo_for
+from app.services.engine.grid import last_open_month
 
 
 class HomeView(IndexView):

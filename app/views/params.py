@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 
 from app.definitions.months import Month
-from app.services.grid import last_open_month
+from app.services.engine.grid import last_open_month
 
 
 def month_arg(value: str | None) -> Month:

@@ -30,7 +30,7 @@ PROFILE = {
 def newcomer(live_server) -> tuple[str, str]:
     """A freshly provisioned Office user and its one-time password."""
     from app.extensions import db
-    from app.services import provisioning
+    from app.services.accounts import provisioning
 
     username = f"b-{uuid.uuid4().hex[:8]}"
     with live_server.app.app_context():

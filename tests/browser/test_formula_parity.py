@@ -90,7 +90,7 @@ def server_computed(expression, values: dict, column_type: str) -> str | None:
 def test_served_formulas_of_every_format_match_the_server(runtime_page, live_server) -> None:
     """Each computed column and check, as /mpr/f/<slug>/formulas.js serves it, gives the server's result."""
     with live_server.app.app_context():
-        from app.services import catalogue
+        from app.services.engine import catalogue
 
         formats = list(catalogue.definitions().formats.values())
     mismatches, compared = [], 0

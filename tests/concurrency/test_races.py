@@ -76,14 +76,14 @@ def in_app(app, call):
 
 def return_of(code: str, period: str = JAN):
     from app.definitions.months import Month
-    from app.services.grid import find_return
-    from app.services.organisation import office_by_code
+    from app.services.accounts.organisation import office_by_code
+    from app.services.engine.grid import find_return
 
     return find_return(code, office_by_code("CGST-MUM-E"), Month.parse(period))
 
 
 def cells(code: str, period: str = JAN) -> dict:
-    from app.services import catalogue, rowstore
+    from app.services.engine import catalogue, rowstore
 
     ret = return_of(code, period)
     return {k: c for k, (_p, c) in rowstore.read(catalogue.definitions().format(code), ret.id).items()}
@@ -93,8 +93,8 @@ def saver(code: str, rows: dict, version: int | None = None, period: str = JAN):
     """A call that saves `rows` as the office, at `version` (default: the one it reads)."""
 
     def call():
-        from app.services.grid import open_grid
-        from app.services.saving import save_draft
+        from app.services.cycle.saving import save_draft
+        from app.services.engine.grid import open_grid
 
         fmt, office, month = target(code, "CGST-MUM-E", period)
         at = open_grid(fmt, office, month).version if version is None else version
@@ -148,7 +148,7 @@ def test_concurrent_read_modify_write_loses_no_increment(app, request):
 
     def worker(name: int):
         def call():
-            from app.services.saving import SaveConflict
+            from app.services.cycle.saving import SaveConflict
 
             done = 0
             while done < per_thread:
@@ -213,7 +213,7 @@ def test_concurrent_api_puts_with_versions_lose_no_increment(app, request):
 
 def validator(period: str = JAN):
     def call():
-        from app.services.workflow import validate_owner
+        from app.services.cycle.workflow import validate_owner
 
         _fmt, office, month = target("GI-GST-2", "CGST-MUM-E", period)
         return validate_owner(actor("gz-mum"), "DGCEI", office, month)
@@ -252,7 +252,7 @@ def test_validation_racing_an_office_save(app, request):
 
 def raise_request(app, code: str = "GI-GST-2", rows: dict | None = None) -> int:
     def call():
-        from app.services import corrections
+        from app.services.cycle import corrections
 
         fmt, office, month = target(code, "CGST-MUM-E", JAN)
         return corrections.raise_correction(
@@ -263,14 +263,14 @@ def raise_request(app, code: str = "GI-GST-2", rows: dict | None = None) -> int:
 
 
 def find_request(number: int):
-    from app.services import corrections
+    from app.services.cycle import corrections
 
     return corrections.find_request(number)
 
 
 def decider(number: int, approve: bool):
     def call():
-        from app.services import corrections
+        from app.services.cycle import corrections
 
         if approve:
             return corrections.approve(actor("dgcei-fo"), number).status
@@ -326,7 +326,7 @@ def test_parallel_correction_requests_leave_one_pending(app, request, same_token
 
     def raiser(i: int):
         def call():
-            from app.services import corrections
+            from app.services.cycle import corrections
 
             fmt, office, month = target("GI-GST-2", "CGST-MUM-E", JAN)
             token = "one-click" if same_token else f"click-{i}"

@@ -219,9 +219,9 @@ def flashed(page_html: str) -> str:
 def stored(app, format_code: str, office_code: str, period: str) -> dict[str, dict[str, Any]] | None:
     """The stored cells of one return ({row key: {column: value}}), or None if never saved."""
     from app.definitions.months import Month
-    from app.services import catalogue, rowstore
-    from app.services.grid import find_return
-    from app.services.organisation import office_by_code
+    from app.services.accounts.organisation import office_by_code
+    from app.services.engine import catalogue, rowstore
+    from app.services.engine.grid import find_return
 
     with app.app_context():
         fmt = catalogue.definitions().format(format_code)
@@ -234,8 +234,8 @@ def stored(app, format_code: str, office_code: str, period: str) -> dict[str, di
 def return_header(app, format_code: str, office_code: str, period: str) -> dict[str, Any] | None:
     """status and version of one return, or None."""
     from app.definitions.months import Month
-    from app.services.grid import find_return
-    from app.services.organisation import office_by_code
+    from app.services.accounts.organisation import office_by_code
+    from app.services.engine.grid import find_return
 
     with app.app_context():
         ret = find_return(format_code, office_by_code(office_code), Month.parse(period))

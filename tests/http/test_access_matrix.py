@@ -105,7 +105,7 @@ def build_world(app) -> World:
     from app.models.org import Office
     from app.models.returns import MprReturn
     from app.security.policy import applies_to
-    from app.services.grid import last_open_month
+    from app.services.engine.grid import last_open_month
 
     with app.app_context():
         query = select(Office).where(Office.active).order_by(Office.path)

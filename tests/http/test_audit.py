@@ -111,7 +111,8 @@ def rehash_from(rows: list[dict], start: int) -> list[dict]:
 def test_every_step_of_the_cycle_keeps_who_when_and_why(app):
     from app.extensions import db
     from app.models.audit import AuditEvent
-    from app.services import audit, corrections
+    from app.services import audit
+    from app.services.cycle import corrections
 
     start = audit_seq(app)
     with app.test_request_context():
@@ -153,8 +154,8 @@ def test_every_step_of_the_cycle_keeps_who_when_and_why(app):
 
 
 def test_a_refused_step_records_nothing_but_a_refused_page_is_recorded(app):
-    from app.services.saving import save_draft
-    from app.services.workflow import NotPermitted
+    from app.services.cycle.saving import save_draft
+    from app.services.cycle.workflow import NotPermitted
 
     start = audit_seq(app)
     with app.test_request_context():

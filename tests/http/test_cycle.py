@@ -19,7 +19,7 @@ from app.models.audit import AuditEvent
 from app.models.corrections import CorrectionRequest
 from app.models.returns import MprReturn
 from app.services import audit
-from app.services.organisation import office_by_code
+from app.services.accounts.organisation import office_by_code
 from tests.conftest import csrf_token
 from tests.http.conftest import flashed, get_grid, grid_url, parse_grid, stored
 

@@ -347,8 +347,8 @@ def test_editing_a_draft_month_flags_a_later_month_already_validated(app, call):
     status = call("cgst-mum-e", "GET", f"/status?period={MAR}&owner=DGCEI").get_json()["result"]
     assert next(s for s in status if s["format"] == "GI-GST-2")["status"] == "validated"
     from app.definitions.months import Month
-    from app.services.grid import find_return
-    from app.services.organisation import office_by_code
+    from app.services.accounts.organisation import office_by_code
+    from app.services.engine.grid import find_return
 
     with app.app_context():  # ... but flagged, so the office is told to correct it
         assert find_return("GI-GST-2", office_by_code("CGST-MUM-E"), Month.parse(MAR)).inconsistent

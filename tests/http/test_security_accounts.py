@@ -35,7 +35,7 @@ PROFILE = {
 
 def provision(app, role: str = "Office", office: str = "CGST-MUM-E") -> tuple[str, str]:
     """A new user with a one-time password, through the provisioning service: (username, password)."""
-    from app.services import provisioning
+    from app.services.accounts import provisioning
 
     username = f"t-{uuid.uuid4().hex[:10]}"
     with app.app_context():
@@ -194,7 +194,7 @@ def test_the_admin_page_provisions_from_a_csv_upload(app, login_as):
 
 
 def test_the_handover_sheet_keeps_user_text_as_text():
-    from app.services.provisioning import Issued, handover_workbook
+    from app.services.accounts.provisioning import Issued, handover_workbook
 
     issued = Issued('=HYPERLINK("http://x")', "abcd-efgh", "Office", "X", "http://evil", "Z", now())
     book = openpyxl.load_workbook(io.BytesIO(handover_workbook([issued])))

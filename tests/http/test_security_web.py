@@ -14,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
-from app.services.grid import last_open_month
+from app.services.engine.grid import last_open_month
 from tests.conftest import build_app
 from tests.http.test_access_matrix import DEFINITIONS, Requester, _format_of, _month_for, session_csrf
 from tests.http.test_security_accounts import events_about, new_active_user, password_form, sign_in

@@ -36,15 +36,15 @@ def actor(username: str):
 
 def target(code: str, office: str, period: str):
     from app.definitions.months import Month
-    from app.services import catalogue
-    from app.services.organisation import office_by_code
+    from app.services.accounts.organisation import office_by_code
+    from app.services.engine import catalogue
 
     return catalogue.definitions().format(code), office_by_code(office), Month.parse(period)
 
 
 def save(user: str, code: str, office: str, period: str, rows: dict) -> None:
-    from app.services.grid import open_grid
-    from app.services.saving import save_draft
+    from app.services.cycle.saving import save_draft
+    from app.services.engine.grid import open_grid
 
     fmt, where, month = target(code, office, period)
     result = save_draft(actor(user), fmt, where, month, open_grid(fmt, where, month).version, rows)
@@ -52,8 +52,8 @@ def save(user: str, code: str, office: str, period: str, rows: dict) -> None:
 
 
 def submit(user: str, code: str, office: str, period: str, rows: dict) -> None:
-    from app.services.grid import open_grid
-    from app.services.workflow import submit as submit_return
+    from app.services.cycle.workflow import submit as submit_return
+    from app.services.engine.grid import open_grid
 
     save(user, code, office, period, rows)
     fmt, where, month = target(code, office, period)
@@ -62,7 +62,7 @@ def submit(user: str, code: str, office: str, period: str, rows: dict) -> None:
 
 def validate(period: str = JAN) -> None:
     """GZ-MUM validates CGST-MUM-E's DGCEI formats."""
-    from app.services.workflow import validate_owner
+    from app.services.cycle.workflow import validate_owner
 
     _fmt, office, month = target(CGST.formats[0], "CGST-MUM-E", period)
     validate_owner(actor("gz-mum"), "DGCEI", office, month)
@@ -86,7 +86,7 @@ def set_validated_at(code: str, when: dt.datetime) -> None:
 
 def states(user: str, today: dt.date, office: str = "CGST-MUM-E", period: str = JAN) -> dict[str, str]:
     from app.definitions.months import Month
-    from app.services import status
+    from app.services.cycle import status
 
     found = status.return_states(actor(user), Month.parse(period), "DGCEI", office, today)
     return {s.fmt.code: s.state for s in found}
@@ -94,7 +94,7 @@ def states(user: str, today: dt.date, office: str = "CGST-MUM-E", period: str = 
 
 def correct(code: str, period: str, rows: dict, reason: str | None = None) -> int:
     """Raise a correction as the office; approve it, or reject it with `reason`."""
-    from app.services import corrections
+    from app.services.cycle import corrections
 
     fmt, office, month = target(code, "CGST-MUM-E", period)
     request = corrections.raise_correction(actor("cgst-mum-e"), fmt, office, [(month, rows)], "re-checked")
@@ -106,7 +106,7 @@ def correct(code: str, period: str, rows: dict, reason: str | None = None) -> in
 
 
 def todo(user: str, today: dt.date | None = None) -> list[tuple[str, str]]:
-    from app.services.todo import todo_for
+    from app.services.cycle.todo import todo_for
 
     return [(item.kind, item.text) for item in todo_for(actor(user), today)]
 
@@ -147,7 +147,7 @@ def test_deadline_states_from_not_started_to_validated_on_time_or_late(app, ctx)
 
 def test_completeness_per_office_owner_and_zone(app, ctx):
     from app.definitions.months import Month
-    from app.services import status
+    from app.services.cycle import status
 
     file_all(validated=False)
     board = status.return_states(actor("member-customs"), Month.parse(JAN), "DGCEI", today=BEFORE_DUE)
@@ -229,7 +229,7 @@ def test_zone_and_owner_todo(app, ctx):
     validate()
     assert not [t for k, t in todo("gz-mum", BEFORE_DUE) if k == "validate"]
 
-    from app.services import corrections
+    from app.services.cycle import corrections
 
     fmt, office, month = target("GI-GST-2", "CGST-MUM-E", JAN)
     request = corrections.raise_correction(actor("cgst-mum-e"), fmt, office, [(month, CGST.change)], "typo")

@@ -130,7 +130,7 @@ def schema(url: str) -> dict[str, list[tuple[str, str]]]:
 
 
 def run_sync(application) -> tuple[list[str], bool]:
-    from app.services.sync import sync_all
+    from app.services.sync.sync_all import sync_all
 
     with application.app_context():
         return sync_all()

@@ -38,12 +38,14 @@ from app.extensions import db
 from app.models.audit import AuditEvent, AuditHead
 from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
 from app.models.returns import MprReturn
-from app.services import audit, catalogue, corrections, rowstore
+from app.services import audit
+from app.services.accounts.organisation import office_by_code
 from app.services.audit import to_json
-from app.services.grid import GridClosed, find_return, open_grid
-from app.services.organisation import office_by_code
-from app.services.saving import ReturnLocked, entered_cells, save_draft
-from app.services.workflow import NotPermitted, WorkflowRefused, submit, validate_owner
+from app.services.cycle import corrections
+from app.services.cycle.saving import ReturnLocked, entered_cells, save_draft
+from app.services.cycle.workflow import NotPermitted, WorkflowRefused, submit, validate_owner
+from app.services.engine import catalogue, rowstore
+from app.services.engine.grid import GridClosed, find_return, open_grid
 from tests.conftest import clear_returns
 from tests.http.test_cycle import DRI3A_ROWS, GI4_ROWS
 from tests.http.test_status_todo import actor

@@ -1,4 +1,4 @@
-"""app.services.calculation: computed cells, total rows and checks (pure: no Flask, no database)."""
+"""app.services.engine.calculation: computed cells, total rows and checks (pure: no Flask, no database)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.definitions import CheckDef, Month, load_definitions, load_definitions_text, parse_expression
-from app.services.calculation import (
+from app.services.engine.calculation import (
     CellMessage,
     check_messages,
     compute_row,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.definitions.schema import ColumnDef
-from app.services.cell_input import CellInputError, parse_cell
+from app.services.engine.cell_input import CellInputError, parse_cell
 
 TODAY = dt.date(2024, 6, 15)
 

@@ -11,20 +11,20 @@ from sqlalchemy import select
 from app.definitions import load_definitions
 from app.definitions.months import Month
 from app.definitions.schema import TOTAL_ROW_KEY
-from app.extensions import db
-from app.models.org import Office, OfficeKind
-from app.models.returns import MprReturn, ReturnStatus
-from app.services import calculation, catalogue, rowstore
-from app.services.grid import open_grid
-from app.services.national import (
+from app.demo.national import (
     NationalDataExists,
     NationalPlan,
     generate_national,
     generate_returns,
     national_offices,
 )
-from app.services.synthetic_formats import write_synthetic_definitions
-from app.services.synthetic_values import RowMaker
+from app.demo.synthetic_formats import write_synthetic_definitions
+from app.demo.synthetic_values import RowMaker
+from app.extensions import db
+from app.models.org import Office, OfficeKind
+from app.models.returns import MprReturn, ReturnStatus
+from app.services.engine import calculation, catalogue, rowstore
+from app.services.engine.grid import open_grid
 from tests.conftest import build_app
 
 PLAN = NationalPlan(
@@ -198,6 +198,6 @@ def test_synthetic_definitions_load_with_n_formats(tmp_path, count):
 
 def catalogue_path():
     """The shipped definitions file."""
-    from app.services.synthetic_formats import SHIPPED
+    from app.demo.synthetic_formats import SHIPPED
 
     return SHIPPED

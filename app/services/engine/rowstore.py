@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 
 from app.definitions.schema import FormatDef
 from app.extensions import db
-from app.services import catalogue
+from app.services.engine import catalogue
 
 StoredRows = dict[str, tuple[int, dict[str, Any]]]  # row key -> (position, {code: value})
 

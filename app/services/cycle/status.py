@@ -19,8 +19,9 @@ from app.extensions import db
 from app.models.org import Office, OfficeKind
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
-from app.services import catalogue, deadlines
-from app.services.organisation import offices_visible_to
+from app.services.accounts.organisation import offices_visible_to
+from app.services.cycle import deadlines
+from app.services.engine import catalogue
 
 
 @dataclass(frozen=True)

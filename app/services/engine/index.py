@@ -15,8 +15,8 @@ from app.models.returns import MprReturn
 from app.security import permissions as p
 from app.security.actor import request_user
 from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
-from app.services import catalogue
-from app.services.organisation import office_by_code, offices_visible_to
+from app.services.accounts.organisation import office_by_code, offices_visible_to
+from app.services.engine import catalogue
 
 
 @dataclass

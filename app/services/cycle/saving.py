@@ -21,11 +21,12 @@ from app.models.generated import storable
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, may
-from app.services import audit, calculation, rowstore
-from app.services.calculation import CellMessage
-from app.services.cell_input import CellInputError, parse_cell
-from app.services.grid import Grid, GridRow, assemble, find_return, open_grid, successor
-from app.services.workflow import NotPermitted, is_concurrent_change, return_key
+from app.services import audit
+from app.services.cycle.workflow import NotPermitted, is_concurrent_change, return_key
+from app.services.engine import calculation, rowstore
+from app.services.engine.calculation import CellMessage
+from app.services.engine.cell_input import CellInputError, parse_cell
+from app.services.engine.grid import Grid, GridRow, assemble, find_return, open_grid, successor
 
 NEW_ROW_PREFIX = "new-"
 Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row

@@ -20,8 +20,9 @@ from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, applies_to, may
-from app.services import audit, catalogue
-from app.services.grid import open_grid
+from app.services import audit
+from app.services.engine import catalogue
+from app.services.engine.grid import open_grid
 
 
 class Step(StrEnum):

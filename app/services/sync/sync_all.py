@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_appbuilder import Model
 
 from app.extensions import db
-from app.services import catalogue
-from app.services.access_sync import sync_permissions
-from app.services.schema_sync import apply_sync, plan_sync
+from app.services.engine import catalogue
+from app.services.sync.access_sync import sync_permissions
+from app.services.sync.schema_sync import apply_sync, plan_sync
 
 
 def sync_all(dry_run: bool = False) -> tuple[list[str], bool]:

@@ -29,11 +29,10 @@ from app.models.corrections import (
 from app.models.org import Office
 from app.models.returns import MprReturn
 from app.security.policy import Action, Actor, may
-from app.services import audit, catalogue, rowstore
+from app.services import audit
 from app.services.audit import to_json
-from app.services.grid import Grid, assemble, find_return, open_grid, predecessor
-from app.services.saving import assign_free_keys, entered_cells, follow_later_months, merge_changes
-from app.services.workflow import (
+from app.services.cycle.saving import assign_free_keys, entered_cells, follow_later_months, merge_changes
+from app.services.cycle.workflow import (
     ConcurrentChange,
     NotPermitted,
     Step,
@@ -44,6 +43,8 @@ from app.services.workflow import (
     one_step,
     return_key,
 )
+from app.services.engine import catalogue, rowstore
+from app.services.engine.grid import Grid, assemble, find_return, open_grid, predecessor
 
 MonthChanges = tuple[Month, Mapping[str, Mapping[str, Any] | None]]
 

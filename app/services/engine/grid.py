@@ -19,8 +19,8 @@ from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
-from app.services import calculation, catalogue, rowstore
-from app.services.calculation import CellMessage
+from app.services.engine import calculation, catalogue, rowstore
+from app.services.engine.calculation import CellMessage
 
 
 class GridClosed(Exception):

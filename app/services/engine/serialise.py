@@ -9,8 +9,8 @@ from typing import Any
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
 from app.models.org import Office
-from app.services import catalogue
-from app.services.grid import Grid
+from app.services.engine import catalogue
+from app.services.engine.grid import Grid
 
 
 def cell_json(value: Any, column: ColumnDef) -> Any:

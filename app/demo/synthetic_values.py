@@ -28,7 +28,7 @@ from typing import Any
 
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
-from app.services.calculation import compute_row, computed_order
+from app.services.engine.calculation import compute_row, computed_order
 
 CENT = Decimal("0.01")
 _BUCKET_RULE = re.compile(

@@ -5,7 +5,7 @@ month just ended) always gives the same offices and the same cells. Offices and
 returns are written with bulk Core inserts (executemany, batched), never one ORM
 object at a time. Every generated row satisfies its format: computed
 cells come from `calculation.compute_row`, openings are last month's closings, and the
-values are drawn so that every check passes (see `app.services.synthetic_values`).
+values are drawn so that every check passes (see `app.demo.synthetic_values`).
 The data bypasses the workflow: no audit events or revisions are written for it.
 """
 
@@ -22,15 +22,15 @@ from sqlalchemy import insert, select
 
 from app.definitions.months import Month, in_force
 from app.definitions.schema import SINGLE_ROW_KEY, DefinitionSet, FormatDef
+from app.demo.synthetic_values import RowMaker
 from app.extensions import db
 from app.models.masters import MasterItem
 from app.models.org import Office, OfficeKind
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import ENTERING_KINDS, applies_to
-from app.services import catalogue
-from app.services.grid import last_open_month
-from app.services.seeding import load_masters
-from app.services.synthetic_values import RowMaker
+from app.services.accounts.seeding import load_masters
+from app.services.engine import catalogue
+from app.services.engine.grid import last_open_month
 
 BOARD_CODE = "CBIC"
 ZONE_PREFIX = "NZ"

@@ -14,8 +14,9 @@ from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.models.returns import MprReturn, ReturnStatus
 from app.security import roles
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
-from app.services import catalogue, deadlines, status
-from app.services.grid import last_open_month
+from app.services.cycle import deadlines, status
+from app.services.engine import catalogue
+from app.services.engine.grid import last_open_month
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Synthetic data for benchmarks and the demo (not business rules)."""

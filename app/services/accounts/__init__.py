@@ -1,0 +1,1 @@
+"""Organisation, provisioning and seeding of users and offices."""

@@ -1,0 +1,1 @@
+"""The monthly cycle: saving, submission, validation, corrections, deadlines, status, to-do."""

@@ -1,0 +1,1 @@
+"""The format engine: catalogue, row store, calculation, cell input, grid."""

@@ -1,0 +1,1 @@
+"""Schema and permission sync (`flask mpr sync`)."""
