@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from types import SimpleNamespace
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
+from flask_appbuilder.utils.base import get_safe_redirect
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from app.errors import Refusal
 from app.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,23 @@ def _error_page(error: HTTPException):
     return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), error.code
 
 
+def _refused(refusal: Refusal):
+    """One place turns a business refusal into a response: JSON for the API, a flash on pages."""
+    from app.extensions import db
+
+    db.session.rollback()
+    g.setdefault("user", current_user)
+    status = refusal.http_status()
+    if _is_api():
+        return jsonify(refusal.as_dict()), status
+    back = request.referrer
+    if request.method == "POST" and back and get_safe_redirect(back) == back:
+        flash(refusal.message, "danger")
+        return redirect(back)
+    error = SimpleNamespace(code=status, name=refusal.code, description=refusal.message)
+    return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), status
+
+
 def _unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
     g.setdefault("user", current_user)
@@ -104,5 +124,6 @@ def register_web_hooks(app: Flask) -> None:
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(Refusal, _refused)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, _unexpected)

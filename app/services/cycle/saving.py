@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
+from app.errors import Conflict
 from app.extensions import db
 from app.models.generated import storable
 from app.models.org import Office
@@ -32,12 +33,16 @@ NEW_ROW_PREFIX = "new-"
 Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row
 
 
-class SaveConflict(Exception):
+class SaveConflict(Conflict):
     """Someone saved the return after this form was loaded."""
 
+    code = "stale_version"
 
-class ReturnLocked(Exception):
+
+class ReturnLocked(Conflict):
     """The return is validated: it changes only through an approved correction."""
+
+    code = "return_locked"
 
 
 class SaveResult:

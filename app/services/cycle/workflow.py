@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
+from app.errors import Conflict, Forbidden
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
@@ -50,20 +51,22 @@ REFUSALS = {
 }
 
 
-class WorkflowRefused(Exception):
+class WorkflowRefused(Conflict):
     """The step is not possible now; `details` lists what stands in the way."""
 
-    def __init__(self, message: str, details: list | None = None) -> None:
-        super().__init__(message)
-        self.details = details or []
+    code = "workflow_refused"
 
 
-class NotPermitted(Exception):
+class NotPermitted(Forbidden):
     """The actor may not take this step for this office (views answer 403 or 404)."""
 
+    code = "not_permitted"
 
-class ConcurrentChange(Exception):
+
+class ConcurrentChange(Conflict):
     """Someone else changed the return at the same moment; str() says what to do."""
+
+    code = "concurrent_change"
 
 
 def ensure_allowed(step: Step, ret: MprReturn | None, label: str) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from app.definitions.months import Month
 from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
+from app.errors import Conflict
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
@@ -23,8 +24,10 @@ from app.services.engine import calculation, catalogue, rowstore
 from app.services.engine.calculation import CellMessage
 
 
-class GridClosed(Exception):
+class GridClosed(Conflict):
     """The grid cannot be opened for that month; str() says why and what to do."""
+
+    code = "grid_closed"
 
 
 @dataclass

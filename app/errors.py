@@ -1,0 +1,75 @@
+"""The refusal catalogue: every "no" a business rule can say, with its HTTP status and code.
+
+Services raise a `Refusal` subclass; pages and the API turn it into a response in one
+place (app/web.py and app/views/api_refusals.py), never in per-view `except` clauses.
+Messages are translatable (`lazy_gettext` in the subclass, or an already translated
+text passed in); named placeholders only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Refusal(Exception):
+    """A business rule refused the request: HTTP `status`, stable `code`, message, details."""
+
+    status: int = 409
+    code: str = "refused"
+    default_message: str = ""
+
+    def __init__(self, message: Any = None, details: list | None = None) -> None:
+        self.message = str(message if message is not None else self.default_message)
+        super().__init__(self.message)
+        self.details = details or []
+
+    def details_as_dicts(self) -> list:
+        """Details as JSON-ready values (objects with `as_dict()` are converted)."""
+        return [d.as_dict() if hasattr(d, "as_dict") else d for d in self.details]
+
+    def as_dict(self) -> dict:
+        """The JSON body of this refusal."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        details = self.details_as_dicts()
+        cell_errors = [d for d in details if isinstance(d, dict) and "column" in d]
+        if cell_errors:
+            body["errors"] = cell_errors
+        elif details:
+            body["missing"] = details
+        return body
+
+    def http_status(self) -> int:
+        """422 when the details are cell errors (input is wrong), else the class's status."""
+        if any(isinstance(d, dict) and "column" in d for d in self.details_as_dicts()):
+            return 422
+        return self.status
+
+
+class NotFound(Refusal):
+    """Absent or outside the caller's jurisdiction (never say which)."""
+
+    status = 404
+    code = "not_found"
+    default_message = "Not found"
+
+
+class Forbidden(Refusal):
+    """The role may not do this at all."""
+
+    status = 403
+    code = "forbidden"
+    default_message = "Forbidden"
+
+
+class InvalidInput(Refusal):
+    """The input is wrong; `details` lists every error."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class Conflict(Refusal):
+    """Conflicts with the current state (stale version, wrong status)."""
+
+    status = 409
+    code = "conflict"
