@@ -16,7 +16,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code, offices_visible_to
-from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.cycle.saving import save_draft
 from app.services.engine import catalogue, serialise
 from app.services.engine.grid import GridClosed, last_open_month, open_grid
 from app.services.engine.index import readable_formats
@@ -102,10 +102,7 @@ class MprApi(BaseApi):
         rows = body["rows"]
         if any(v is not None and not isinstance(v, dict) for v in rows.values()):
             return self.response_400("each row must map column codes to values (or be null)")
-        try:
-            result = save_draft(current_actor(), *target, body["version"], rows)
-        except (SaveConflict, ReturnLocked, GridClosed) as refused:
-            return self.response(409, message=str(refused))
+        result = save_draft(current_actor(), *target, body["version"], rows)
         if not result.saved:
             return self.response(422, errors=[e.as_dict() for e in result.errors])
         return self.response(200, **serialise.return_json(result.grid))

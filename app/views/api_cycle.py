@@ -17,14 +17,11 @@ from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
 from app.services.cycle import corrections, status
 from app.services.cycle.workflow import (
-    ConcurrentChange,
-    NotPermitted,
-    WorkflowRefused,
     submit,
     validate_owner,
 )
 from app.services.engine import catalogue
-from app.services.engine.grid import GridClosed, open_grid
+from app.services.engine.grid import open_grid
 
 
 def _month(text: str | None) -> Month | None:
@@ -32,10 +29,6 @@ def _month(text: str | None) -> Month | None:
         return Month.parse(text) if text else None
     except ValueError:
         return None
-
-
-def _details(refused: WorkflowRefused) -> list:
-    return [d.as_dict() if hasattr(d, "as_dict") else d for d in refused.details]
 
 
 def _iso(value) -> str | None:
@@ -57,17 +50,6 @@ class MprCycleApi(BaseApi):
     }
     openapi_spec_tag = "MPR cycle"
 
-    def _refusal(self, refused: Exception):
-        if isinstance(refused, NotPermitted):
-            return self.response_403()
-        if isinstance(refused, WorkflowRefused):
-            details = _details(refused)
-            cell_errors = [d for d in details if isinstance(d, dict) and "column" in d]
-            if cell_errors:
-                return self.response(422, message=str(refused), errors=cell_errors)
-            return self.response(409, message=str(refused), missing=details)
-        return self.response(409, message=str(refused))
-
     @expose("/returns/<format_code>/<office_code>/<period>/submit", methods=["POST"])
     @protect()
     def submit_return(self, format_code: str, office_code: str, period: str):
@@ -79,11 +61,8 @@ class MprCycleApi(BaseApi):
         if not may(current_actor(), Action.ENTER, office, fmt):
             return self.response_403()
         body = request.get_json(silent=True) or {}
-        try:
-            version = body.get("version", open_grid(fmt, office, month).version)
-            ret = submit(current_actor(), fmt, office, month, version)
-        except (WorkflowRefused, ConcurrentChange, NotPermitted, GridClosed) as refused:
-            return self._refusal(refused)
+        version = body.get("version", open_grid(fmt, office, month).version)
+        ret = submit(current_actor(), fmt, office, month, version)
         return self.response(200, status=ret.status, version=ret.version, submitted_at=_iso(ret.submitted_at))
 
     @expose("/validations/<owner>/<office_code>/<period>", methods=["POST"])
@@ -95,10 +74,7 @@ class MprCycleApi(BaseApi):
             return self.response_404()
         if not may(current_actor(), Action.VIEW, office):
             return self.response_404()
-        try:
-            validated = validate_owner(current_actor(), owner, office, month)
-        except (WorkflowRefused, ConcurrentChange, NotPermitted) as refused:
-            return self._refusal(refused)
+        validated = validate_owner(current_actor(), owner, office, month)
         return self.response(200, validated=sorted(r.format_code for r in validated))
 
     @expose("/corrections", methods=["POST"])
@@ -116,12 +92,9 @@ class MprCycleApi(BaseApi):
         parsed = [(_month(m.get("period")), m.get("rows")) for m in months if isinstance(m, dict)]
         if not parsed or any(m is None or not isinstance(r, dict) for m, r in parsed):
             return self.response_400('Each month needs "period" (YYYY-MM) and "rows" {row: {column: value}}')
-        try:
-            created = corrections.raise_correction(
-                current_actor(), fmt, office, parsed, body.get("justification", ""), body.get("client_token")
-            )
-        except (WorkflowRefused, ConcurrentChange, NotPermitted, GridClosed) as refused:
-            return self._refusal(refused)
+        created = corrections.raise_correction(
+            current_actor(), fmt, office, parsed, body.get("justification", ""), body.get("client_token")
+        )
         return self.response(201, number=created.number, status=created.status)
 
     def _decide(self, number: int, decide):
@@ -129,10 +102,7 @@ class MprCycleApi(BaseApi):
         fmt = catalogue.definitions().formats.get(found.format_code) if found is not None else None
         if found is None or fmt is None or not may(current_actor(), Action.VIEW, found.office, fmt):
             return self.response_404()
-        try:
-            decided = decide()
-        except (WorkflowRefused, ConcurrentChange, NotPermitted) as refused:
-            return self._refusal(refused)
+        decided = decide()
         return self.response(200, number=decided.number, status=decided.status)
 
     @expose("/corrections/<int:number>/approve", methods=["POST"])
