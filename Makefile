@@ -1,12 +1,13 @@
 # make run  — set everything up and serve the demo on http://127.0.0.1:8080 (SQLite)
 # make test — set everything up and run the whole test suite
+# make serve-production — gunicorn on PostgreSQL and Redis on this machine (see README)
 # make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check sync bench lint scan clean
+.PHONY: run test check sync bench lint scan clean serve-production
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+serve-production: $(STAMP)
+	VENV=$(VENV) deploy/serve-production.sh
 
 check: $(STAMP)
 	$(VENV)/bin/flask --app run mpr check

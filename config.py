@@ -87,6 +87,9 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
+    MPR_HSTS_SECONDS = 0  # Strict-Transport-Security only in production, over HTTPS
+    MPR_PROXY_HOPS = 0
+    MPR_JSON_LOGS = _env_bool("MPR_JSON_LOGS", False)
 
 
 class TestConfig(Config):
@@ -101,7 +104,36 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: PostgreSQL, HTTPS cookies, shared rate-limit storage."""
+    """Production: PostgreSQL, HTTPS behind a reverse proxy, shared limits, pooled connections."""
 
-    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = "https"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/mpr"
+    )
+    # Per worker process: gunicorn's workers x threads connections at most, plus overflow.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_size": int(os.environ.get("MPR_DB_POOL_SIZE", "8")),
+        "max_overflow": int(os.environ.get("MPR_DB_MAX_OVERFLOW", "4")),
+        "pool_timeout": int(os.environ.get("MPR_DB_POOL_TIMEOUT", "10")),
+        "pool_recycle": 1800,
+        "pool_pre_ping": True,  # a restarted PostgreSQL costs one failed request, not a restart
+    }
+    MPR_HSTS_SECONDS = int(os.environ.get("MPR_HSTS_SECONDS", "31536000"))
+    # Hops of reverse proxies whose X-Forwarded-For/-Proto are trusted (0 = none).
+    MPR_PROXY_HOPS = int(os.environ.get("MPR_PROXY_HOPS", "1"))
+    MPR_JSON_LOGS = True
+
+
+CONFIGS: dict[str, type[Config]] = {"demo": Config, "production": ProductionConfig}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by MPR_CONFIG (`demo`, the default, or `production`)."""
+    name = os.environ.get("MPR_CONFIG", "demo").strip().lower()
+    if name not in CONFIGS:
+        raise SystemExit(f"MPR_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}")
+    if name == "production" and not os.environ.get("SECRET_KEY"):
+        raise SystemExit("MPR_CONFIG=production needs SECRET_KEY in the environment (a long random string)")
+    return CONFIGS[name]

@@ -9,7 +9,7 @@ import os
 import sys
 
 from app import InvalidDefinitions, create_app
-from config import Config
+from config import config_from_env
 
 
 def _under_flask_cli() -> bool:
@@ -17,7 +17,7 @@ def _under_flask_cli() -> bool:
 
 
 try:
-    app = create_app(Config, tolerate_invalid=_under_flask_cli())
+    app = create_app(config_from_env(), tolerate_invalid=_under_flask_cli())
 except InvalidDefinitions as invalid:
     print(str(invalid), file=sys.stderr)
     print("The application refuses to start until mpr_definitions.yaml is fixed.", file=sys.stderr)

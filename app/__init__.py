@@ -70,8 +70,10 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
         appbuilder.post_init()
 
     from app.cli import register_cli
+    from app.operations import register_operations
     from app.web import register_web_hooks
 
     register_web_hooks(app)
+    register_operations(app)
     register_cli(app)
     return app

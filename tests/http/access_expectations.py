@@ -325,6 +325,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"AuthDBView\.logout", public),
     Rule(r"LocaleView\.index", public),
     Rule(r"UtilView\.back", public),
+    Rule(r"health\.health_check", public),  # load balancers ask it; it tells nothing but up or down
     Rule(r"SecurityApi\.login", api_login),
     Rule(r"SecurityApi\.refresh", signed_in),
     # --- every signed-in user ---------------------------------------------------------
