@@ -17,10 +17,10 @@ READ = "read"
 EDIT = "edit"
 
 MENU_ACCESS = "menu_access"
-# Menu entries (FAB shows an entry only to roles holding menu_access on it).
+# Menu entries (FAB shows an entry only to roles holding menu_access on it). The views are
+# registered under these names (app/views/__init__.py) and the roles granted them (roles.py).
 MENU_FORMATS = "Formats"
 MENU_STATUS = "Return status"
-ACCOUNTS = "User provisioning"
 MENU_VALIDATION = "Return validation"
 MENU_CORRECTIONS = "Correction requests"
 MENU_ACCOUNTS = "Provision users"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_appbuilder import AppBuilder
+from flask_babel import lazy_gettext as _l
 
 from app.definitions.schema import DefinitionSet
+from app.security import permissions as p
 
 
 def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
@@ -18,11 +20,19 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.formats import FormatIndexView, make_format_view
 
     appbuilder.add_view_no_menu(AccountView)
-    appbuilder.add_view(AccountsView, "Provision users", icon="fa-key", category="Security")
-    appbuilder.add_view(FormatIndexView, "Formats", icon="fa-table", category="")
-    appbuilder.add_view(StatusView, "Status", icon="fa-tasks", category="")
-    appbuilder.add_view(ValidationView, "Validation", icon="fa-check", category="")
-    appbuilder.add_view(CorrectionsView, "Corrections", icon="fa-edit", category="")
+    # A menu entry is named by the permission constant the roles are granted (menu_access on
+    # that name); the label is only what it reads.
+    appbuilder.add_view(
+        AccountsView, p.MENU_ACCOUNTS, label=_l("Provision users"), icon="fa-key", category="Security"
+    )
+    appbuilder.add_view(FormatIndexView, p.MENU_FORMATS, label=_l("Formats"), icon="fa-table", category="")
+    appbuilder.add_view(StatusView, p.MENU_STATUS, label=_l("Status"), icon="fa-tasks", category="")
+    appbuilder.add_view(
+        ValidationView, p.MENU_VALIDATION, label=_l("Validation"), icon="fa-check", category=""
+    )
+    appbuilder.add_view(
+        CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
+    )
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
