@@ -3,15 +3,14 @@
 PostgreSQL (READ COMMITTED, row locks) is where they truly overlap; SQLite serialises writers
 with BEGIN IMMEDIATE, and must give the same answers. Whatever the interleaving: no update is
 lost silently (every attempt either lands or is told it did not), nothing surfaces as an
-internal error, and the data agree with the decisions taken. Figures: tmp/cycle_race_stats.txt.
+internal error, and the data agree with the decisions taken. Figures: each test's output, and
+cycle_race_stats.txt in the session's pytest base temporary directory (one per run and worker).
 """
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,8 +19,6 @@ from tests.conftest import clear_returns
 from tests.http.test_cycle import CGST, DATA, GI2_FEB, JAN, audit_seq
 from tests.http.test_status_todo import actor, file_all, submit, target
 
-STATS_FILE = Path(tempfile.gettempdir()) / "cycle_race_stats.txt"
-_WRITTEN: list[str] = []
 EXPECTED = ("SaveConflict", "ConcurrentChange", "WorkflowRefused", "ReturnLocked")
 THREADS = 8
 ROUNDS = 6
@@ -57,11 +54,12 @@ def race(app, *calls) -> list[tuple[str, object]]:
 
 
 def record(request, line: str) -> None:
-    """One line of figures for the session's file (started afresh by the session's first race)."""
+    """One line of figures: in the test's output and in the session's own temporary directory."""
     backend = request.getfixturevalue("backend").split(":", 1)[0]
-    with STATS_FILE.open("a" if _WRITTEN else "w") as out:
+    folder = request.getfixturevalue("tmp_path_factory").getbasetemp()
+    with (folder / "cycle_race_stats.txt").open("a") as out:
         out.write(f"{backend} {line}\n")
-    _WRITTEN.append(line)
+    print(f"{backend} {line}")
 
 
 def tally(request, name: str, results) -> None:

@@ -6,7 +6,8 @@ endpoint without a rule fails `test_every_endpoint_has_an_expectation` with the 
 such endpoints, so nothing new can slip in unguarded. Requests are real HTTP requests:
 pages with a session cookie and a valid CSRF token, the API with a JWT.
 
-The size of the matrix and its results are written to /tmp/access_matrix_stats.txt.
+The size of the matrix and its results are printed and written to access_matrix_stats.txt in the
+session's pytest base temporary directory (its own per run and per xdist worker).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import datetime as dt
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml
@@ -28,7 +28,6 @@ from app.definitions.months import Month
 from config import Config
 from tests.http.access_expectations import EXCLUDED, Answer, Case, Role, Rule, Side, Target, rules_for
 
-STATS_FILE = Path("/tmp/access_matrix_stats.txt")  # noqa: S108 - a report for people, not a secret
 REFERENCE_FORMAT = "DPM-GST-ADJ-2"  # API, validation and correction requests name this format
 ABSENT = {"pk": "999999", "username": "no-such-user", "filename": "nothing.txt", "locale": "en"}
 SEED_USERS = yaml.safe_load((SEED_DIR / "organisation.yaml").read_text())["users"]
@@ -433,8 +432,8 @@ def world(app) -> World:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _write_stats(request):
-    """After the module: the matrix size and results, per backend, to STATS_FILE."""
+def _write_stats(request, tmp_path_factory):
+    """After the module: the matrix size and results, per backend, printed and written to a file."""
     yield
     if not STATS:
         return
@@ -451,8 +450,9 @@ def _write_stats(request):
             f"{key}: {size}{counts['cells']} requests sent, {counts['n/a']} cells n/a "
             f"(the role has no such office), {counts['mismatches']} mismatches; answers {answers}"
         )
-    STATS_FILE.write_text("\n".join(lines) + "\n")
-    print("\n" + "\n".join(lines))
+    stats = tmp_path_factory.getbasetemp() / "access_matrix_stats.txt"
+    stats.write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines) + f"\n(also in {stats})")
 
 
 def _report(mismatches: list[str]) -> str:
