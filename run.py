@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 
-from app import InvalidDefinitions, create_app
 from config import config_from_env
 
 
@@ -16,12 +15,29 @@ def _under_flask_cli() -> bool:
     return os.path.basename(sys.argv[0]) in {"flask", "flask.exe"} or "flask" in sys.argv[:2]
 
 
-try:
-    app = create_app(config_from_env(), tolerate_invalid=_under_flask_cli())
-except InvalidDefinitions as invalid:
-    print(str(invalid), file=sys.stderr)
-    print("The application refuses to start until mpr_definitions.yaml is fixed.", file=sys.stderr)
-    raise SystemExit(1) from None
+def _only_checking_definitions() -> bool:
+    """`flask ... mpr check [FILE]`: the definitions layer answers; the application is not booted."""
+    args = sys.argv[1:]
+    return (
+        _under_flask_cli()
+        and "mpr" in args
+        and args[args.index("mpr") + 1 : args.index("mpr") + 2] == ["check"]
+    )
+
+
+if _only_checking_definitions():
+    from app.cli import definitions_check_app
+
+    app = definitions_check_app(config_from_env())
+else:
+    from app import InvalidDefinitions, create_app
+
+    try:
+        app = create_app(config_from_env(), tolerate_invalid=_under_flask_cli())
+    except InvalidDefinitions as invalid:
+        print(str(invalid), file=sys.stderr)
+        print("The application refuses to start until mpr_definitions.yaml is fixed.", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def prepare_demo() -> None:

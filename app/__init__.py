@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from flask_appbuilder import AppBuilder
 
 from app.definitions import DefinitionErrors, load_definitions
 from app.definitions.schema import DefinitionSet
-from app.extensions import csrf, db
 from config import Config
 
 log = logging.getLogger(__name__)
@@ -45,9 +43,11 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
     definitions = _load(app, tolerate_invalid)
     app.extensions["mpr_definitions"] = definitions
 
-    from flask_appbuilder import Model
+    # imported here, not at the top: `flask mpr check` imports this package without booting FAB
+    from flask_appbuilder import AppBuilder, Model
 
     from app.database import harden_sqlite
+    from app.extensions import csrf, db
     from app.models.generated import build_format_tables
 
     db.init_app(app)

@@ -32,6 +32,16 @@ def check_command(path: str | None) -> None:
     raise SystemExit(code)
 
 
+def definitions_check_app(config_class: type) -> Flask:
+    """A bare Flask app offering only `flask mpr check`: the definitions layer, no database, no FAB."""
+    app = Flask("app")
+    app.config["MPR_DEFINITIONS"] = config_class.MPR_DEFINITIONS
+    check_only = AppGroup("mpr", help=mpr.help)
+    check_only.add_command(check_command)
+    app.cli.add_command(check_only)
+    return app
+
+
 @mpr.command("sync")
 @click.option("--dry-run", is_flag=True, help="Only print what would change.")
 def sync_command(dry_run: bool) -> None:

@@ -402,3 +402,34 @@ def test_flask_mpr_check_from_the_command_line(tmp_path, write_definitions, vali
         assert "OK" in result.stdout
     else:
         assert set(_problems(result.stderr)) == {"E002", "E022"}, result.stderr
+
+
+NO_BOOT = """
+import sys
+import app
+
+def refuse(*args, **kwargs):
+    raise SystemExit("create_app was called")
+
+app.create_app = refuse
+sys.argv = ["flask", "--app", "run", "mpr", "check", *sys.argv[1:]]
+from flask.cli import main
+main()
+"""
+
+
+def test_flask_mpr_check_answers_without_booting_the_application(write_definitions):
+    broken = write_definitions(broken_definitions()[0], "broken.yaml")
+    env = {**os.environ, "SECRET_KEY": "test-only"}
+    for args, code in (([], 0), ([str(broken)], 1)):
+        result = subprocess.run(
+            [sys.executable, "-c", NO_BOOT, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert result.returncode == code, result.stdout + result.stderr
+        assert "create_app was called" not in result.stderr
+    assert set(_problems(result.stderr)) == {"E002", "E022"}
