@@ -1,5 +1,5 @@
 # make run  — set everything up and serve the demo on http://127.0.0.1:8080 (SQLite)
-# make test — set everything up and run the whole test suite
+# make test — set everything up and run the whole test suite (in parallel over every core)
 # make serve-production — gunicorn on PostgreSQL and Redis on this machine (see README)
 # make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
 PYTHON ?= python3
@@ -18,8 +18,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) run.py
 
+# Over every core (pytest-xdist); whole files per worker, so module fixtures are built once.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 serve-production: $(STAMP)
 	VENV=$(VENV) deploy/serve-production.sh
