@@ -1,4 +1,4 @@
-"""Lay out a grid's header: column groups with sub-columns, like the paper form."""
+"""Lay out a header: column groups with sub-columns, like the paper form (grid, report, print, Excel)."""
 
 from __future__ import annotations
 
