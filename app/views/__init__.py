@@ -13,6 +13,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.admin import AccountsView
     from app.views.api import MprApi
     from app.views.api_cycle import MprCycleApi
+    from app.views.api_reports import MprReportApi
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
@@ -27,3 +28,4 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
+    appbuilder.add_api(MprReportApi)
