@@ -107,7 +107,7 @@ def _header(sheet, styles: _Styles, columns: tuple[ReportColumn, ...], top: int)
     for merge in merges:
         by_row.setdefault(merge[0], []).append(merge)
     for row in range(top, top + depth):  # constant memory: write strictly row by row
-        for first_row, first_col, last_row, last_col, label in by_row.get(row, []):
+        for first_row, first_col, _last_row, _last_col, label in by_row.get(row, []):
             sheet.write_string(first_row, first_col, label, styles.head)
         for first_row, first_col, last_row, last_col, _label in merges:
             for c in range(first_col, last_col + 1):
