@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_appbuilder import AppBuilder
 
 from app.definitions.schema import DefinitionSet
+from app.security import permissions as p
 
 
 def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
@@ -17,6 +18,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
+    from app.views.reports import ReportsView
 
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_view(AccountsView, "Provision users", icon="fa-key", category="Security")
@@ -24,6 +26,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_view(StatusView, "Status", icon="fa-tasks", category="")
     appbuilder.add_view(ValidationView, "Validation", icon="fa-check", category="")
     appbuilder.add_view(CorrectionsView, "Corrections", icon="fa-edit", category="")
+    appbuilder.add_view(ReportsView, p.MENU_REPORTS, icon="fa-bar-chart", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
