@@ -14,7 +14,7 @@ from flask_appbuilder.security.decorators import protect
 from app.presenters.report_workbook import workbook_chunks
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.services.reports.requests import format_report
+from app.services.reports.requests import format_report, parse_by
 from app.services.reports.serialise import report_json
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +42,7 @@ class MprReportApi(BaseApi):
     openapi_spec_tag = "MPR reports"
 
     def _report(self, format_code: str, unit_code: str, period: str):
-        by_children = request.args.get("by") == "children"
+        by_children = parse_by(request.args.get("by"))
         return format_report(
             current_actor(), format_code, unit_code, period, request.args.get("basis"), by_children
         )

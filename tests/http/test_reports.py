@@ -87,6 +87,9 @@ def test_the_report_api_returns_columns_rows_completeness_and_children(app, call
     assert children["GZ-DEL"]["completeness"]["missing"] == ["CGST-DEL-S"]
     zone = get(call, "member-customs", f"{API}/{PRODUCT}/GZ-MUM/{MAY}?by=children").get_json()
     assert [c["unit"] for c in zone["children"]] == sorted(MUMBAI)
+    offices = get(call, "member-customs", f"{API}/{PRODUCT}/INDIA/{MAY}?by=offices").get_json()
+    by_office = {c["unit"]: {r["key"]: r["cells"] for r in c["rows"]} for c in offices["children"]}
+    assert {*MUMBAI, *DELHI} <= set(by_office) and by_office["CGST-DEL-N"]["ADC.AUDIT"]["RECEIPT_NO"] == 5
 
 
 def test_temporary_reports_include_submitted_returns_for_the_office_and_its_zone_only(
@@ -143,6 +146,7 @@ def test_the_open_reports_date_opens_all_india_to_zones_and_offices(app, call):
         (f"{PRODUCT}/INDIA/2024-13", 422, "bad_report_request"),
         (f"{PRODUCT}/INDIA/May-2024", 422, "bad_report_request"),
         (f"{PRODUCT}/INDIA/2024-05?basis=draft", 422, "bad_report_request"),
+        (f"{PRODUCT}/INDIA/2024-05?by=range", 422, "bad_report_request"),
         (f"NO-SUCH/INDIA/{MAY}", 404, "report_not_found"),
         (f"{PRODUCT}/INDIA/2020-05", 404, "report_not_found"),  # not in force before 2023-04
     ],

@@ -218,7 +218,7 @@ def _completeness(states: list[agg.OfficeState]) -> Completeness:
 
 
 def build_report(
-    fmt: FormatDef, unit: Unit, month: Month, basis: str = VALIDATED, by_children: bool = False
+    fmt: FormatDef, unit: Unit, month: Month, basis: str = VALIDATED, by_children: bool | str = False
 ) -> Report:
     """The report of `fmt` over `unit` for `month` (a bounded number of queries)."""
     columns = report_columns(fmt, month)
@@ -244,23 +244,27 @@ def build_report(
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
     if by_children and unit.has_children:
-        report.children = _children(fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states)
+        by = by_children if isinstance(by_children, str) else "children"
+        report.children = _children(
+            fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
+        )
     return report
 
 
-def _children(fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states) -> list[ChildReport]:
-    """One level down: the same rows per Zone (under INDIA) or per office (under a Zone)."""
-    key = child_key(unit)
+def _children(
+    fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
+) -> list[ChildReport]:
+    """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
+    key = child_key(unit, by)
+    per_zone = unit.level == "india" and by != "offices"
     per_child: agg.Aggregates = {}
     for source in srcs:
         per_child.update(agg.aggregate(source, scope, wanted, child=key))
     indexed = _by_child(per_child)
     groups: dict[int, list[agg.OfficeState]] = defaultdict(list)
     for state in states:
-        groups[state.parent_id if unit.level == "india" else state.id].append(state)
-    names = (
-        agg.unit_names(tuple(groups)) if unit.level == "india" else {s.id: (s.code, s.name) for s in states}
-    )
+        groups[state.parent_id if per_zone else state.id].append(state)
+    names = agg.unit_names(tuple(groups)) if per_zone else {s.id: (s.code, s.name) for s in states}
     children = []
     for child_id, members in groups.items():
         code, name = names[child_id]

@@ -44,8 +44,26 @@ def parse_basis(text: str | None) -> str:
     return basis
 
 
+DRILLS = ("children", "offices")
+
+
+def parse_by(text: str | None) -> bool | str:
+    """No drill-down (None/empty), `children` (one level down) or `offices` (every office)."""
+    if not text:
+        return False
+    if text not in DRILLS:
+        message = f"by must be one of {', '.join(DRILLS)}, not '{text}'"
+        raise BadReportRequest(message, [{"row": None, "column": "by", "code": "bad_by", "message": message}])
+    return text
+
+
 def format_report(
-    actor: Actor | None, format_code: str, unit_code: str, period: str, basis: str | None, by_children: bool
+    actor: Actor | None,
+    format_code: str,
+    unit_code: str,
+    period: str,
+    basis: str | None,
+    by_children: bool | str,
 ) -> Report:
     """The report of one format for the caller, or a refusal."""
     month, basis = parse_month(period), parse_basis(basis)

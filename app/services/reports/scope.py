@@ -133,10 +133,14 @@ def offices_under(unit: Unit, fmt: FormatDef) -> ColumnElement[bool]:
     return and_(condition, Office.path.startswith(unit.office.path))
 
 
-def child_key(unit: Unit):
-    """The SQL expression naming the child unit of each office (None for an office unit)."""
-    if unit.level == "india":
+def child_key(unit: Unit, by: str = "children"):
+    """The SQL expression naming the child unit of each office (None for an office unit).
+
+    `by="children"` goes one level down (INDIA -> Zones and DG HQs, a Zone -> offices);
+    `by="offices"` goes straight to the offices (INDIA -> every office).
+    """
+    if unit.level == "india" and by != "offices":
         return Office.parent_id  # entering offices are direct children of their Zone / DG HQ
-    if unit.level == "zone":
+    if unit.level in ("india", "zone"):
         return Office.id
     return None
