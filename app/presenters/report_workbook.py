@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import IO, Any
 
 import xlsxwriter
@@ -71,16 +70,9 @@ def _sheet_name(code: str, used: set[str]) -> str:
     return candidate
 
 
-def _number(value: Any) -> float | int | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
-        )
-    return value
+def _number(value: Any) -> float | int:
+    """A cell as Excel stores it: counts stay whole, amounts and percents are floats (2 decimals shown)."""
+    return value if isinstance(value, int) else float(value)
 
 
 def _header(sheet, styles: _Styles, columns: tuple[ReportColumn, ...], top: int) -> int:
@@ -126,21 +118,30 @@ def _header(sheet, styles: _Styles, columns: tuple[ReportColumn, ...], top: int)
 
 
 def _rows(sheet, styles: _Styles, columns, rows: list[ReportRow], first: int) -> int:
+    """Write the body rows from row `first`; return the next free row."""
+    plan = [
+        (
+            index,
+            column.code,
+            column.is_numeric,
+            styles.cells[(column.decimals, False)],
+            styles.cells[(column.decimals, True)],
+        )
+        for index, column in enumerate(columns, start=1)
+    ]
     row_index = first
     for row in rows:
         label = row.label if row.cases is None else f"{row.label} ({row.cases})"
         sheet.write_string(row_index, 0, label, styles.label_total if row.is_total else styles.label)
-        for index, column in enumerate(columns, start=1):
-            value = row.cells.get(column.code)
-            if column.is_numeric:
-                number = _number(value)
-                style = styles.cells[(column.decimals, row.is_total)]
-                if number is None:
-                    sheet.write_blank(row_index, index, None, style)
-                else:
-                    sheet.write_number(row_index, index, number, style)
-            else:
+        cells, total = row.cells, row.is_total
+        for index, code, numeric, plain, bold in plan:
+            value = cells.get(code)
+            if not numeric:
                 sheet.write_string(row_index, index, "" if value is None else str(value), styles.text)
+            elif value is None:
+                sheet.write_blank(row_index, index, None, bold if total else plain)
+            else:
+                sheet.write_number(row_index, index, _number(value), bold if total else plain)
         row_index += 1
     return row_index
 
