@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import event
 
+from app.definitions import load_definitions
 from app.definitions.months import Month
+from config import Config
 from tests.http.test_cycle import CGST, DATA, JAN
 from tests.http.test_cycle_api import file_all, raise_
 from tests.report_data import put_return
@@ -21,6 +25,7 @@ from tests.report_data import put_return
 API = "/api/v1/mpr/reports"
 PRODUCT = "DPM-GST-ADJ-1"
 MAY = Month(2024, 5)
+DEFINITIONS = load_definitions(Config.MPR_DEFINITIONS)
 MUMBAI, DELHI = ("CGST-MUM-E", "CGST-MUM-W"), ("CGST-DEL-N", "CGST-DEL-S")
 
 
@@ -230,6 +235,14 @@ def test_report_pages_drill_down_print_and_download(app, login_as, product_data)
     assert download.get_data()[:2] == b"PK"
     owner = client.get(f"/mpr/reports/owner/DGICCE/INDIA/{MAY}")
     assert owner.status_code == 200 and f'data-format="{PRODUCT}"' in owner.get_data(as_text=True)
+    sheets = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/mpr/reports/owner/DGICCE/INDIA/{MAY}/xlsx").data)
+    )
+    owned = [f.code for f in DEFINITIONS.formats_of_owner("DGICCE") if f.in_force(MAY)]
+    assert sheets.sheetnames == owned and len(owned) > 1  # one sheet per format of the owner
+    assert (
+        sheets[PRODUCT].freeze_panes == "B9"
+    )  # title lines, 2 header rows, numbers and any(sheets[PRODUCT].merged_cells.ranges)
     chooser = client.get(f"/mpr/reports/?format={PRODUCT}&unit=INDIA&period={MAY}")
     assert chooser.status_code == 302 and chooser.location.endswith(f"/mpr/reports/{PRODUCT}/INDIA/{MAY}")
     assert client.get("/mpr/reports/").status_code == 200
