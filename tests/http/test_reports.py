@@ -294,3 +294,22 @@ def test_libreoffice_opens_the_workbook_and_every_number_matches_the_api(app, ca
                 assert text == ""
             else:
                 assert _as_number(text) == Decimal(str(value)), (line[0], text, value)
+
+
+def test_a_replaced_format_stays_readable_and_last_year_is_never_guessed_across_versions(app, call):
+    """DDM-CUS-1A replaced DDM-CUS-1 in April 2018: its 'net revenue last year' has no counterpart."""
+    from app.services.engine import catalogue
+
+    with app.app_context():
+        definitions = catalogue.definitions()
+        old, new = definitions.format("DDM-CUS-1"), definitions.format("DDM-CUS-1A")
+        for fmt, month in ((old, Month(2017, 5)), (new, Month(2018, 5))):
+            cells = {c.code: Decimal("1.00") for c in fmt.columns if c.role == "entered" and c.is_numeric}
+            put_return(fmt.code, "MUM-NCH-IMP1", month, "validated", {"_": cells})
+    then = get(call, "member-customs", f"{API}/DDM-CUS-1/MUM-NCH-IMP1/2017-05").get_json()
+    assert then["rows"][0]["cells"]["TOTAL_NET"] is not None
+    now = get(call, "member-customs", f"{API}/DDM-CUS-1A/MUM-NCH-IMP1/2018-05").get_json()
+    cells = now["rows"][0]["cells"]
+    assert cells["TOTAL_NET_REVENUE"] is not None and cells["TOTAL_NET_UPTO"] == cells["TOTAL_NET_REVENUE"]
+    assert cells["TOTAL_NET_P"] is None and cells["TOTAL_NET_ACTUAL"] is None  # no counterpart: blank, not 0
+    assert now["completeness"]["included"] == 1

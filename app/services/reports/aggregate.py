@@ -41,6 +41,14 @@ class Source:
     months: tuple[Month, ...]
 
 
+def version_for(fmt: FormatDef, month: Month) -> FormatDef:
+    """The format filed for `month`: `fmt`, or the one it replaced when `fmt` was not yet in force."""
+    if fmt.in_force(month) or not fmt.replaces:
+        return fmt
+    predecessor = catalogue.definitions().formats.get(fmt.replaces)
+    return predecessor if predecessor is not None and predecessor.in_force(month) else fmt
+
+
 def sources(fmt: FormatDef, months: Iterable[Month]) -> list[Source]:
     """For each month, the format in force then: `fmt`, or the format it replaced."""
     predecessor = catalogue.definitions().formats.get(fmt.replaces) if fmt.replaces else None

@@ -195,7 +195,11 @@ def _rows(fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name:
     by_basis = {}
     cases = _sum_months(indexed, spans[dv.MONTH])
     for basis, months in spans.items():
-        by_basis[basis] = _basis_cells(fmt, month, row_defs, _sum_months(indexed, months), basis != dv.MONTH)
+        # each basis is computed with the format version in force in its last month (a replaced
+        # format's own formulas for last year), then read by column code
+        version = agg.version_for(fmt, months[-1])
+        sums = _sum_months(indexed, months)
+        by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH)
     derived = {d.code: d for d in fmt.derived}
     rows = []
     for row in row_defs:
