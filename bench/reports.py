@@ -52,16 +52,24 @@ def largest_format(month):
 
 
 def hand_sql(fmt, month) -> tuple[str, dict]:
-    """One GROUP BY computing the month's, FY-to-date and last year's sums of every summed column."""
+    """One GROUP BY computing the sums the report needs: the month's, and FY-to-date / last year's
+    where the format's derived columns ask for them, of every summed column."""
+    from app.services.reports import derived as dv
     from app.services.reports.aggregate import summed_columns
 
+    needed = dv.bases_needed(fmt.derived)
+    spans = {
+        dv.MONTH: "r.period = :m",
+        dv.UPTO: "r.period BETWEEN :fy AND :m",
+        dv.PREV: "r.period = :pm",
+        dv.PREV_UPTO: "r.period BETWEEN :pfy AND :pm",
+    }
     parts = []
     for column in summed_columns(fmt):
         name = column.db_name
-        parts.append(f"SUM(CASE WHEN r.period = :m THEN t.{name} END) AS {name}_m")
-        parts.append(f"SUM(CASE WHEN r.period BETWEEN :fy AND :m THEN t.{name} END) AS {name}_upto")
-        parts.append(f"SUM(CASE WHEN r.period = :pm THEN t.{name} END) AS {name}_p")
-        parts.append(f"SUM(CASE WHEN r.period BETWEEN :pfy AND :pm THEN t.{name} END) AS {name}_pupto")
+        for basis, condition in spans.items():
+            if basis in needed:
+                parts.append(f"SUM(CASE WHEN {condition} THEN t.{name} END) AS {name}_{basis}")
     functions = ", ".join(f"'{f}'" for f in fmt.functions) or None
     function_filter = f"AND (o.kind <> 'commissionerate' OR o.function IN ({functions}))" if functions else ""
     kinds = ", ".join(f"'{k}'" for k in fmt.filled_by)
@@ -70,7 +78,7 @@ def hand_sql(fmt, month) -> tuple[str, dict]:
         "JOIN mpr_return r ON r.id = t.return_id JOIN mpr_office o ON o.id = r.office_id "
         f"WHERE r.format_code = :code AND r.status = 'validated' AND o.active AND o.kind IN ({kinds}) "
         f"AND (' ' || o.segments || ' ') LIKE :segment {function_filter} "
-        "AND ((r.period BETWEEN :fy AND :m) OR (r.period BETWEEN :pfy AND :pm)) GROUP BY t.row_key"
+        f"AND ({' OR '.join(f'({spans[b]})' for b in sorted(needed))}) GROUP BY t.row_key"
     )
     year_ago = month.shift(-12)
     params = {
@@ -93,7 +101,7 @@ def _check_same_numbers(report, records, fmt) -> None:
         for column in (c for c in summed_columns(fmt) if c.role == "entered"):
             value, expected = (
                 by_key.get(mapping["row_key"], {}).get(column.code),
-                mapping[f"{column.db_name}_m"],
+                mapping[f"{column.db_name}_month"],
             )
             cents = Decimal("0.01")
             if (value is None) != (expected is None) or (
