@@ -488,7 +488,16 @@ def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
     )
     rows.append(Row("data set: generation time (bulk insert, SQLite file)", f"{counts['seconds']:.1f} s"))
     rows.extend(measure_grid(application, office_code, months, requests))
+    rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
     return rows
+
+
+def measure_reports(application, month, repeat: int) -> list[Row]:
+    """Report and Excel rows (bench/reports.py), for the last validated month."""
+    from bench.reports import measure_excel, measure_report
+
+    _say(f"reports: all-India report and Excel for {month} ...")
+    return measure_report(application, month, repeat, Row) + measure_excel(application, month, repeat, Row)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ ERROR_CODES = {
     "E022": "formula references an unknown column",
     "E023": "formulas form a cycle",
     "E024": "a formula or check reads a non-numeric column",
+    "E025": "a cumulative derived column (upto, prev_upto, growth_upto) over a balance",
     "E030": "carried column names an unknown column or one absent from the previous period",
     "E031": "carry in a free-row format",
     "E040": "from after until, or a column/row in force outside its format's months",

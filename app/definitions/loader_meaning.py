@@ -106,6 +106,27 @@ def _check_derived(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) ->
         elif leaves[of].column.type and not leaves[of].column.is_numeric:
             column_type = leaves[of].column.type
             c.add("E024", line, path, f"'{of}' is a {column_type} column; only numbers can be derived")
+        elif derived.derived.kind in CUMULATIVE_KINDS and _is_balance(of, leaves, set()):
+            message = (
+                f"'{of}' is a balance (carried, or computed from a carried column): "
+                f"'{derived.derived.kind}' would add balances up over months; use prev_year or growth"
+            )
+            c.add("E025", line, path, message)
+
+
+CUMULATIVE_KINDS = frozenset({"upto", "prev_upto", "growth_upto", "growth_upto_pct"})
+
+
+def _is_balance(code: str, leaves: dict[str, Leaf], seen: set[str]) -> bool:
+    """Whether a column is a stock (carried, or computed from one) rather than a flow."""
+    leaf = leaves.get(code)
+    if leaf is None or code in seen:
+        return False
+    seen.add(code)
+    if leaf.column.carry:
+        return True
+    formula = leaf.column.formula
+    return formula is not None and any(_is_balance(n, leaves, seen) for n in formula.names_in_order)
 
 
 def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:

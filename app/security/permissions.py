@@ -11,6 +11,7 @@ VALIDATION = "Return validation"
 CORRECTIONS = "Correction requests"
 STATUS = "Return status"
 ACCOUNTS = "User provisioning"
+REPORTS = "MPR reports"
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"
@@ -24,3 +25,4 @@ MENU_STATUS = "Return status"
 MENU_VALIDATION = "Return validation"
 MENU_CORRECTIONS = "Correction requests"
 MENU_ACCOUNTS = "Provision users"
+MENU_REPORTS = "Reports"

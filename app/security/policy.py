@@ -31,6 +31,7 @@ class Action(StrEnum):
     VALIDATE = "validate"
     APPROVE = "approve"  # decide correction requests (the format's owner)
     SUMMARY = "summary"  # Monthly Summary Reports and dashboard
+    TEMPORARY = "temporary"  # reports of submitted, not yet validated figures
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,29 @@ def may(
         return _may_view(actor, office, fmt)
     if action is Action.REPORT:
         return _may_report(actor, office, fmt, today)
+    if action is Action.TEMPORARY:
+        return _may_report_temporary(actor, office, fmt, mine)
     return False
+
+
+def _may_report_temporary(actor: Actor, office: Office, fmt: FormatDef | None, mine: bool) -> bool:
+    """Unvalidated figures: the office itself, and the Zone (or DG HQ) that validates it."""
+    if actor.office is None or not _may_view(actor, office, fmt):
+        return False
+    if mine:
+        return office.kind in ENTERING_KINDS | VALIDATING_KINDS
+    return actor.office.kind in VALIDATING_KINDS and office.parent_id == actor.office.id
+
+
+def may_report_nationally(actor: Actor | None, fmt: FormatDef, today: dt.date | None = None) -> bool:
+    """Whether `actor` may see `fmt` aggregated over every office (the unit INDIA)."""
+    if actor is None:
+        return False
+    if actor.is_admin or actor.is_board or _is_owner_of(actor, fmt):
+        return True
+    kind = actor.office.kind if actor.office is not None else None
+    since = Switches.from_config().open_reports_from
+    return kind in ENTERING_KINDS | VALIDATING_KINDS and _switched_on(since, today or dt.date.today())
 
 
 def visible_offices(actor: Actor | None, fmt: FormatDef | None = None) -> ColumnElement[bool]:

@@ -34,6 +34,8 @@ def _common() -> set[Permission]:
         (p.MENU_ACCESS, p.MENU_FORMATS),
         (p.MENU_ACCESS, p.MENU_STATUS),
         (p.MENU_ACCESS, p.MENU_CORRECTIONS),
+        (p.CAN_READ, p.REPORTS),
+        (p.MENU_ACCESS, p.MENU_REPORTS),
     }
 
 

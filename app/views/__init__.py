@@ -15,9 +15,11 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.admin import AccountsView
     from app.views.api import MprApi
     from app.views.api_cycle import MprCycleApi
+    from app.views.api_reports import MprReportApi
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
+    from app.views.reports import ReportsView
 
     appbuilder.add_view_no_menu(AccountView)
     # A menu entry is named by the permission constant the roles are granted (menu_access on
@@ -33,7 +35,11 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_view(
         CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
     )
+    appbuilder.add_view(
+        ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category=""
+    )
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
+    appbuilder.add_api(MprReportApi)

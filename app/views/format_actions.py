@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.corrections import ReturnRevision
+from app.presenters.grid_cells import row_views
+from app.presenters.headers import header_rows, messages_by_cell
 from app.security.actor import current_actor
 from app.security.policy import Action
 from app.services import audit
@@ -24,8 +26,6 @@ from app.services.cycle.workflow import ConcurrentChange, NotPermitted, Workflow
 from app.services.engine import serialise
 from app.services.engine.grid import GridClosed, assemble, open_grid
 from app.views.forms import changes_from_form
-from app.views.grid_view import row_views
-from app.views.layout import header_rows, messages_by_cell
 from app.views.messages import not_saved_message
 
 

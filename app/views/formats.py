@@ -7,6 +7,8 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
+from app.presenters.grid_cells import row_views
+from app.presenters.headers import header_rows, messages_by_cell
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -16,8 +18,6 @@ from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.grid import GridClosed, open_grid
 from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
-from app.views.grid_view import row_views
-from app.views.layout import header_rows, messages_by_cell
 from app.views.messages import not_saved_message
 from app.views.params import month_arg
 

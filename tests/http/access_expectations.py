@@ -66,6 +66,7 @@ class Target(StrEnum):
     API_NEW_CORRECTION = "api-new-correction"  # body {"format", "office", ...}
     CORRECTION = "correction"  # a correction request's number
     VALIDATION = "validation"  # /<owner>/<office>/<period>
+    REPORT = "report"  # a report over a unit: .../<format or owner>/<unit>/<period>[/print|/xlsx]
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,11 @@ def read_return_api(case: Case) -> Expected:
     if case.role is OWNER:
         return HIDE
     return ALLOW if _reports_open(case) else HIDE
+
+
+def see_unit_report(case: Case) -> Expected:
+    """A report over a unit (page, print, Excel, API): as a return read on the API, widened by the dates."""
+    return read_return_api(case)
 
 
 def _api_writer(case: Case, seen: bool) -> Expected:
@@ -353,6 +359,14 @@ RULES: tuple[Rule, ...] = (
     Rule(r"MprCycleApi\.raise_correction", enter_api, Target.API_NEW_CORRECTION),
     Rule(r"MprCycleApi\.validate", validate_api, Target.VALIDATION),
     Rule(r"MprCycleApi\.(approve|reject)", decide_correction_api, Target.CORRECTION),
+    Rule(r"MprReportApi\.(get_report|get_report_xlsx)", see_unit_report, Target.REPORT),
+    # --- reports ----------------------------------------------------------------------
+    Rule(r"ReportsView\.index", signed_in),
+    Rule(
+        r"ReportsView\.(show|print_view|xlsx|owner_show|owner_print|owner_xlsx)",
+        see_unit_report,
+        Target.REPORT,
+    ),
     # --- validation and corrections pages ---------------------------------------------
     Rule(r"ValidationView\.index", validation_list),
     Rule(r"ValidationView\.validate", validate_page, Target.VALIDATION),

@@ -313,6 +313,7 @@ def send(app, requester: Requester, world: World, cell: Cell):
     values = dict(ABSENT)
     month = world.month[cell.fmt]
     values.update(office_code=cell.office, period=str(month), format_code=cell.fmt, group_by="0")
+    values["unit_code"] = cell.office  # reports name the office as their unit
     values.update(owner=DEFINITIONS.format(cell.fmt).owner, name=_action_name(app, cell.endpoint))
     values["number"] = world.corrections.get(cell.office, 1) if cell.rule.target is Target.CORRECTION else 1
     path = app.url_map.bind("localhost").build(

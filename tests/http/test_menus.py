@@ -63,8 +63,8 @@ FAB_SECURITY = [
     "Security > Views/Menus",
     "Security > Permission on Views/Menus",
 ]
-EVERYONE = ["Formats", "Status", "Corrections"]
-VALIDATORS = ["Formats", "Status", "Validation", "Corrections"]
+EVERYONE = ["Formats", "Status", "Corrections", "Reports"]
+VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports"]
 
 MENUS = {
     "admin": [*FAB_SECURITY, "Security > Provision users", *VALIDATORS],  # Admin

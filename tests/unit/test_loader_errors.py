@@ -274,6 +274,25 @@ def test_e024_reads_non_numeric_column(tmp_path: Path) -> None:
     assert_error(error, "E024", line_of(text, "formula"), "formats[0].columns[3].formula", "'DISPOSAL_NO'")
 
 
+@pytest.mark.parametrize("kind", ["upto", "prev_upto", "growth_upto", "growth_upto_pct"])
+@pytest.mark.parametrize("of", ["OPENING_NO", "CLOSING_NO"])
+def test_e025_cumulative_derived_column_over_a_balance(tmp_path: Path, kind: str, of: str) -> None:
+    text = MINIMAL + f'    derived:\n      - {{code: D_X, label: "X", kind: {kind}, of: {of}}}\n'
+    error = the_error(tmp_path, text)
+    assert_error(
+        error, "E025", line_of(text, "code: D_X"), "formats[0].derived[0].of", f"'{of}' is a balance"
+    )
+
+
+@pytest.mark.parametrize("kind", ["prev_year", "growth", "growth_pct"])
+def test_derived_columns_with_a_meaning_over_balances_and_flows_are_accepted(
+    tmp_path: Path, kind: str
+) -> None:
+    text = MINIMAL + f'    derived:\n      - {{code: D_X, label: "X", kind: {kind}, of: CLOSING_NO}}\n'
+    text += '      - {code: D_Y, label: "Y", kind: upto, of: RECEIPT_NO}\n'
+    assert problems(tmp_path, text) == []
+
+
 # E030 / E031 ------------------------------------------------------------------------
 
 

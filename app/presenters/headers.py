@@ -1,10 +1,16 @@
-"""Lay out a grid's header: column groups with sub-columns, like the paper form."""
+"""Lay out a header: column groups with sub-columns, like the paper form (grid, report, print, Excel)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from app.definitions.schema import ColumnDef
+
+class HeadedColumn(Protocol):
+    """Anything laid out in a header: a format column or a report column."""
+
+    label: str
+    group_path: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -14,10 +20,10 @@ class HeaderCell:
     label: str
     colspan: int = 1
     rowspan: int = 1
-    column: ColumnDef | None = None  # set on leaf headers
+    column: Any = None  # set on leaf headers: the column itself
 
 
-def header_rows(columns: tuple[ColumnDef, ...]) -> list[list[HeaderCell]]:
+def header_rows(columns: tuple[HeadedColumn, ...]) -> list[list[HeaderCell]]:
     """Header rows for `columns`: group labels span their sub-columns; leaves span down."""
     depth = max((len(c.group_path) for c in columns), default=0) + 1
     rows: list[list[HeaderCell]] = [[] for _ in range(depth)]
@@ -41,7 +47,7 @@ def header_rows(columns: tuple[ColumnDef, ...]) -> list[list[HeaderCell]]:
     return rows
 
 
-def _shares(columns: tuple[ColumnDef, ...], index: int, level: int, prefix: tuple[str, ...]) -> bool:
+def _shares(columns: tuple[HeadedColumn, ...], index: int, level: int, prefix: tuple[str, ...]) -> bool:
     return index < len(columns) and columns[index].group_path[: level + 1] == prefix
 
 

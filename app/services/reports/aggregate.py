@@ -1,0 +1,165 @@
+"""Aggregation in SQL: one GROUP BY per generated format table, for every month a report needs.
+
+The query joins the format's table to its returns (status on the report's basis; the
+cells in the table are the revision in force, replaced ones live in
+mpr_return_revision) and to the organisation (office -> Zone), and sums every entered
+and carried number per (month, row[, child unit]). The months of the financial year
+up to the report month, and the same months a year earlier, come in the same query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+
+from app.definitions.months import Month
+from app.definitions.schema import TOTAL_ROW_KEY, ColumnDef, FormatDef
+from app.extensions import db
+from app.models.org import Office
+from app.models.returns import MprReturn
+from app.services.engine import catalogue
+
+FREE_ROWS_KEY = TOTAL_ROW_KEY  # free-row formats aggregate to one row: every case counted and summed
+Sums = dict[str, Any]
+# (month, child id or None, row key) -> {column code: sum, "_rows": number of rows}
+Aggregates = dict[tuple[Month, int | None, str], Sums]
+
+
+def summed_columns(fmt: FormatDef) -> tuple[ColumnDef, ...]:
+    """Columns summed over offices: entered and carried counts and amounts (never percents or text)."""
+    return tuple(c for c in fmt.columns if c.type in ("count", "amount") and c.role in ("entered", "carried"))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One format table and the months read from it (a replaced format supplies its own months)."""
+
+    fmt: FormatDef
+    months: tuple[Month, ...]
+
+
+def version_for(fmt: FormatDef, month: Month) -> FormatDef:
+    """The format filed for `month`: `fmt`, or the one it replaced when `fmt` was not yet in force."""
+    if fmt.in_force(month) or not fmt.replaces:
+        return fmt
+    predecessor = catalogue.definitions().formats.get(fmt.replaces)
+    return predecessor if predecessor is not None and predecessor.in_force(month) else fmt
+
+
+def sources(fmt: FormatDef, months: Iterable[Month]) -> list[Source]:
+    """For each month, the format in force then: `fmt`, or the format it replaced."""
+    predecessor = catalogue.definitions().formats.get(fmt.replaces) if fmt.replaces else None
+    own, earlier = [], []
+    for month in sorted(set(months)):
+        if fmt.in_force(month):
+            own.append(month)
+        elif predecessor is not None and predecessor.in_force(month):
+            earlier.append(month)
+    found = [Source(fmt, tuple(own))] if own else []
+    if earlier:
+        found.append(Source(predecessor, tuple(earlier)))
+    return found
+
+
+def aggregate(
+    source: Source,
+    scope: ColumnElement[bool],
+    statuses: tuple[str, ...],
+    child=None,
+) -> Aggregates:
+    """Sums per (month, child, row) of one table: ONE query whatever the number of offices."""
+    fmt = source.fmt
+    table = catalogue.table_of(fmt)
+    columns = summed_columns(fmt)
+    free = fmt.rows.kind == "free"
+    keys = [MprReturn.period] + ([] if free else [table.c.row_key]) + ([child] if child is not None else [])
+    sums = (func.sum(table.c[c.db_name]).label(c.code) for c in columns)
+    labelled = [MprReturn.period.label("period")]
+    labelled += [] if free else [table.c.row_key.label("row_key")]
+    labelled += [child.label("child")] if child is not None else []
+    query = (
+        select(*labelled, func.count().label("_rows"), *sums)
+        .select_from(table)
+        .join(MprReturn, MprReturn.id == table.c.return_id)
+        .join(Office, Office.id == MprReturn.office_id)
+        .where(
+            MprReturn.format_code == fmt.code,
+            MprReturn.period.in_([m.first_day for m in source.months]),
+            MprReturn.status.in_(statuses),
+            scope,
+        )
+        .group_by(*keys)
+    )
+    found: Aggregates = {}
+    for record in db.session.execute(query).mappings():
+        month = Month.of(record["period"])
+        cells = {c.code: _typed(c, record[c.code]) for c in columns}
+        cells["_rows"] = record["_rows"]
+        key = FREE_ROWS_KEY if free else record["row_key"]
+        found[(month, record["child"] if child is not None else None, key)] = cells
+    return found
+
+
+def _typed(column: ColumnDef, value: Any) -> Any:
+    if value is None:
+        return None
+    return int(value) if column.type == "count" else value
+
+
+@dataclass(frozen=True)
+class OfficeState:
+    """One office expected in the report: whether its return is included and amended."""
+
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    included: bool
+    amended: bool
+
+
+def office_states(
+    fmt_codes: tuple[str, ...],
+    month: Month,
+    months: tuple[Month, ...],
+    scope: ColumnElement[bool],
+    statuses: tuple[str, ...],
+) -> list[OfficeState]:
+    """Every office expected for `month`: included or missing, amended or not (one query)."""
+    included = exists().where(
+        MprReturn.office_id == Office.id,
+        MprReturn.format_code.in_(fmt_codes),
+        MprReturn.period == month.first_day,
+        MprReturn.status.in_(statuses),
+    )
+    amended = exists().where(
+        and_(
+            MprReturn.office_id == Office.id,
+            MprReturn.format_code.in_(fmt_codes),
+            MprReturn.period.in_([m.first_day for m in months]),
+            MprReturn.status.in_(statuses),
+            MprReturn.amended.is_(True),
+        )
+    )
+    query = (
+        select(
+            Office.id, Office.code, Office.name, Office.parent_id, included.label("inc"), amended.label("amd")
+        )
+        .where(scope)
+        .order_by(Office.path)
+    )
+    return [
+        OfficeState(r.id, r.code, r.name, r.parent_id, bool(r.inc), bool(r.amd))
+        for r in db.session.execute(query)
+    ]
+
+
+def unit_names(ids: tuple[int, ...]) -> dict[int, tuple[str, str]]:
+    """{office id: (code, name)} of the child units named by id (one query)."""
+    if not ids:
+        return {}
+    query = select(Office.id, Office.code, Office.name).where(Office.id.in_(ids))
+    return {r.id: (r.code, r.name) for r in db.session.execute(query)}

@@ -1,0 +1,277 @@
+"""One report: a format aggregated over a unit for a month, with derived columns and completeness.
+
+Rules (docs/definitions.md "Reports"): entered and carried counts and amounts are
+summed in SQL; computed cells are recomputed from the sums with their own formula
+(a ratio of sums); total rows are recomputed from their member rows; derived columns
+come from four bases (the month, up to the month, same month last year, up to it last
+year). Free-row formats aggregate to one row: the cases counted, numbers summed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.definitions.months import Month
+from app.definitions.schema import FormatDef, RowDef
+from app.services.engine import calculation, catalogue
+from app.services.reports import aggregate as agg
+from app.services.reports import derived as dv
+from app.services.reports.scope import VALIDATED, Unit, child_key, offices_under, statuses
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """A column as a report shows it: a format column or a derived one."""
+
+    code: str
+    label: str
+    kind: str  # entered | carried | computed | derived
+    type: str
+    number: int
+    group_path: tuple[str, ...] = ()
+    derived_kind: str | None = None
+    of: str | None = None
+
+    @property
+    def decimals(self) -> int:
+        """Decimal places shown."""
+        return 0 if self.type == "count" else 2
+
+    @property
+    def is_numeric(self) -> bool:
+        """Whether the column holds numbers."""
+        return self.type in ("count", "amount", "percent")
+
+
+@dataclass
+class ReportRow:
+    """One row of a report (data or total)."""
+
+    key: str
+    label: str
+    group: str | None = None
+    is_total: bool = False
+    cells: dict[str, Any] = field(default_factory=dict)
+    cases: int | None = None  # free-row formats: how many rows (cases) were summed
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many offices the report expects and includes, and which are missing."""
+
+    expected: int
+    included: int
+    missing: tuple[tuple[str, str], ...]  # (code, name)
+
+
+@dataclass
+class ChildReport:
+    """The same report one level down (a Zone under INDIA, an office under a Zone)."""
+
+    code: str
+    name: str
+    rows: list[ReportRow]
+    completeness: Completeness
+
+
+@dataclass
+class Report:
+    """Everything a report page, print view, API and workbook show."""
+
+    fmt: FormatDef
+    unit: Unit
+    month: Month
+    basis: str
+    columns: tuple[ReportColumn, ...]
+    rows: list[ReportRow]
+    completeness: Completeness
+    amended: tuple[str, ...]
+    generated_at: dt.datetime
+    children: list[ChildReport] | None = None
+
+    @property
+    def temporary(self) -> bool:
+        """Whether the figures include submitted, unvalidated returns."""
+        return self.basis != VALIDATED
+
+
+def report_columns(fmt: FormatDef, month: Month) -> tuple[ReportColumn, ...]:
+    """The format's columns in force for `month`, then its derived columns numbered on."""
+    columns = [
+        ReportColumn(c.code, c.label, c.role, c.type, c.number, c.group_path)
+        for c in fmt.columns_in_force(month)
+    ]
+    in_force = {c.code: c for c in fmt.columns_in_force(month)}
+    number = max((c.number for c in fmt.columns), default=0)
+    for extra in fmt.derived:
+        if extra.of not in in_force:
+            continue
+        number += 1
+        of_type = in_force[extra.of].type
+        columns.append(
+            ReportColumn(
+                extra.code,
+                extra.label,
+                "derived",
+                dv.derived_type(extra, of_type),
+                number,
+                (),
+                extra.kind,
+                extra.of,
+            )
+        )
+    return tuple(columns)
+
+
+def _months(month: Month, needed: set[str]) -> dict[str, tuple[Month, ...]]:
+    """The months each basis sums."""
+
+    def fy(until: Month) -> tuple[Month, ...]:
+        months, current = [], until.fy_start
+        while current <= until:
+            months.append(current)
+            current = current.next()
+        return tuple(months)
+
+    year_ago = month.shift(-12)
+    spans = {dv.MONTH: (month,), dv.UPTO: fy(month), dv.PREV: (year_ago,), dv.PREV_UPTO: fy(year_ago)}
+    return {basis: spans[basis] for basis in needed}
+
+
+def _report_rows(fmt: FormatDef, month: Month) -> list[RowDef]:
+    if fmt.rows.kind == "free":
+        return [RowDef(agg.FREE_ROWS_KEY, f"All {fmt.rows.free_label.lower()} cases")]
+    return list(catalogue.defined_rows(fmt, month))
+
+
+def _basis_cells(
+    fmt: FormatDef, month: Month, row_defs: list[RowDef], sums: dict[str, dict], cumulative: bool
+) -> dict[str, dict[str, Any]]:
+    """Cells of every row on one basis: formulas recomputed from the sums, totals from members."""
+    cells: dict[str, dict[str, Any]] = {}
+    carried = {c.code for c in fmt.columns if c.role == "carried"}
+    for row in row_defs:
+        if row.is_total:
+            continue
+        base = dict(sums.get(row.key, {}))
+        if cumulative:  # a balance summed over months means nothing: left blank
+            base.update(dict.fromkeys(carried))
+        cells[row.key] = calculation.compute_row(fmt, month, base) if base else {}
+    data_keys = tuple(cells)
+    for row in row_defs:
+        if row.is_total:
+            members = row.members or data_keys
+            present = [cells[k] for k in members if cells.get(k)]
+            cells[row.key] = calculation.total_cells(fmt, month, present) if present else {}
+    return cells
+
+
+def _by_child(aggregates: agg.Aggregates) -> dict[Any, dict[tuple[Month, str], dict]]:
+    """The aggregates indexed by child unit (None when not drilled down)."""
+    found: dict[Any, dict[tuple[Month, str], dict]] = defaultdict(dict)
+    for (month, kid, key), sums in aggregates.items():
+        found[kid][(month, key)] = sums
+    return found
+
+
+def _sum_months(indexed: dict[tuple[Month, str], dict], months: tuple[Month, ...]) -> dict[str, dict]:
+    """{row key: sums} over `months` (the April..M sums are added here, at most 12 per row)."""
+    wanted, found = set(months), defaultdict(dict)
+    for (when, key), sums in indexed.items():
+        if when not in wanted:
+            continue
+        target = found[key]
+        for code, value in sums.items():
+            if value is not None:
+                target[code] = value + target[code] if target.get(code) is not None else value
+    return found
+
+
+def _rows(fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str) -> list[ReportRow]:
+    """The report rows of one unit from its aggregates."""
+    by_basis = {}
+    cases = _sum_months(indexed, spans[dv.MONTH])
+    for basis, months in spans.items():
+        # each basis is computed with the format version in force in its last month (a replaced
+        # format's own formulas for last year), then read by column code
+        version = agg.version_for(fmt, months[-1])
+        sums = _sum_months(indexed, months)
+        by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH)
+    derived = {d.code: d for d in fmt.derived}
+    rows = []
+    for row in row_defs:
+        per_basis = {basis: cells.get(row.key, {}) for basis, cells in by_basis.items()}
+        shown = {}
+        for column in columns:
+            if column.kind == "derived":
+                shown[column.code] = dv.derived_value(derived[column.code], per_basis)
+            else:
+                shown[column.code] = per_basis[dv.MONTH].get(column.code)
+        count = cases.get(row.key, {}).get("_rows", 0) if fmt.rows.kind == "free" else None
+        label = row.label or name  # a single-row format: the row is the unit itself
+        rows.append(ReportRow(row.key, label, row.group, row.is_total, shown, count))
+    return rows
+
+
+def _completeness(states: list[agg.OfficeState]) -> Completeness:
+    missing = tuple((s.code, s.name) for s in states if not s.included)
+    return Completeness(len(states), len(states) - len(missing), missing)
+
+
+def build_report(
+    fmt: FormatDef, unit: Unit, month: Month, basis: str = VALIDATED, by_children: bool | str = False
+) -> Report:
+    """The report of `fmt` over `unit` for `month` (a bounded number of queries)."""
+    columns = report_columns(fmt, month)
+    spans = _months(month, dv.bases_needed(fmt.derived))
+    every_month = tuple(sorted({m for months in spans.values() for m in months}))
+    scope, wanted = offices_under(unit, fmt), statuses(basis)
+    row_defs = _report_rows(fmt, month)
+    srcs = agg.sources(fmt, every_month)
+    totals: agg.Aggregates = {}
+    for source in srcs:
+        totals.update(agg.aggregate(source, scope, wanted))
+    codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
+    states = agg.office_states(codes, month, every_month, scope, wanted)
+    report = Report(
+        fmt=fmt,
+        unit=unit,
+        month=month,
+        basis=basis,
+        columns=columns,
+        rows=_rows(fmt, month, columns, row_defs, _by_child(totals).get(None, {}), spans, unit.name),
+        completeness=_completeness(states),
+        amended=tuple(s.code for s in states if s.amended),
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    if by_children and unit.has_children:
+        by = by_children if isinstance(by_children, str) else "children"
+        report.children = _children(
+            fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
+        )
+    return report
+
+
+def _children(
+    fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
+) -> list[ChildReport]:
+    """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
+    key = child_key(unit, by)
+    per_zone = unit.level == "india" and by != "offices"
+    per_child: agg.Aggregates = {}
+    for source in srcs:
+        per_child.update(agg.aggregate(source, scope, wanted, child=key))
+    indexed = _by_child(per_child)
+    groups: dict[int, list[agg.OfficeState]] = defaultdict(list)
+    for state in states:
+        groups[state.parent_id if per_zone else state.id].append(state)
+    names = agg.unit_names(tuple(groups)) if per_zone else {s.id: (s.code, s.name) for s in states}
+    children = []
+    for child_id, members in groups.items():
+        code, name = names[child_id]
+        rows = _rows(fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name)
+        children.append(ChildReport(code, name, rows, _completeness(members)))
+    return sorted(children, key=lambda c: c.code)
