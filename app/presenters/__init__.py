@@ -1,0 +1,1 @@
+"""How grids, comparisons and histories are shown: shared by pages, print and exports."""
