@@ -7,22 +7,12 @@ and finding messages here keeps the page within twice a bare FAB page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
 from markupsafe import Markup, escape
 
 from app.definitions.schema import ColumnDef
+from app.presenters.cells import display
 from app.services.engine.grid import Grid, GridRow
-
-
-def display(value: Any, column: ColumnDef) -> str:
-    """A cell value as shown: amounts and percents with 2 decimals, blanks empty."""
-    if value is None:
-        return ""
-    if column.type in ("amount", "percent"):
-        return f"{Decimal(str(value)):.2f}"
-    return str(value)
 
 
 @dataclass(frozen=True)

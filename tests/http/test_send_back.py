@@ -17,6 +17,7 @@ from tests.http.test_cycle import (
     DATA,
     DGRI,
     JAN,
+    audit_seq,
     events,
     follow,
     post_form,
@@ -25,10 +26,29 @@ from tests.http.test_cycle import (
     submit_page,
     validate_page,
 )
-from tests.http.test_cycle_api import call, file, since  # noqa: F401 - fixtures
+from tests.http.test_cycle_api import API, file
 
 REMARK_CELL = {"row": "_", "column": "RECEIPT_NO", "remark": "Receipts do not match the register (3 cases)"}
 SEND_BACK = {"remarks": "Please re-check the receipts", "cells": [REMARK_CELL]}
+
+
+@pytest.fixture
+def since(app) -> int:
+    """The audit sequence number when the test started."""
+    return audit_seq(app)
+
+
+@pytest.fixture
+def call(client, api_token):
+    """call(user, method, path, body) -> response, with a JWT per user (cached)."""
+    tokens: dict[str, dict] = {}
+
+    def _call(user: str, method: str, url: str, body: dict | None = None):
+        if user not in tokens:
+            tokens[user] = api_token(user)
+        return client.open(f"{API}{url}", method=method, headers=tokens[user], json=body or {})
+
+    return _call
 
 
 def cell_html(page: str, row: str, column: str) -> str:
