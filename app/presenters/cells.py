@@ -23,5 +23,9 @@ def column_name(column: ColumnDef) -> str:
 
 
 def cell_name(row_label: str | None, column: ColumnDef) -> str:
-    """A cell by row, column group and column: "Commissionerate level cases — Disposal — No."."""
-    return " — ".join([row_label or "—", column_name(column)])
+    """A cell by row, column group and column: "Commissionerate level cases — Disposal — No."
+
+    A format with a single unnamed row names its cells by column alone."""
+    if not row_label or row_label == "—":
+        return column_name(column)
+    return " — ".join([row_label, column_name(column)])

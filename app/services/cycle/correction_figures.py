@@ -117,3 +117,34 @@ def later_openings(fmt: FormatDef, office: Office, last: MonthFigures) -> list[L
             break
         current_fmt, rows = next_fmt, {r.key: r.cells for r in moved.rows if not r.is_total}
     return found
+
+
+@dataclass
+class RevisionRecord:
+    """A replaced revision of a return: when, by which correction, and what that correction changed."""
+
+    number: int
+    replaced_at: object
+    correction: CorrectionRequest | None
+    comparison: Comparison
+    later: list[LaterMonth] = field(default_factory=list)  # the comparison macro's shape
+
+
+def revision_records(
+    fmt: FormatDef, office: Office, month: Month, ret: MprReturn | None
+) -> list[RevisionRecord]:
+    """Every replaced revision, oldest first, compared with the revision that replaced it."""
+    if ret is None:
+        return []
+    kept = db.session.execute(
+        select(ReturnRevision).where(ReturnRevision.return_id == ret.id).order_by(ReturnRevision.revision)
+    ).scalars()
+    records = []
+    for revision in kept:
+        old = figures_grid(fmt, office, month, ret, kept_cells(fmt, revision.cells))
+        new = figures_grid(fmt, office, month, ret, revision_rows(fmt, ret, revision.revision + 1))
+        correction = (
+            db.session.get(CorrectionRequest, revision.correction_id) if revision.correction_id else None
+        )
+        records.append(RevisionRecord(revision.revision, revision.replaced_at, correction, compare(old, new)))
+    return records
