@@ -88,6 +88,8 @@ def test_after_approval_the_comparison_and_history_still_show_exactly_what_chang
     assert changed[("_", "LESS_THAN_2_NO")][2:] == ["4", "5", "+1"]
     assert table_rows(page, "mpr-follows")[("_", "CLOSING_BALANCE_NO")][2:] == ["6", "7", "+1"]
     assert "approved by dgcei-fo" in page
+    home = office.get("/").get_data(as_text=True)
+    assert "mpr-todo-approved" in home and f"Correction No. {number} (GI-GST-2) approved" in home
 
     history = office.get("/mpr/f/gi_gst_2/CGST-MUM-E/2024-01/history").get_data(as_text=True)
     text = html.unescape(history)
