@@ -93,7 +93,7 @@ def test_after_approval_the_comparison_and_history_still_show_exactly_what_chang
 
     history = office.get("/mpr/f/gi_gst_2/CGST-MUM-E/2024-01/history").get_data(as_text=True)
     text = html.unescape(history)
-    assert "Revision 1" in text and "Revision 2 — current" in text
+    assert "Revision 1" in text and "Revision 2</strong> — current" in text
     assert f"No. {number}" in text and "raised by cgst-mum-e" in text and "approved by dgcei-fo" in text
     assert "Receipt register re-checked: 3 cases" in text
     assert set(table_rows(history, "mpr-changed")) == {("_", "RECEIPT_NO"), ("_", "LESS_THAN_2_NO")}
