@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead
 from .corrections import CorrectionItem, CorrectionRequest, CorrectionStatus, Counter, ReturnRevision
 from .masters import MasterItem
 from .org import Office, OfficeKind, UserProfile
+from .remarks import ReturnRemark
 from .returns import MprReturn, ReturnStatus
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "MprReturn",
     "Office",
     "OfficeKind",
+    "ReturnRemark",
     "ReturnRevision",
     "ReturnStatus",
     "UserProfile",

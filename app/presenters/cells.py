@@ -15,3 +15,17 @@ def display(value: Any, column: ColumnDef) -> str:
     if column.type in ("amount", "percent"):
         return f"{Decimal(str(value)):.2f}"
     return str(value)
+
+
+def column_name(column: ColumnDef) -> str:
+    """A column with its groups: "Disposal — No."."""
+    return " — ".join([*column.group_path, column.label])
+
+
+def cell_name(row_label: str | None, column: ColumnDef) -> str:
+    """A cell by row, column group and column: "Commissionerate level cases — Disposal — No."
+
+    A format with a single unnamed row names its cells by column alone."""
+    if not row_label or row_label == "—":
+        return column_name(column)
+    return " — ".join([row_label, column_name(column)])

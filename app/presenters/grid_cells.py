@@ -23,6 +23,7 @@ class CellView:
     editable: bool
     text: str
     messages: tuple[str, ...]
+    remarks: tuple[str, ...] = ()  # what the validating unit pointed out at this cell
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def cell_html(row: GridRow, cell: CellView) -> str:
         else f'<span class="mpr-value">{escape(cell.text)}</span>'
     )
     messages = "".join(f'<small class="mpr-msg">{escape(m)}</small>' for m in cell.messages)
-    error = " has-error" if cell.messages else ""
+    messages += "".join(f'<small class="mpr-remark">{escape(r)}</small>' for r in cell.remarks)
+    error = (" has-error" if cell.messages else "") + (" mpr-has-remark" if cell.remarks else "")
     code, role, kind = escape(column.code), escape(column.role), escape(column.type)
     return (
         f'<td data-col="{code}" data-role="{role}" data-type="{kind}" '
@@ -93,8 +95,14 @@ def _own_label(row: GridRow) -> str:
     return row.label
 
 
-def row_views(grid: Grid, can_enter: bool, messages: dict[tuple[str, str], list[str]]) -> list[RowView]:
-    """Every row of the grid ready to print."""
+def row_views(
+    grid: Grid,
+    can_enter: bool,
+    messages: dict[tuple[str, str], list[str]],
+    remarks: dict[tuple[str, str], list[str]] | None = None,
+) -> list[RowView]:
+    """Every row of the grid ready to print, with messages and remarks at their cells."""
+    remarks = remarks or {}
     views, previous_group = [], None
     for row in grid.rows:
         heading = row.group if row.group and row.group != previous_group and not row.is_total else None
@@ -104,6 +112,9 @@ def row_views(grid: Grid, can_enter: bool, messages: dict[tuple[str, str], list[
             editable = can_enter and grid.editable(row, column)
             typed = row.typed.get(column.code)
             text = typed if typed is not None and editable else display(row.cells.get(column.code), column)
-            cells.append(CellView(column, editable, text, tuple(messages.get((row.key, column.code), ()))))
+            at = (row.key, column.code)
+            cells.append(
+                CellView(column, editable, text, tuple(messages.get(at, ())), tuple(remarks.get(at, ())))
+            )
         views.append(RowView(row, _own_label(row), heading, tuple(cells)))
     return views

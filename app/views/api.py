@@ -16,6 +16,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code, offices_visible_to
+from app.services.cycle import remarks
 from app.services.cycle.saving import save_draft
 from app.services.engine import catalogue, serialise
 from app.services.engine.grid import GridClosed, last_open_month, open_grid
@@ -85,7 +86,7 @@ class MprApi(BaseApi):
             grid = open_grid(*target)
         except GridClosed as closed:
             return self.response(409, message=str(closed))
-        return self.response(200, **serialise.return_json(grid))
+        return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])
     @protect()

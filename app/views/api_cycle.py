@@ -15,8 +15,9 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import corrections, status
+from app.services.cycle import corrections, remarks, status
 from app.services.cycle.workflow import (
+    send_back,
     submit,
     validate_owner,
 )
@@ -43,6 +44,7 @@ class MprCycleApi(BaseApi):
     method_permission_name = {
         "submit_return": p.EDIT,
         "validate": p.EDIT,
+        "send_back": p.EDIT,
         "raise_correction": p.EDIT,
         "approve": p.EDIT,
         "reject": p.EDIT,
@@ -64,6 +66,20 @@ class MprCycleApi(BaseApi):
         version = body.get("version", open_grid(fmt, office, month).version)
         ret = submit(current_actor(), fmt, office, month, version)
         return self.response(200, status=ret.status, version=ret.version, submitted_at=_iso(ret.submitted_at))
+
+    @expose("/returns/<format_code>/<office_code>/<period>/send-back", methods=["POST"])
+    @protect()
+    def send_back(self, format_code: str, office_code: str, period: str):
+        """Send a submitted return back: {"remarks", "cells": [{"row", "column", "remark"}]}."""
+        fmt = catalogue.definitions().formats.get(format_code)
+        office, month = office_by_code(office_code), _month(period)
+        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400('Send {"remarks": "...", "cells": [{"row", "column", "remark"}]}')
+        ret = send_back(current_actor(), fmt, office, month, body.get("remarks"), body.get("cells") or [])
+        return self.response(200, status=ret.status, version=ret.version, sent_back=remarks.for_api(ret))
 
     @expose("/validations/<owner>/<office_code>/<period>", methods=["POST"])
     @protect()

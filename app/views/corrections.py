@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from sqlalchemy import select
 
-from app.definitions.months import Month
 from app.extensions import db
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
-from app.services.cycle import corrections
+from app.services.accounts.people import usernames
+from app.services.cycle import correction_figures, corrections
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
-from app.services.engine import catalogue, serialise
-from app.services.engine.grid import open_grid
+from app.services.engine import catalogue
 
 
 def _visible(request_: CorrectionRequest) -> bool:
     fmt = catalogue.definitions().formats.get(request_.format_code)
     return fmt is not None and may(current_actor(), Action.VIEW, request_.office, fmt)
-
-
-def _compared_rows(grid, proposed: dict, fmt) -> list[tuple[str, str, dict]]:
-    """(key, label, current cells) for every row now, then rows the correction adds."""
-    rows = [(r.key, r.label, r.cells) for r in grid.rows if not r.is_total]
-    current = {key for key, _label, _cells in rows}
-    added = f"New {fmt.rows.free_label.lower()}"
-    return rows + [(key, added, {}) for key in proposed if key not in current]
 
 
 class CorrectionsView(BaseView):
@@ -61,20 +50,20 @@ class CorrectionsView(BaseView):
     @expose("/<int:number>")
     @has_access
     def show(self, number: int):
-        """Old and new figures side by side, cell by cell, with approve and reject."""
+        """What the correction changes, cell by cell in words, what follows from it; approve or reject."""
         found = self._request_or_404(number)
         fmt = catalogue.definitions().format(found.format_code)
-        comparisons = []
-        for item in found.items:
-            month = Month.of(item.period)
-            grid = open_grid(fmt, found.office, month)
-            proposed = {k: serialise.cells_from_json(fmt, v) for k, v in json.loads(item.cells).items()}
-            comparisons.append((month, grid, proposed, _compared_rows(grid, proposed, fmt)))
+        months = correction_figures.request_figures(fmt, found)
         can_decide = found.status == CorrectionStatus.PENDING and may(
             current_actor(), Action.APPROVE, found.office, fmt
         )
         return self.render_template(
-            "mpr/correction.html", request_=found, fmt=fmt, comparisons=comparisons, can_decide=can_decide
+            "mpr/correction.html",
+            request_=found,
+            fmt=fmt,
+            months=months,
+            can_decide=can_decide,
+            people=usernames([found.requested_by_id, found.decided_by_id]),
         )
 
     def _decide(self, number: int, decide):

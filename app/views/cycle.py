@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 
+from app.presenters.cells import column_name
+from app.presenters.grid_cells import row_views
+from app.presenters.headers import header_rows
 from app.security import permissions as p
 from app.security.actor import current_actor
+from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import status
-from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, validate_owner
+from app.services.cycle import remarks, status, workflow
+from app.services.cycle.workflow import (
+    ConcurrentChange,
+    NotPermitted,
+    Step,
+    WorkflowRefused,
+    ensure_allowed,
+    validate_owner,
+)
 from app.services.engine import catalogue
+from app.services.engine.grid import open_grid
 from app.views.params import month_arg
+
+SEND_BACK_LINES = 6  # cell remarks one send-back form offers
 
 
 class ValidationView(BaseView):
@@ -20,7 +35,12 @@ class ValidationView(BaseView):
     route_base = "/mpr/validation"
     default_view = "index"
     class_permission_name = p.VALIDATION
-    method_permission_name = {"index": p.READ, "validate": p.EDIT}
+    method_permission_name = {
+        "index": p.READ,
+        "validate": p.EDIT,
+        "send_back_form": p.EDIT,
+        "send_back": p.EDIT,
+    }
 
     @expose("/")
     @has_access
@@ -30,9 +50,61 @@ class ValidationView(BaseView):
         states = status.return_states(current_actor(), month)
         rows = status.by_office_and_owner(states)
         owners = sorted({owner for row in rows for owner in row.by_owner})
+        sent_back = remarks.sent_back_ids(s.ret.id for s in states if s.ret is not None)
         return self.render_template(
-            "mpr/validation.html", rows=rows, owners=owners, month=month, states=states
+            "mpr/validation.html", rows=rows, owners=owners, month=month, states=states, sent_back=sent_back
         )
+
+    def _return_to_send_back(self, format_code: str, office_code: str, period: str):
+        fmt = catalogue.definitions().formats.get(format_code)
+        office = office_by_code(office_code)
+        if fmt is None or office is None or not may(current_actor(), Action.VALIDATE, office):
+            abort(404)
+        return fmt, office, month_arg(period)
+
+    @expose("/<format_code>/<office_code>/<period>/send-back", methods=["GET"])
+    @has_access
+    def send_back_form(self, format_code: str, office_code: str, period: str):
+        """The submitted return, read-only, with a remark for the office and remarks at chosen cells."""
+        fmt, office, month = self._return_to_send_back(format_code, office_code, period)
+        grid = open_grid(fmt, office, month)
+        ensure_allowed(Step.SEND_BACK, grid.ret, f"{fmt.code} for {month.label()}")
+        return self.render_template(
+            "mpr/send_back.html",
+            grid=grid,
+            header=header_rows(grid.columns),
+            rows=row_views(grid, False, {}),
+            row_choices=[(r.key, r.label) for r in grid.rows],
+            column_choices=[(c.code, f"{c.number}. {column_name(c)}") for c in grid.columns],
+            lines=range(1, SEND_BACK_LINES + 1),
+        )
+
+    @expose("/<format_code>/<office_code>/<period>/send-back", methods=["POST"])
+    @has_access
+    def send_back(self, format_code: str, office_code: str, period: str):
+        """Send the return back to its office as a draft, with the remarks; the office is told."""
+        fmt, office, month = self._return_to_send_back(format_code, office_code, period)
+        form = request.form
+        cells = [
+            {
+                "row": form.get(f"row_{n}"),
+                "column": form.get(f"column_{n}"),
+                "remark": form.get(f"remark_{n}"),
+            }
+            for n in range(1, SEND_BACK_LINES + 1)
+            if (form.get(f"remark_{n}") or "").strip() or form.get(f"row_{n}") or form.get(f"column_{n}")
+        ]
+        workflow.send_back(current_actor(), fmt, office, month, form.get("remarks", ""), cells)
+        flash(
+            _(
+                "%(code)s of %(office)s for %(month)s sent back to the office with your remarks.",
+                code=fmt.code,
+                office=office.code,
+                month=month.label(),
+            ),
+            "success",
+        )
+        return redirect(url_for("ValidationView.index", period=str(month)))
 
     @expose("/<owner>/<office_code>/<period>", methods=["POST"])
     @has_access

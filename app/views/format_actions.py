@@ -17,9 +17,12 @@ from app.extensions import db
 from app.models.corrections import ReturnRevision
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
+from app.presenters.history import event_views
 from app.security.actor import current_actor
 from app.security.policy import Action
 from app.services import audit
+from app.services.accounts.people import usernames
+from app.services.cycle import correction_figures
 from app.services.cycle.corrections import raise_correction
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
@@ -141,29 +144,26 @@ class FormatActionsMixin:
     @expose("/<office_code>/<period>/history", methods=["GET"])
     @has_access
     def history(self, office_code: str, period: str):
-        """Every revision and every recorded event of this return."""
+        """Every revision (who, when, why, what changed) and every recorded event of this return, in words."""
         office = self._office_or_404(office_code, Action.VIEW)
         month = self._month_or_404(period)
         grid = self._grid_or_none(office, month)
         if grid is None:
             return self._back_to_index(month)
-        revisions = []
-        if grid.ret is not None:
-            revisions = list(
-                db.session.execute(
-                    select(ReturnRevision)
-                    .where(ReturnRevision.return_id == grid.ret.id)
-                    .order_by(ReturnRevision.revision)
-                ).scalars()
-            )
+        records = correction_figures.revision_records(self.fmt, office, month, grid.ret)
         events = audit.history(return_key(self.fmt.code, office, month))
+        ret = grid.ret
+        ids = [ret.created_by_id, ret.submitted_by_id, ret.validated_by_id] if ret is not None else []
+        for record in records:
+            if record.correction is not None:
+                ids += [record.correction.requested_by_id, record.correction.decided_by_id]
         return self.render_template(
             "mpr/history.html",
             grid=grid,
-            revisions=revisions,
-            events=events,
+            revisions=records,
+            events=event_views(events, self.fmt, grid),
+            people=usernames(ids),
             view_name=type(self).__name__,
-            loads=json.loads,
         )
 
     @expose("/<office_code>/<period>/revision/<int:number>", methods=["GET"])

@@ -13,6 +13,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
+from app.services.cycle import remarks
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.grid import GridClosed, open_grid
@@ -112,6 +113,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
 
     def _render(self, grid, can_enter: bool, status: int = 200, revision: int | None = None):
         editable = can_enter and not grid.locked
+        pointed_out = [] if revision is not None else remarks.in_force(grid.ret)
         html = self.render_template(
             "mpr/grid.html",
             grid=grid,
@@ -119,8 +121,12 @@ class FormatGridView(FormatActionsMixin, BaseView):
             may_correct=can_enter and grid.locked,
             view_name=type(self).__name__,
             header=header_rows(grid.columns),
-            rows=row_views(grid, editable, messages_by_cell(_shown_messages(grid))),
+            rows=row_views(
+                grid, editable, messages_by_cell(_shown_messages(grid)), remarks.by_cell(pointed_out)
+            ),
             revision=revision,
+            remarks=remarks.shown(grid, pointed_out),
+            may_send_back=grid.status == "submitted" and may(current_actor(), Action.VALIDATE, grid.office),
         )
         return make_response(html, status)
 

@@ -10,7 +10,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Purpose                        | Who                                                          |
 |--------------------------------|--------------------------------------------------------------|
 | Enter, submit, correct         | the entering office itself; nobody else, not even its Zone   |
-| Validate                       | the jurisdictional Zone (DGRI / DGCEI HQ for their ADGs)     |
+| Validate, send back            | the jurisdictional Zone (DGRI / DGCEI HQ for their ADGs)     |
 | See returns and their status   | the office, its Zone, the format's FO, the Board             |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
@@ -259,6 +259,17 @@ def validate_api(case: Case) -> Expected:
     return DENY if case.side is OWN else HIDE
 
 
+def send_back_api(case: Case) -> Expected:
+    """Send a submitted return back (API): its Zone; others who see the return get 403, the rest 404."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role in (BOARD, FIELD, ADMIN):
+        return DENY  # no API write permission at all
+    if not (case.side is OWN or case.owns_format):
+        return HIDE
+    return ALLOW if case.role is ZONE and case.side is OWN else DENY
+
+
 def validation_list(case: Case) -> Expected:
     """The validation page: Zones (and administrators, who see everything)."""
     if case.role is ANONYMOUS:
@@ -358,6 +369,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"MprCycleApi\.submit_return", enter_api, Target.API_RETURN),
     Rule(r"MprCycleApi\.raise_correction", enter_api, Target.API_NEW_CORRECTION),
     Rule(r"MprCycleApi\.validate", validate_api, Target.VALIDATION),
+    Rule(r"MprCycleApi\.send_back", send_back_api, Target.API_RETURN),
     Rule(r"MprCycleApi\.(approve|reject)", decide_correction_api, Target.CORRECTION),
     Rule(r"MprReportApi\.(get_report|get_report_xlsx)", see_unit_report, Target.REPORT),
     # --- reports ----------------------------------------------------------------------
@@ -370,6 +382,7 @@ RULES: tuple[Rule, ...] = (
     # --- validation and corrections pages ---------------------------------------------
     Rule(r"ValidationView\.index", validation_list),
     Rule(r"ValidationView\.validate", validate_page, Target.VALIDATION),
+    Rule(r"ValidationView\.(send_back_form|send_back)", validate_page, Target.VALIDATION),
     Rule(r"CorrectionsView\.show", see_correction, Target.CORRECTION),
     Rule(r"CorrectionsView\.(approve|reject)", decide_correction_page, Target.CORRECTION),
     # --- administration ---------------------------------------------------------------

@@ -257,6 +257,8 @@ def _api_body(endpoint: str, username: str | None, office: str | None, world: Wo
         return {"version": 0, "rows": {}}
     if endpoint == "MprCycleApi.submit_return":
         return {"version": 0}
+    if endpoint == "MprCycleApi.send_back":
+        return {"remarks": "m", "cells": []}
     if endpoint == "MprCycleApi.raise_correction":
         period = str(world.month[REFERENCE_FORMAT])
         return {
@@ -279,6 +281,8 @@ def _form(endpoint: str) -> dict:
         return {"version": "0", "justification": ""}
     if endpoint == "CorrectionsView.reject":
         return {"reason": ""}
+    if endpoint == "ValidationView.send_back":
+        return {"remarks": "m"}
     if endpoint == "AuthDBView.login":
         return {"username": "no-such-user", "password": "wrong password!"}
     if endpoint == "AccountsView.reissue_named":

@@ -1,5 +1,5 @@
 """A Hypothesis state machine over the monthly cycle: random users of every role save, submit,
-validate, correct, approve and reject, for three offices (two Commissionerates, one DGRI ADG)
+validate, send back, correct, approve and reject, for three offices (two Commissionerates, one DGRI ADG)
 and three months.
 
 Checked after every step: validated figures equal what was validated, or what an approved
@@ -40,7 +40,8 @@ from app.models.returns import MprReturn
 from app.services import audit
 from app.services.accounts.organisation import office_by_code
 from app.services.audit import to_json
-from app.services.cycle import corrections
+from app.services.cycle import corrections, remarks, workflow
+from app.services.cycle.remarks import RemarksRefused
 from app.services.cycle.saving import ReturnLocked, entered_cells, save_draft
 from app.services.cycle.workflow import NotPermitted, WorkflowRefused, submit, validate_owner
 from app.services.engine import catalogue, rowstore
@@ -223,7 +224,7 @@ class CycleMachine(RuleBasedStateMachine):
         except NotPermitted:
             assert not permitted, f"{name} by {user} refused as not permitted, but role and office allow it"
             outcome = "not permitted"
-        except (WorkflowRefused, GridClosed, ReturnLocked) as refused:
+        except (WorkflowRefused, GridClosed, ReturnLocked, RemarksRefused) as refused:
             assert permitted, f"{name} by {user} must be refused as not permitted, not with: {refused}"
             outcome, result = "refused", refused
         else:
@@ -320,6 +321,30 @@ class CycleMachine(RuleBasedStateMachine):
         other = "DGRI" if OWNER[code] == "DGCEI" else "DGCEI"
         owner = data.draw(st.sampled_from([OWNER[code], OWNER[code], other]))
         self.validate_one(office, owner, month, data.draw(users(VALIDATOR[OFFICES[office][1]])))
+
+    @rule(data=st.data())
+    def send_back(self, data):
+        """The validating unit points out an error: a submitted return goes back to draft with remarks."""
+        office, code, month = self.pick(data, "submitted")
+        fmt, where = target(office, code)
+        ret = self.ret(office, code, month)
+        rows = sorted(cells_of(ret)) if ret is not None else []
+        sound = bool(rows) and data.draw(st.sampled_from([True, True, True, False]))
+        column = fmt.columns_in_force(month)[0].code if sound else "NO_SUCH_COLUMN"
+        cells = [{"row": rows[0] if rows else "_", "column": column, "remark": "does not match the register"}]
+        user = data.draw(users(VALIDATOR[OFFICES[office][1]]))
+        submitted = ret is not None and ret.status == "submitted"
+        call = lambda a: workflow.send_back(a, fmt, where, month, "Please re-check", cells)  # noqa: E731
+        outcome, result = self.attempt("send back", may_validate(user, office), call, user)
+        if outcome != "not permitted":
+            assert (outcome == "ok") == (submitted and sound), f"send back {code} {month}: {outcome} {result}"
+        if outcome == "ok":
+            ret = self.ret(office, code, month)
+            kept = remarks.in_force(ret)
+            assert ret.status == "draft" and [(r.row_key, r.column_code) for r in kept] == [
+                (None, None),
+                (cells[0]["row"], column),
+            ]
 
     @precondition(lambda self: self.snapshots)
     @rule(data=st.data())
@@ -440,6 +465,7 @@ class CycleMachine(RuleBasedStateMachine):
             if ret.status == "validated":
                 assert cells_of(ret) == self.snapshots[ret.id], f"validated {ret.format_code} changed"
             assert not ret.inconsistent or ret.status == "validated"
+            assert not remarks.in_force(ret) or ret.status == "draft", "remarks outlived a resubmission"
             self.pending(ret.id)
         TOTALS["most returns in one sequence"] = max(TOTALS["most returns in one sequence"], len(found))
         TOTALS["most validated in one sequence"] = max(

@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.definitions.months import Month
 from app.extensions import db
 from app.models.corrections import CorrectionRequest, CorrectionStatus
+from app.models.remarks import ReturnRemark
 from app.models.returns import MprReturn, ReturnStatus
 from app.security import roles
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
@@ -23,7 +25,7 @@ from app.services.engine.grid import last_open_month
 class TodoItem:
     """One thing to do, with where to do it."""
 
-    kind: str  # due | late | flagged | rejected | validate | decide
+    kind: str  # due | late | flagged | sent-back | approved | rejected | validate | decide
     text: str
     url: str
 
@@ -57,21 +59,63 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                 _grid_url(ret.format_code, actor.office.code, month),
             )
         )
-    rejected = db.session.execute(
+    decided = db.session.execute(
         select(CorrectionRequest).where(
             CorrectionRequest.office_id == actor.office.id,
-            CorrectionRequest.status == CorrectionStatus.REJECTED,
+            CorrectionRequest.status.in_([CorrectionStatus.REJECTED, CorrectionStatus.APPROVED]),
             CorrectionRequest.decided_at >= dt.datetime.combine(today - dt.timedelta(days=60), dt.time()),
         )
     ).scalars()
-    for request in rejected:
+    for request in decided:
         items.append(
             TodoItem(
-                "rejected",
-                f"Correction No. {request.number} ({request.format_code}) rejected: {request.reason}",
+                request.status,
+                _decision_text(request),
                 url_for("CorrectionsView.show", number=request.number),
             )
         )
+    return _sent_back_items(actor) + items
+
+
+def _decision_text(request: CorrectionRequest) -> str:
+    if request.status == CorrectionStatus.REJECTED:
+        return _(
+            "Correction No. %(n)s (%(code)s) rejected: %(reason)s",
+            n=request.number,
+            code=request.format_code,
+            reason=request.reason,
+        )
+    return _(
+        "Correction No. %(n)s (%(code)s) approved on %(day)s: the corrected figures are in force",
+        n=request.number,
+        code=request.format_code,
+        day=f"{request.decided_at:%d %b %Y}",
+    )
+
+
+def _sent_back_items(actor: Actor) -> list[TodoItem]:
+    """Returns the validating unit sent back, with its remark, until they are submitted again."""
+    found = db.session.execute(
+        select(MprReturn, ReturnRemark)
+        .join(ReturnRemark, ReturnRemark.return_id == MprReturn.id)
+        .where(
+            MprReturn.office_id == actor.office.id,
+            ReturnRemark.cleared_at.is_(None),
+            ReturnRemark.row_key.is_(None),
+        )
+        .order_by(MprReturn.period, MprReturn.format_code)
+    ).all()
+    items = []
+    for ret, remark in found:
+        month = Month.of(ret.period)
+        text = _(
+            "%(code)s for %(month)s sent back by %(who)s: %(remark)s",
+            code=ret.format_code,
+            month=month.label(),
+            who=remark.sent_by_name,
+            remark=remark.remark,
+        )
+        items.append(TodoItem("sent-back", text, _grid_url(ret.format_code, actor.office.code, month)))
     return items
 
 

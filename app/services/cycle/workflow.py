@@ -22,6 +22,7 @@ from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, applies_to, may
 from app.services import audit
+from app.services.cycle import remarks
 from app.services.engine import catalogue
 from app.services.engine.grid import open_grid
 
@@ -32,6 +33,7 @@ class Step(StrEnum):
     SAVE = "save"
     SUBMIT = "submit"
     VALIDATE = "validate"
+    SEND_BACK = "send-back"  # the validating unit points out errors: the office corrects and resubmits
     CORRECT = "correct"  # an approved correction replaces a validated revision
 
 
@@ -41,12 +43,14 @@ ALLOWED_FROM: dict[Step, frozenset] = {
     Step.SAVE: frozenset({NEW, ReturnStatus.DRAFT, ReturnStatus.SUBMITTED}),
     Step.SUBMIT: frozenset({ReturnStatus.DRAFT}),
     Step.VALIDATE: frozenset({ReturnStatus.SUBMITTED}),
+    Step.SEND_BACK: frozenset({ReturnStatus.SUBMITTED}),
     Step.CORRECT: frozenset({ReturnStatus.VALIDATED}),
 }
 REFUSALS = {
     Step.SAVE: "is validated: it changes only through a correction request",
     Step.SUBMIT: "cannot be submitted: it is {status}",
     Step.VALIDATE: "cannot be validated: it is {status}",
+    Step.SEND_BACK: "cannot be sent back: only a submitted return can be, and it is {status}",
     Step.CORRECT: "can be corrected only after validation; it is {status}",
 }
 
@@ -137,6 +141,40 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
     ret = grid.ret
     ret.submitted_at, ret.submitted_by_id = now(), actor.user_id
     _move(actor, ret, office, month, Step.SUBMIT, ReturnStatus.SUBMITTED)
+    remarks.clear(ret, actor, return_key(fmt.code, office, month), ret.submitted_at)
+    commit_or_conflict(label)
+    return ret
+
+
+@one_step
+def send_back(
+    actor: Actor, fmt: FormatDef, office: Office, month: Month, text: object, cells: object
+) -> MprReturn:
+    """The validating unit returns a submitted return to its office, with remarks; it is a draft again."""
+    if not may(actor, Action.VALIDATE, office):
+        raise NotPermitted(f"{actor.username} may not send back returns of {office.code}")
+    grid = open_grid(fmt, office, month)
+    label = f"{fmt.code} for {month.label()}"
+    ensure_allowed(Step.SEND_BACK, grid.ret, label)
+    overall, at_cells = remarks.checked(grid, text, cells)
+    ret, stamp = grid.ret, now()
+    ret.submitted_at, ret.submitted_by_id = None, None
+    remarks.keep(ret, actor, overall, at_cells, stamp)
+    audit.record(
+        actor.user_id,
+        actor.username,
+        Step.SEND_BACK.value,
+        "return",
+        return_key(fmt.code, office, month),
+        {"status": ret.status},
+        {
+            "status": ReturnStatus.DRAFT,
+            "remarks": overall,
+            "cells": [{"row": c.row, "column": c.column, "remark": c.remark} for c in at_cells],
+        },
+        overall,
+    )
+    ret.status = ReturnStatus.DRAFT
     commit_or_conflict(label)
     return ret
 
