@@ -186,6 +186,10 @@ class FormatDef:
     note: str | None = None
     line: int = 0
 
+    def __hash__(self) -> int:
+        """By code and line: equal formats hash alike, and caches keyed by a format stay cheap."""
+        return hash((self.code, self.line, self.valid_from))
+
     @property
     def slug(self) -> str:
         """Identifier form of the code."""
