@@ -108,7 +108,8 @@ class DemoStory:
     def _stamps(self, month: Month, status: ReturnStatus, rng: random.Random, late: bool) -> dict[str, Any]:
         following = month.next()
         created = dt.datetime(following.year, following.month, rng.randint(1, 4), rng.randint(9, 17))
-        submitted_day = rng.randint(self.due_day + 1, self.due_day + 12) if late else rng.randint(4, 11)
+        late_day = rng.randint(self.due_day + 1, max(self.due_day + 1, 28))  # 28: every month has it
+        submitted_day = min(late_day, 28) if late else rng.randint(4, min(11, self.due_day))
         submitted = dt.datetime(following.year, following.month, submitted_day, rng.randint(10, 18))
         validated = submitted + dt.timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5))
         created = _clamp(created, self.now)
