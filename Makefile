@@ -1,13 +1,14 @@
 # make run  — set everything up and serve the demo on http://127.0.0.1:8080 (SQLite)
 # make test — set everything up and run the whole test suite (in parallel over every core)
 # make serve-production — gunicorn on PostgreSQL and Redis on this machine (see README)
+# make translations — extract gettext strings, update the en/hi catalogues, compile them (commit the .mo)
 # make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check sync bench lint scan clean serve-production
+.PHONY: run test check sync bench lint scan clean serve-production translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,18 @@ check: $(STAMP)
 
 sync: $(STAMP)
 	$(VENV)/bin/flask --app run mpr sync
+
+BABEL := $(VENV)/bin/pybabel
+I18N  := app/translations
+
+translations: $(STAMP)
+	$(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o $(I18N)/messages.pot .
+	for lang in en hi; do \
+	  if [ -f $(I18N)/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BABEL) -q update --no-fuzzy-matching -i $(I18N)/messages.pot -d $(I18N) -l $$lang; \
+	  else $(BABEL) -q init -i $(I18N)/messages.pot -d $(I18N) -l $$lang; fi; \
+	done
+	$(BABEL) -q compile -d $(I18N)
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -64,7 +64,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     FAB_SAFE_REDIRECT_HOSTS = ["127.0.0.1", "localhost"]
-    LANGUAGES = {"en": {"flag": "gb", "name": "English"}}
+    LANGUAGES = {"en": {"flag": "gb", "name": "English"}, "hi": {"flag": "in", "name": "हिन्दी"}}
+    # The app's catalogues (English, Hindi); FAB merges its own in front of them.
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "app" / "translations")
 
     FAB_CREATE_DB = False  # tables and roles are created by `flask mpr sync`
     MPR_DEMO_PASSWORD = os.environ.get("MPR_DEMO_PASSWORD", "mpr-demo-2026-field")  # noqa: S105 - demo only

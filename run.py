@@ -42,9 +42,12 @@ else:
 
 def prepare_demo() -> None:
     """Create or update the database, seed the demo on first run, print the logins."""
+    import time
+
     from sqlalchemy import func, select
 
     from app.config_paths import SEED_DIR
+    from app.demo.history import seed_demo_history
     from app.extensions import db
     from app.models.org import Office
     from app.services.accounts.seeding import demo_users, seed_demo
@@ -58,6 +61,10 @@ def prepare_demo() -> None:
         if db.session.execute(select(func.count(Office.id))).scalar_one() == 0:
             print("First run: loading the demo organisation ...")
             print(seed_demo(SEED_DIR / "organisation.yaml", app.config["MPR_MASTERS"]))
+            started = time.perf_counter()
+            print("First run: writing two financial years of demo returns ...")
+            history = seed_demo_history()
+            print(f"{history} in {time.perf_counter() - started:.1f} s")
         print("\nDemo logins (username, password, role, office):")
         for user in demo_users():
             print(f"  {user.username:<22} {user.password}  {user.role:<16} {user.office}")

@@ -79,6 +79,19 @@ def demo_users_command() -> None:
         writer.writerow([user.username, user.password, user.role, user.office])
 
 
+@mpr.command("demo-history")
+def demo_history_command() -> None:
+    """Write two financial years of demo returns (skipped once any return exists)."""
+    _refuse_if_invalid()
+    from app.demo.history import seed_demo_history
+
+    counts = seed_demo_history()
+    if not counts:
+        click.echo("Returns already exist: the demo history was not written again.")
+        return
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 @mpr.command("generate-national")
 @click.option("--zones", default=25, show_default=True, help="Zones (12 commissionerates each).")
 @click.option("--commissionerates-per-zone", default=12, show_default=True)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .column_types import COLUMN_TYPES
 from .expression_nodes import (
     BLANK,
     CONTEXT,
@@ -39,7 +40,7 @@ from .expression_nodes import (
 FUNCTIONS = frozenset({"sum", "min", "max", "abs", "round"})
 MAX_FORMULA_LENGTH = 2000
 MAX_ROUND_PLACES = 6
-_PLACES = {"count": 0, "amount": 2, "percent": 2}
+_PLACES = {name: kind.places for name, kind in COLUMN_TYPES.items() if kind.numeric}
 
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _OPERATOR_TEXT = {

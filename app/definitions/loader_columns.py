@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .column_types import COLUMN_TYPES, NUMERIC_TYPE_NAMES, TYPE_NAMES, TYPE_OPTIONS, types_taking
 from .expressions import Expression, ExpressionError, parse_expression
 from .loader_support import (
     COLUMN_CODE,
@@ -26,7 +27,7 @@ from .loader_support import (
     type_name,
     whole,
 )
-from .schema import COLUMN_TYPES, NUMERIC_TYPES, ColumnDef
+from .schema import ColumnDef
 from .yaml_lines import LineDict
 
 LEAF_KEYS = (
@@ -47,15 +48,9 @@ LEAF_KEYS = (
 )
 GROUP_KEYS = ("group", "columns", "from", "until")
 MAX_GROUP_DEPTH = 2
-_ONLY_FOR = {
-    "min": NUMERIC_TYPES,
-    "max": NUMERIC_TYPES,
-    "max_length": frozenset({"text"}),
-    "pattern": frozenset({"text"}),
-    "choices": frozenset({"choice"}),
-    "future": frozenset({"date"}),
-}
-_DEFAULT_MIN_ZERO = frozenset({"count", "amount"})
+_ONLY_FOR = {option: types_taking(option) for option in sorted(TYPE_OPTIONS)}
+_NUMBER_NAMES = [name for name in COLUMN_TYPES if name in NUMERIC_TYPE_NAMES]  # registry order
+NUMBER_TYPES_TEXT = f"{', '.join(_NUMBER_NAMES[:-1])} or {_NUMBER_NAMES[-1]}"
 Bounds = Sequence[tuple[str, Range]]
 
 
@@ -151,7 +146,7 @@ def _leaf(
         message = f"a column code has at most {MAX_COLUMN_CODE} characters"
         c.add("E005", m.line_of("code"), join(path, "code"), message)
     label = text(c, m, "label", path)
-    column_type = choice(c, m, "type", path, COLUMN_TYPES)
+    column_type = choice(c, m, "type", path, TYPE_NAMES)
     own = month_range(c, m, path, f"column '{code or '?'}'", bounds)
     carry = text(c, m, "carry", path, COLUMN_CODE)
     formula = _formula(c, m, path, column_type)
@@ -180,8 +175,8 @@ def _formula(c: Collector, m: LineDict, path: str, column_type: str | None) -> E
     line, where = m.line_of("formula"), join(path, "formula")
     if "carry" in m:
         c.add("E005", line, where, "a column cannot have both 'carry' and 'formula'")
-    if column_type is not None and column_type not in NUMERIC_TYPES:
-        c.add("E005", line, where, "a computed column must be of type count, amount or percent")
+    if column_type is not None and column_type not in NUMERIC_TYPE_NAMES:
+        c.add("E005", line, where, f"a computed column must be of type {NUMBER_TYPES_TEXT}")
     source = m["formula"]
     if isinstance(source, (int, float)) and not isinstance(source, bool):
         source = str(source)
@@ -217,7 +212,8 @@ def _bounds(
     c: Collector, m: LineDict, path: str, column_type: str | None, entered: bool
 ) -> dict[str, object]:
     low, high = number(c, m, "min", path), number(c, m, "max", path)
-    if low is None and "min" not in m and entered and column_type in _DEFAULT_MIN_ZERO:
+    kind = COLUMN_TYPES.get(column_type or "")
+    if low is None and "min" not in m and entered and kind is not None and kind.default_min_zero:
         low = 0
     if low is not None and high is not None and low > high:
         c.add("E005", m.line_of("max"), join(path, "max"), f"max {high} is below min {low}")
@@ -225,9 +221,11 @@ def _bounds(
 
 
 def _text_options(c: Collector, m: LineDict, path: str, column_type: str | None) -> dict[str, object]:
+    kind = COLUMN_TYPES.get(column_type or "")
+    if kind is not None and kind.needs is not None and kind.needs not in m:
+        message = f"missing required key '{kind.needs}' ({kind.name} columns need it)"
+        c.add("E003", m.line, path, message)
     max_length = whole(c, m, "max_length", path)
-    if column_type == "text" and "max_length" not in m:
-        c.add("E003", m.line, path, "missing required key 'max_length' (text columns need it)")
     pattern = text(c, m, "pattern", path)
     if pattern is not None:
         try:
@@ -236,6 +234,4 @@ def _text_options(c: Collector, m: LineDict, path: str, column_type: str | None)
             message = f"pattern is not a valid regular expression: {exc}"
             c.add("E005", m.line_of("pattern"), join(path, "pattern"), message)
     choices = text_list(c, m, "choices", path)
-    if column_type == "choice" and "choices" not in m:
-        c.add("E003", m.line, path, "missing required key 'choices' (choice columns need it)")
     return {"max_length": max_length, "pattern": pattern, "choices": choices or ()}

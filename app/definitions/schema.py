@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from .column_types import COLUMN_TYPES as TYPE_REGISTRY
+from .column_types import NUMERIC_TYPE_NAMES, TYPE_NAMES, ColumnType
 from .months import Month, in_force
 
 if TYPE_CHECKING:  # pragma: no cover
     from .expressions import Expression
 
-NUMERIC_TYPES = frozenset({"count", "amount", "percent"})
-COLUMN_TYPES = frozenset({"count", "amount", "percent", "text", "date", "choice"})
+NUMERIC_TYPES = NUMERIC_TYPE_NAMES  # the names; everything else about a type: column_types
+COLUMN_TYPES = TYPE_NAMES
 UNITS = {"lakh": "Rs. lakh", "crore": "Rs. crore", "count": "Numbers"}
 SEGMENTS = frozenset({"CUS", "CE", "ST", "GST"})
 FILLING_KINDS = frozenset({"commissionerate", "dg_unit"})
@@ -92,9 +94,14 @@ class ColumnDef:
         return "entered"
 
     @property
+    def kind(self) -> ColumnType | None:
+        """The registered type of the column (None only while the loader reports a bad type)."""
+        return TYPE_REGISTRY.get(self.type)
+
+    @property
     def is_numeric(self) -> bool:
         """Whether the column holds a number (count, amount or percent)."""
-        return self.type in NUMERIC_TYPES
+        return self.kind is not None and self.kind.numeric
 
     @property
     def db_name(self) -> str:
@@ -104,7 +111,7 @@ class ColumnDef:
     @property
     def decimals(self) -> int:
         """Decimal places shown and stored."""
-        return 0 if self.type == "count" else 2
+        return self.kind.places if self.kind is not None and self.kind.places is not None else 2
 
     def in_force(self, month: Month) -> bool:
         """Whether the column appears in `month`."""
@@ -185,6 +192,10 @@ class FormatDef:
     replaced_by: str | None = None
     note: str | None = None
     line: int = 0
+
+    def __hash__(self) -> int:
+        """By code and line: equal formats hash alike, and caches keyed by a format stay cheap."""
+        return hash((self.code, self.line, self.valid_from))
 
     @property
     def slug(self) -> str:

@@ -6,16 +6,18 @@ returns are written with bulk Core inserts (executemany, batched), never one ORM
 object at a time. Every generated row satisfies its format: computed
 cells come from `calculation.compute_row`, openings are last month's closings, and the
 values are drawn so that every check passes (see `app.demo.synthetic_values`).
-The data bypasses the workflow: no audit events or revisions are written for it.
+The national data bypasses the workflow: no audit events or revisions are written for
+it. A `story` (see `app.demo.history`) may decide instead which returns exist, their
+status and times, and an `on_batch` hook may write audit events in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -220,6 +222,25 @@ def _row_keys(fmt: FormatDef, month: Month, masters, rng: random.Random, free_ma
     return [row.key for row in fmt.rows_in_force(month) if not row.is_total]
 
 
+class Story(Protocol):
+    """Decides, return by return, whether it was filed, its status and its times."""
+
+    def fate(self, office: Office, fmt: FormatDef, month: Month) -> dict[str, Any] | None:
+        """Status and time stamps of the return, or None when it was never filed."""
+
+
+@dataclass(frozen=True)
+class NationalStory:
+    """Every month validated except the last, which is a draft."""
+
+    last: Month
+
+    def fate(self, office: Office, fmt: FormatDef, month: Month) -> dict[str, Any] | None:
+        """Validated (a week to submit, three days to validate); the last month a draft."""
+        status = ReturnStatus.DRAFT if month == self.last else ReturnStatus.VALIDATED
+        return {"status": str(status), **_stamps(month, status)}
+
+
 def _stamps(month: Month, status: str) -> dict[str, Any]:
     created = dt.datetime.combine(month.next().first_day, dt.time(10, 30))  # never after today
     if status == ReturnStatus.DRAFT:
@@ -234,11 +255,15 @@ def _stamps(month: Month, status: str) -> dict[str, Any]:
     }
 
 
+Written = list[tuple[int, dict, FormatDef, dict[str, tuple[int, dict]]]]  # return id, header, format, rows
+
+
 class _BulkWriter:
     """Collects returns with their rows and writes them in batches (executemany)."""
 
-    def __init__(self, batch_size: int) -> None:
+    def __init__(self, batch_size: int, on_batch: Callable[[Written], None] | None = None) -> None:
         self.batch_size = batch_size
+        self.on_batch = on_batch
         self.pending: list[tuple[dict, FormatDef, dict[str, tuple[int, dict]]]] = []
         self.returns = 0
         self.rows = 0
@@ -254,10 +279,14 @@ class _BulkWriter:
         if not self.pending:
             return
         table = MprReturn.__table__
-        ids = db.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [header for header, _fmt, _rows in self.pending],
-        ).scalars()
+        ids = (
+            db.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                [header for header, _fmt, _rows in self.pending],
+            )
+            .scalars()
+            .all()
+        )
         by_format: dict[str, list[dict]] = {}
         for return_id, (_header, fmt, rows) in zip(ids, self.pending, strict=True):
             by_format.setdefault(fmt.code, []).extend(
@@ -273,6 +302,8 @@ class _BulkWriter:
         for code, records in by_format.items():
             if records:
                 db.session.execute(insert(catalogue.table_of(formats[code])), records)
+        if self.on_batch is not None:
+            self.on_batch([(rid, *item) for rid, item in zip(ids, self.pending, strict=True)])
         self.returns += len(self.pending)
         self.rows += sum(len(records) for records in by_format.values())
         self.pending.clear()
@@ -291,14 +322,14 @@ class _OfficeHistory:
         return found[1] if found is not None and found[0] == month.prev() else None
 
 
-def _office_returns(office: Office, formats, months, masters, plan: NationalPlan, writer: _BulkWriter):
+def _office_returns(office: Office, formats, months, masters, plan: NationalPlan, writer, story: Story):
     rng = random.Random(f"{plan.seed}:{office.code}")  # noqa: S311 - synthetic data, not security
     scale = rng.uniform(0.4, 2.5)  # offices differ in size
     history = _OfficeHistory({})
     for month in months:
-        status = ReturnStatus.DRAFT if month == months[-1] else ReturnStatus.VALIDATED
         for fmt in formats:
-            if not fmt.in_force(month):
+            fate = story.fate(office, fmt, month) if fmt.in_force(month) else None
+            if fate is None:
                 continue
             previous = history.previous(fmt, month)
             first = previous is None and fmt.code not in history.rows
@@ -310,31 +341,36 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
                 "format_code": fmt.code,
                 "office_id": office.id,
                 "period": month.first_day,
-                "status": str(status),
                 "version": 1,
                 "revision": 1,
                 "opening_entered": first and fmt.has_carry,
                 "amended": False,
-                **_stamps(month, status),
+                **fate,
             }
             writer.add(header, fmt, {key: (pos, row) for pos, (key, row) in enumerate(cells.items())})
 
 
-def generate_returns(office_ids: list[int], plan: NationalPlan) -> dict[str, int]:
+def generate_returns(
+    office_ids: list[int],
+    plan: NationalPlan,
+    story: Story | None = None,
+    on_batch: Callable[[Written], None] | None = None,
+) -> dict[str, int]:
     """Returns of every applicable format for the offices, month after month, in bulk."""
     definitions = catalogue.definitions()
     formats = sorted(definitions.formats.values(), key=lambda f: f.code)
     months = plan_months(plan)
+    story = story or NationalStory(months[-1])
     masters = _master_items()
     offices = db.session.execute(
         select(Office).where(Office.id.in_(office_ids), Office.kind.in_(ENTERING_KINDS)).order_by(Office.code)
     ).scalars()
-    writer = _BulkWriter(plan.batch_size)
+    writer = _BulkWriter(plan.batch_size, on_batch)
     entering = 0
     for office in offices:
         entering += 1
         applicable = [fmt for fmt in formats if applies_to(fmt, office)]
-        _office_returns(office, applicable, months, masters, plan, writer)
+        _office_returns(office, applicable, months, masters, plan, writer, story)
     writer.flush()
     return {"entering offices": entering, "returns": writer.returns, "rows": writer.rows}
 
@@ -361,10 +397,13 @@ def generate_national(plan: NationalPlan | None = None) -> dict[str, int]:
 __all__ = [
     "NationalDataExists",
     "NationalPlan",
+    "NationalStory",
     "OfficeSpec",
     "generate_national",
     "generate_returns",
     "insert_offices",
     "national_offices",
     "plan_months",
+    "Story",
+    "Written",
 ]

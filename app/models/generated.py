@@ -30,28 +30,26 @@ _SIGNATURES: dict[str, tuple] = {}
 
 
 def sql_type(column: ColumnDef) -> TypeEngine:
-    """The SQL type that stores one column's cells."""
-    if column.type == "count":
+    """The SQL type that stores one column's cells (the storage its registered type names)."""
+    storage = column.kind.storage
+    if storage.kind == "integer":
         return BigInteger()
-    if column.type == "amount":
-        return Numeric(18, 2)
-    if column.type == "percent":
-        return Numeric(12, 2)
-    if column.type == "date":
+    if storage.kind == "decimal":
+        return Numeric(storage.precision, storage.scale)
+    if storage.kind == "date":
         return Date()
-    if column.type == "choice":
+    if storage.length_from == "choices":
         return String(max((len(choice) for choice in column.choices), default=1))
     return String(column.max_length or 255)
 
 
-# Exclusive magnitude limits of the numeric SQL types above: PostgreSQL refuses a value
-# beyond them with an error (SQLite would store it), so saving checks them first.
-STORABLE_LIMITS = {"count": Decimal(2) ** 63, "amount": Decimal(10) ** 16, "percent": Decimal(10) ** 10}
-
-
 def storable(column: ColumnDef, value) -> bool:
-    """Whether `value` fits the SQL type of `column`."""
-    limit = STORABLE_LIMITS.get(column.type)
+    """Whether `value` fits the SQL type of `column`.
+
+    PostgreSQL refuses a number beyond its column's magnitude with an error (SQLite would
+    store it), so saving checks the registered limit first.
+    """
+    limit = column.kind.storable_below
     return limit is None or value is None or abs(Decimal(value)) < limit
 
 

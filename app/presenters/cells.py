@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.definitions.schema import ColumnDef
@@ -10,11 +9,8 @@ from app.definitions.schema import ColumnDef
 
 def display(value: Any, column: ColumnDef) -> str:
     """A cell value as shown: amounts and percents with 2 decimals, blanks empty."""
-    if value is None:
-        return ""
-    if column.type in ("amount", "percent"):
-        return f"{Decimal(str(value)):.2f}"
-    return str(value)
+    return column.kind.display(value)
+
 
 
 def column_name(column: ColumnDef) -> str:

@@ -42,16 +42,10 @@ class RowView:
         return Markup(html)  # noqa: S704 - built only from escape()d values and fixed markup
 
 
-def _inputmode(column: ColumnDef) -> str:
-    if column.type == "count":
-        return "numeric"
-    return "decimal" if column.is_numeric else "text"
-
-
 def _input_html(row: GridRow, column: ColumnDef, text: str) -> str:
     name = escape(f"cell|{row.key}|{column.code}")
     label = escape(f"{row.label} — {column.label}")
-    if column.type == "choice":
+    if column.kind.widget == "select":
         options = "".join(
             f"<option{' selected' if text == choice else ''}>{escape(choice)}</option>"
             for choice in column.choices
@@ -60,7 +54,8 @@ def _input_html(row: GridRow, column: ColumnDef, text: str) -> str:
             f'<select class="form-control input-sm" name="{name}" aria-label="{label}">'
             f'<option value=""></option>{options}</select>'
         )
-    kind = 'type="date"' if column.type == "date" else f'type="text" inputmode="{_inputmode(column)}"'
+    widget = column.kind.widget
+    kind = 'type="date"' if widget == "date" else f'type="text" inputmode="{column.kind.input_mode}"'
     limit = f' maxlength="{int(column.max_length)}"' if column.max_length else ""
     value = escape(text)
     return (

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models.audit import AuditEvent, AuditHead
@@ -36,7 +38,7 @@ def to_json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=_json_default)
 
 
-def event_hash(event: AuditEvent) -> str:
+def event_hash(event: AuditEvent | SimpleNamespace) -> str:
     """The hash of an event's content chained to its predecessor."""
     payload = {
         "seq": event.seq,
@@ -65,6 +67,44 @@ def _head() -> AuditHead:
     return head
 
 
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event to append: who did what to which object, with before/after payloads."""
+
+    actor_id: int | None
+    actor: str
+    action: str
+    object_type: str
+    object_key: str
+    before: Any = None
+    after: Any = None
+    reason: str | None = None
+
+
+def _chained(pending: PendingEvent, seq: int, at: dt.datetime, prev_hash: str) -> dict[str, Any]:
+    """The stored fields of the next event, its hash included."""
+    fields = {
+        "seq": seq,
+        "at": at,
+        "actor_id": pending.actor_id,
+        "actor": pending.actor,
+        "action": pending.action,
+        "object_type": pending.object_type,
+        "object_key": pending.object_key[:160],
+        "before": to_json(pending.before),
+        "after": to_json(pending.after),
+        "reason": pending.reason,
+        "prev_hash": prev_hash,
+    }
+    fields["hash"] = event_hash(SimpleNamespace(**fields))
+    return fields
+
+
+def _append_time(head: AuditHead) -> dt.datetime:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return max(now, head.at) if head.at is not None else now  # never earlier than the last event
+
+
 def record(
     actor_id: int | None,
     actor: str,
@@ -77,25 +117,27 @@ def record(
 ) -> AuditEvent:
     """Append one event in the current transaction (the caller commits)."""
     head = _head()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    at = max(now, head.at) if head.at is not None else now  # never earlier than the last event
-    event = AuditEvent(
-        seq=head.seq + 1,
-        at=at,
-        actor_id=actor_id,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_key=object_key[:160],
-        before=to_json(before),
-        after=to_json(after),
-        reason=reason,
-        prev_hash=head.hash,
-    )
-    event.hash = event_hash(event)
+    pending = PendingEvent(actor_id, actor, action, object_type, object_key, before, after, reason)
+    event = AuditEvent(**_chained(pending, head.seq + 1, _append_time(head), head.hash))
     db.session.add(event)
     head.seq, head.hash, head.at = event.seq, event.hash, event.at
     return event
+
+
+def record_many(events: Iterable[PendingEvent]) -> int:
+    """Append many events with one bulk insert, chained exactly as `record` chains them."""
+    head = _head()
+    at, seq, prev_hash = _append_time(head), head.seq, head.hash
+    rows = []
+    for pending in events:
+        seq += 1
+        fields = _chained(pending, seq, at, prev_hash)
+        rows.append(fields)
+        prev_hash = fields["hash"]
+    if rows:
+        db.session.execute(insert(AuditEvent.__table__), rows)
+        head.seq, head.hash, head.at = seq, prev_hash, at
+    return len(rows)
 
 
 @dataclass(frozen=True)

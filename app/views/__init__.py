@@ -35,9 +35,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_view(
         CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
     )
-    appbuilder.add_view(
-        ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category=""
-    )
+    appbuilder.add_view(ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)

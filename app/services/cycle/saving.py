@@ -231,7 +231,8 @@ def entered_cells(fmt: FormatDef, rows: Mapping[str, Mapping[str, Any]]) -> dict
     }
 
 
-def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, before: dict, rows: dict) -> None:
+def save_payloads(fmt: FormatDef, before: dict, rows: dict) -> tuple[dict, dict]:
+    """The before/after payloads of a save's audit event: only the entered cells that changed."""
     after = entered_cells(fmt, {key: cells for key, (_pos, cells) in rows.items()})
     changed_before, changed_after = {}, {}
     for key in sorted(set(before) | set(after)):
@@ -240,6 +241,11 @@ def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, befo
         if diff:
             changed_before[key] = {c: old.get(c) for c in sorted(diff)}
             changed_after[key] = {c: new.get(c) for c in sorted(diff)}
+    return changed_before, changed_after
+
+
+def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, before: dict, rows: dict) -> None:
+    changed_before, changed_after = save_payloads(fmt, before, rows)
     audit.record(
         actor.user_id,
         actor.username,

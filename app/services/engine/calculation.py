@@ -46,8 +46,7 @@ def typed_result(column: ColumnDef, value: Any) -> Any:
     """A formula result stored as its column's type: int for counts, 2-place Decimal otherwise."""
     if value is None or isinstance(value, bool):
         return None
-    value = quantize(value, column.type)
-    return int(value) if column.type == "count" else value
+    return column.kind.number(quantize(value, column.type))
 
 
 def compute_row(fmt: FormatDef, month: Month, cells: Mapping[str, Any]) -> Cells:
@@ -63,11 +62,11 @@ def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]])
     totals: Cells = {}
     rows = list(rows)
     for column in fmt.columns_in_force(month):
-        if not column.is_numeric or column.role == "computed" or column.type == "percent":
+        if not column.kind.summed or column.role == "computed":
             continue
         values = [row.get(column.code) for row in rows if row.get(column.code) is not None]
         total = sum(values, Decimal(0)) if values else None
-        totals[column.code] = int(total) if total is not None and column.type == "count" else total
+        totals[column.code] = column.kind.number(total) if total is not None else None
     return compute_row(fmt, month, totals)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from app.definitions.months import Month
@@ -15,15 +13,7 @@ from app.services.engine.grid import Grid
 
 def cell_json(value: Any, column: ColumnDef) -> Any:
     """A cell as JSON: counts as numbers, amounts and percents as 2-decimal strings."""
-    if value is None:
-        return None
-    if column.type == "count":
-        return int(value)
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return column.kind.to_json(value)
 
 
 def cells_from_json(fmt: FormatDef, cells: dict[str, Any]) -> dict[str, Any]:
@@ -34,10 +24,7 @@ def cells_from_json(fmt: FormatDef, cells: dict[str, Any]) -> dict[str, Any]:
             column = fmt.column(code)
         except KeyError:
             continue
-        if value is None or not column.is_numeric:
-            typed[code] = dt.date.fromisoformat(value) if value and column.type == "date" else value
-        else:
-            typed[code] = int(value) if column.type == "count" else Decimal(str(value))
+        typed[code] = column.kind.from_json(value)
     return typed
 
 
