@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import csrf, db
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 health = Blueprint("health", __name__)
@@ -110,7 +110,6 @@ def _json_logs() -> None:
 def register_operations(app: Flask) -> None:
     """Install the health check, request ids, access log, cache and HSTS headers, proxy trust."""
     app.register_blueprint(health)
-    csrf.exempt(health)
     app.before_request(_start_timer)
     app.after_request(_finish)
     hops = app.config.get("MPR_PROXY_HOPS", 0)
