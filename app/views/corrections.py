@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.security.policy import Action, may
+from app.security.policy import PROPOSED, VALIDATED, Action, may
 from app.services.cycle import corrections
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
 from app.services.engine import catalogue, serialise
@@ -23,6 +23,12 @@ from app.services.engine.grid import open_grid
 def _visible(request_: CorrectionRequest) -> bool:
     fmt = catalogue.definitions().formats.get(request_.format_code)
     return fmt is not None and may(current_actor(), Action.VIEW, request_.office, fmt)
+
+
+def _figures_readable(request_: CorrectionRequest, fmt) -> bool:
+    """Proposed figures: the office and the deciding owner; once approved, as validated figures."""
+    state = VALIDATED if request_.status == CorrectionStatus.APPROVED else PROPOSED
+    return may(current_actor(), Action.READ_FIGURES, request_.office, fmt, state=state)
 
 
 def _compared_rows(grid, proposed: dict, fmt) -> list[tuple[str, str, dict]]:
@@ -65,7 +71,8 @@ class CorrectionsView(BaseView):
         found = self._request_or_404(number)
         fmt = catalogue.definitions().format(found.format_code)
         comparisons = []
-        for item in found.items:
+        readable = _figures_readable(found, fmt)
+        for item in found.items if readable else []:
             month = Month.of(item.period)
             grid = open_grid(fmt, found.office, month)
             proposed = {k: serialise.cells_from_json(fmt, v) for k, v in json.loads(item.cells).items()}
@@ -74,7 +81,12 @@ class CorrectionsView(BaseView):
             current_actor(), Action.APPROVE, found.office, fmt
         )
         return self.render_template(
-            "mpr/correction.html", request_=found, fmt=fmt, comparisons=comparisons, can_decide=can_decide
+            "mpr/correction.html",
+            request_=found,
+            fmt=fmt,
+            comparisons=comparisons,
+            figures_readable=readable,
+            can_decide=can_decide,
         )
 
     def _decide(self, number: int, decide):
