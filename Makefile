@@ -2,12 +2,13 @@
 # make test — set everything up and run the whole test suite (in parallel over every core)
 # make serve-production — gunicorn on PostgreSQL and Redis on this machine (see README)
 # make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
+# make migration m="what changed" — write the Alembic migration for a core model change
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check sync bench lint scan clean serve-production
+.PHONY: run test check sync migration bench lint scan clean serve-production
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ check: $(STAMP)
 
 sync: $(STAMP)
 	$(VENV)/bin/flask --app run mpr sync
+
+migration: $(STAMP)
+	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }
+	$(VENV)/bin/flask --app run mpr migration "$(m)"
 
 bench: $(STAMP)
 	$(PY) -m bench.run

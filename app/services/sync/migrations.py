@@ -18,7 +18,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_appbuilder import Model
-from sqlalchemy import MetaData, create_engine, inspect
+from sqlalchemy import MetaData, Table, create_engine, inspect
 from sqlalchemy.engine import Connection
 
 from app.config_paths import MIGRATIONS_DIR
@@ -46,23 +46,28 @@ def is_format_table(name: str, metadata: MetaData | None = None) -> bool:
     return name.startswith(FORMAT_TABLE_PREFIX)
 
 
-def _table_name(obj, name: str | None, type_: str) -> str | None:
-    if type_ == "table":
-        return name
-    table = getattr(obj, "table", None)
-    return getattr(table, "name", None)
+def _belongs_to_format_table(obj, type_: str, reflected: bool) -> bool | None:
+    """Whether a schema object is (in) a format table; None for objects outside any table."""
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    if not isinstance(table, Table):
+        return None
+    if table.name == VERSION_TABLE:
+        return None
+    if not reflected:  # the models' side carries the mark itself
+        return FORMAT_TABLE_MARK in table.info
+    return is_format_table(table.name)
 
 
 def include_core_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object: core tables and their columns, indexes and constraints only."""
-    table = _table_name(obj, name, type_)
-    return table is None or (table != VERSION_TABLE and not is_format_table(table))
+    if type_ == "table" and name == VERSION_TABLE:
+        return False
+    return _belongs_to_format_table(obj, type_, reflected) is not True
 
 
 def include_format_object(obj, name, type_, reflected, compare_to) -> bool:
     """The opposite filter, for the additive sync: the per-format tables only."""
-    table = _table_name(obj, name, type_)
-    return table is not None and is_format_table(table)
+    return _belongs_to_format_table(obj, type_, reflected) is True
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -105,12 +110,12 @@ def upgrade_core(connection: Connection, dry_run: bool = False) -> list[str]:
     return lines + [f"core schema upgraded from {before or 'an empty database'} to {head}"]
 
 
-def core_schema_differences(connection: Connection) -> list:
+def core_schema_differences(connection: Connection, metadata: MetaData | None = None) -> list:
     """What differs between the database's core tables and the models (empty: migrations are complete)."""
     context = MigrationContext.configure(
         connection, opts={"compare_type": True, "include_object": include_core_object}
     )
-    return compare_metadata(context, Model.metadata)
+    return compare_metadata(context, metadata if metadata is not None else Model.metadata)
 
 
 def new_migration(message: str, rev_id: str | None = None) -> Path | None:
