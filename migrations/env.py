@@ -11,6 +11,7 @@ from __future__ import annotations
 from alembic import context
 from flask import current_app
 from flask_appbuilder import Model
+from sqlalchemy.sql.elements import False_, True_
 
 from app.services.sync.migrations import include_core_object
 
@@ -32,6 +33,14 @@ def _skip_empty(context_, _revision, directives) -> None:
         print("No change in the core models: no migration written.")
 
 
+def render_item(type_: str, obj, _autogen_context):
+    """Boolean server defaults as sa.true()/sa.false(): SQLite would render 0, which PostgreSQL refuses."""
+    argument = getattr(obj, "arg", None)
+    if type_ == "server_default" and isinstance(argument, (True_, False_)):
+        return "sa.true()" if isinstance(argument, True_) else "sa.false()"
+    return False
+
+
 def _configure(**kwargs) -> None:
     context.configure(
         target_metadata=get_metadata(),
@@ -39,6 +48,7 @@ def _configure(**kwargs) -> None:
         compare_type=True,
         render_as_batch=True,  # SQLite alters a table by copying it
         process_revision_directives=_skip_empty,
+        render_item=render_item,
         **kwargs,
     )
 
