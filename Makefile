@@ -3,12 +3,13 @@
 # make serve-production — gunicorn on PostgreSQL and Redis on this machine (see README)
 # make translations — extract gettext strings, update the en/hi catalogues, compile them (commit the .mo)
 # make scan — security scanners: bandit (no high-severity finding) and pip-audit of requirements.txt
+# make migration m="what changed" — write the Alembic migration for a core model change
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check sync bench lint scan clean serve-production translations
+.PHONY: run test check sync migration bench lint scan clean serve-production translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,10 @@ translations: $(STAMP)
 	  else $(BABEL) -q init -i $(I18N)/messages.pot -d $(I18N) -l $$lang; fi; \
 	done
 	$(BABEL) -q compile -d $(I18N)
+
+migration: $(STAMP)
+	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }
+	$(VENV)/bin/flask --app run mpr migration "$(m)"
 
 bench: $(STAMP)
 	$(PY) -m bench.run

@@ -41,7 +41,7 @@ else:
 
 
 def prepare_demo() -> None:
-    """Create or update the database, seed the demo on first run, print the logins."""
+    """Migrate the core schema and sync the format tables, seed the demo on first run, print the logins."""
     import time
 
     from sqlalchemy import func, select

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from app.config_paths import MIGRATIONS_DIR
 from app.definitions import DefinitionErrors, load_definitions
 from app.definitions.schema import DefinitionSet
 from config import Config
@@ -47,11 +48,12 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
     from flask_appbuilder import AppBuilder, Model
 
     from app.database import harden_sqlite
-    from app.extensions import csrf, db
+    from app.extensions import csrf, db, migrate
     from app.models.generated import build_format_tables
 
     db.init_app(app)
     csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True, render_as_batch=True)
     if definitions is not None:
         app.extensions["mpr_tables"] = build_format_tables(definitions, Model.metadata)
     with app.app_context():

@@ -1,4 +1,4 @@
-"""`flask mpr ...`: check, sync, seed, demo-users, generate-national."""
+"""`flask mpr ...`: check, sync, migration, seed, demo-users, generate-national, ..."""
 
 from __future__ import annotations
 
@@ -53,6 +53,20 @@ def sync_command(dry_run: bool) -> None:
     for line in lines:
         click.echo(line, err=line.startswith("REFUSED"))
     raise SystemExit(0 if ok else 1)
+
+
+@mpr.command("migration")
+@click.argument("message")
+def migration_command(message: str) -> None:
+    """Write the migration for the core models' changes since the head revision (developers)."""
+    _refuse_if_invalid()
+    from app.services.sync.migrations import new_migration
+
+    path = new_migration(message)
+    if path is None:
+        click.echo("The core models match the head revision: no migration needed.")
+        return
+    click.echo(f"Wrote {path.relative_to(path.parents[2])}: review it, then commit it with the model change.")
 
 
 @mpr.command("seed")

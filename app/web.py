@@ -93,7 +93,7 @@ def _refused(refusal: Refusal):
     if request.method == "POST" and back and get_safe_redirect(back) == back:
         flash(refusal.message, "danger")
         return redirect(back)
-    error = SimpleNamespace(code=status, name=refusal.code, description=refusal.message)
+    error = SimpleNamespace(code=status, name=refusal.code, description=refusal.message, refused=True)
     return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), status
 
 

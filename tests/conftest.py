@@ -62,7 +62,7 @@ def make_config(database_url: str, **overrides) -> type:
 
 
 def build_app(database_url: str, **overrides):
-    """Create, sync and seed an app on `database_url`."""
+    """Create, migrate and sync (as `flask mpr sync` does in production) and seed an app on `database_url`."""
     app = create_app(make_config(database_url, **overrides))
     with app.app_context():
         from app.config_paths import SEED_DIR

@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeEngine
 from app.definitions.schema import ColumnDef, DefinitionSet, FormatDef
 
 ROW_KEY_LENGTH = 80
+FORMAT_TABLE_MARK = "mpr_format"  # Table.info key naming the format a generated table stores
 _SIGNATURES: dict[str, tuple] = {}
 
 
@@ -81,6 +82,7 @@ def format_table(fmt: FormatDef, metadata: MetaData) -> Table:
         Column("position", Integer, nullable=False, default=0),
         *cell_columns,
         UniqueConstraint("return_id", "row_key", name=f"uq_{fmt.table_name}_row"),
+        info={FORMAT_TABLE_MARK: fmt.code},  # under the additive sync, never under Alembic
     )
     _SIGNATURES[fmt.table_name] = signature
     return table

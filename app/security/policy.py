@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from app.definitions.schema import FormatDef
 from app.models.org import Office, OfficeKind
+from app.models.returns import MprReturn
 from app.security import roles
 
 ENTERING_KINDS = frozenset({OfficeKind.COMMISSIONERATE, OfficeKind.DG_UNIT})
@@ -32,6 +33,13 @@ class Action(StrEnum):
     APPROVE = "approve"  # decide correction requests (the format's owner)
     SUMMARY = "summary"  # Monthly Summary Reports and dashboard
     TEMPORARY = "temporary"  # reports of submitted, not yet validated figures
+    READ_FIGURES = "read-figures"  # see a return's figures, which depends on the return's state
+
+
+# The states whose figures READ_FIGURES weighs (ReturnStatus values; None: not started).
+DRAFT, SUBMITTED, VALIDATED = "draft", "submitted", "validated"
+# A correction request's proposed figures: read by the office and the owner who decides them.
+PROPOSED = "proposed"
 
 
 @dataclass(frozen=True)
@@ -114,12 +122,36 @@ def _may_report(actor: Actor, office: Office, fmt: FormatDef | None, today: dt.d
     switches = Switches.from_config()
     kind = actor.office.kind if actor.office is not None else None
     if kind in FIELD_KINDS and _switched_on(switches.field_reports_from, today):
-        parent = actor.office.parent
-        while parent is not None and parent.kind != OfficeKind.COMMISSIONERATE:
-            parent = parent.parent
+        parent = _commissionerate_of(actor.office)
         return parent is not None and office.is_within(parent)
     # Commissionerates and Zones, and the ADG units and DG Headquarters that act as them.
     return kind in ENTERING_KINDS | VALIDATING_KINDS and _switched_on(switches.open_reports_from, today)
+
+
+def _is_validator(actor: Actor, office: Office) -> bool:
+    return (
+        roles.ZONE in actor.role_names
+        and actor.office is not None
+        and actor.office.kind in VALIDATING_KINDS
+        and office.parent_id == actor.office.id
+        and office.kind in ENTERING_KINDS
+    )
+
+
+def _may_read_figures(
+    actor: Actor, office: Office, fmt: FormatDef | None, state: str | None, today: dt.date
+) -> bool:
+    """Validated figures as reports; before that the entering office, and its validator once submitted."""
+    if state == VALIDATED:
+        return _may_report(actor, office, fmt, today)
+    enters = actor.office is not None and actor.office.id == office.id and office.kind in ENTERING_KINDS
+    if enters:
+        return True
+    if state == SUBMITTED:
+        return _is_validator(actor, office)
+    if state == PROPOSED:
+        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
+    return False  # a draft, or a return nobody has saved yet
 
 
 def may(
@@ -128,8 +160,12 @@ def may(
     office: Office | None,
     fmt: FormatDef | None = None,
     today: dt.date | None = None,
+    state: str | None = None,
 ) -> bool:
-    """Whether `actor` may do `action` on `office` (and format `fmt`, if given)."""
+    """Whether `actor` may do `action` on `office` (and format `fmt`, if given).
+
+    `state` is the return's status, weighed by READ_FIGURES only (None: not started).
+    """
     if actor is None or office is None or not office.active:
         return False
     today = today or dt.date.today()
@@ -138,13 +174,7 @@ def may(
         fits = fmt is None or applies_to(fmt, office)
         return mine and roles.OFFICE in actor.role_names and office.kind in ENTERING_KINDS and fits
     if action is Action.VALIDATE:
-        return (
-            roles.ZONE in actor.role_names
-            and actor.office is not None
-            and actor.office.kind in VALIDATING_KINDS
-            and office.parent_id == actor.office.id
-            and office.kind in ENTERING_KINDS
-        )
+        return _is_validator(actor, office)
     if action is Action.APPROVE:  # the Functional Owner's role, not merely a seat in its office
         return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
     if action is Action.SUMMARY:
@@ -155,6 +185,8 @@ def may(
         return _may_report(actor, office, fmt, today)
     if action is Action.TEMPORARY:
         return _may_report_temporary(actor, office, fmt, mine)
+    if action is Action.READ_FIGURES:
+        return _may_read_figures(actor, office, fmt, state, today)
     return False
 
 
@@ -195,3 +227,45 @@ def _subtree(actor: Actor) -> ColumnElement[bool]:
     if actor.office is None:
         return false()
     return or_(Office.id == actor.office.id, Office.path.startswith(actor.office.path))
+
+
+def _commissionerate_of(office: Office | None) -> Office | None:
+    parent = office.parent if office is not None else None
+    while parent is not None and parent.kind != OfficeKind.COMMISSIONERATE:
+        parent = parent.parent
+    return parent
+
+
+def _reportable_offices(actor: Actor, fmt: FormatDef | None, today: dt.date) -> ColumnElement[bool]:
+    """The SQL twin of REPORT: offices whose validated returns `actor` may read."""
+    switches = Switches.from_config()
+    kind = actor.office.kind if actor.office is not None else None
+    clauses = [visible_offices(actor, fmt)]
+    if kind in FIELD_KINDS and _switched_on(switches.field_reports_from, today):
+        commissionerate = _commissionerate_of(actor.office)
+        if commissionerate is not None:
+            clauses.append(Office.path.startswith(commissionerate.path))
+    if kind in ENTERING_KINDS | VALIDATING_KINDS and _switched_on(switches.open_reports_from, today):
+        clauses.append(true())
+    return or_(*clauses)
+
+
+def readable_figures(
+    actor: Actor | None, fmt: FormatDef | None = None, today: dt.date | None = None
+) -> ColumnElement[bool]:
+    """The SQL twin of READ_FIGURES: a condition on MprReturn joined to its Office."""
+    if actor is None:
+        return false()
+    today = today or dt.date.today()
+    clauses = [and_(MprReturn.status == VALIDATED, _reportable_offices(actor, fmt, today))]
+    if actor.office is not None and actor.office.kind in ENTERING_KINDS:
+        clauses.append(Office.id == actor.office.id)
+    if roles.ZONE in actor.role_names and actor.office is not None and actor.office.kind in VALIDATING_KINDS:
+        clauses.append(
+            and_(
+                MprReturn.status == SUBMITTED,
+                Office.parent_id == actor.office.id,
+                Office.kind.in_(ENTERING_KINDS),
+            )
+        )
+    return and_(Office.active.is_(True), or_(*clauses))

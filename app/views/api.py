@@ -19,6 +19,7 @@ from app.services.accounts.organisation import office_by_code, offices_visible_t
 from app.services.cycle import remarks
 from app.services.cycle.saving import save_draft
 from app.services.engine import catalogue, serialise
+from app.services.engine.figures import require_figures
 from app.services.engine.grid import GridClosed, last_open_month, open_grid
 from app.services.engine.index import readable_formats
 
@@ -82,6 +83,8 @@ class MprApi(BaseApi):
         target, refusal = self._target(format_code, office_code, period, Action.REPORT)
         if refusal is not None:
             return refusal
+        fmt, office, month = target
+        require_figures(current_actor(), fmt, office, month)
         try:
             grid = open_grid(*target)
         except GridClosed as closed:

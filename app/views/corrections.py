@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.security.policy import Action, may
+from app.security.policy import PROPOSED, VALIDATED, Action, may
 from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures, corrections
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
@@ -20,6 +20,12 @@ from app.services.engine import catalogue
 def _visible(request_: CorrectionRequest) -> bool:
     fmt = catalogue.definitions().formats.get(request_.format_code)
     return fmt is not None and may(current_actor(), Action.VIEW, request_.office, fmt)
+
+
+def _figures_readable(request_: CorrectionRequest, fmt) -> bool:
+    """Proposed figures: the office and the deciding owner; once approved, as validated figures."""
+    state = VALIDATED if request_.status == CorrectionStatus.APPROVED else PROPOSED
+    return may(current_actor(), Action.READ_FIGURES, request_.office, fmt, state=state)
 
 
 class CorrectionsView(BaseView):
@@ -53,7 +59,8 @@ class CorrectionsView(BaseView):
         """What the correction changes, cell by cell in words, what follows from it; approve or reject."""
         found = self._request_or_404(number)
         fmt = catalogue.definitions().format(found.format_code)
-        months = correction_figures.request_figures(fmt, found)
+        readable = _figures_readable(found, fmt)
+        months = correction_figures.request_figures(fmt, found) if readable else []
         can_decide = found.status == CorrectionStatus.PENDING and may(
             current_actor(), Action.APPROVE, found.office, fmt
         )
@@ -62,6 +69,7 @@ class CorrectionsView(BaseView):
             request_=found,
             fmt=fmt,
             months=months,
+            figures_readable=readable,
             can_decide=can_decide,
             people=usernames([found.requested_by_id, found.decided_by_id]),
         )

@@ -27,6 +27,7 @@ from app.services.cycle.corrections import raise_correction
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
 from app.services.engine import serialise
+from app.services.engine.figures import may_read_figures, require_figures
 from app.services.engine.grid import GridClosed, assemble, open_grid
 from app.views.forms import changes_from_form
 from app.views.messages import not_saved_message
@@ -163,6 +164,7 @@ class FormatActionsMixin:
             revisions=records,
             events=event_views(events, self.fmt, grid),
             people=usernames(ids),
+            show_figures=may_read_figures(current_actor(), self.fmt, office, month),
             view_name=type(self).__name__,
         )
 
@@ -172,6 +174,7 @@ class FormatActionsMixin:
         """An earlier revision, read-only, as it stood before a correction replaced it."""
         office = self._office_or_404(office_code, Action.REPORT)
         month = self._month_or_404(period)
+        require_figures(current_actor(), self.fmt, office, month)
         grid = self._grid_or_none(office, month)
         if grid is None:
             return self._back_to_index(month)

@@ -16,6 +16,7 @@ from app.services.accounts.organisation import office_by_code
 from app.services.cycle import remarks
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
+from app.services.engine.figures import require_figures
 from app.services.engine.grid import GridClosed, open_grid
 from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
@@ -73,6 +74,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
         """Show the grid (editable for the entering office, a read-only report for others)."""
         office = self._office_or_404(office_code, Action.REPORT)
         month = month_arg(period)
+        require_figures(current_actor(), self.fmt, office, month)
         try:
             grid = open_grid(self.fmt, office, month)
         except GridClosed as closed:

@@ -12,6 +12,9 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Enter, submit, correct         | the entering office itself; nobody else, not even its Zone   |
 | Validate, send back            | the jurisdictional Zone (DGRI / DGCEI HQ for their ADGs)     |
 | See returns and their status   | the office, its Zone, the format's FO, the Board             |
+| Read a draft's figures         | the entering office only                                     |
+| Read submitted figures         | the office and its validator (Zone, DGRI / DGCEI HQ)         |
+| Read validated figures         | as reports                                                   |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
@@ -56,6 +59,10 @@ class Answer(StrEnum):
     LOGIN = "login"  # not signed in: to the login page, or 401 from the API
 
 
+DRAFT, SUBMITTED, VALIDATED = "draft", "submitted", "validated"
+STATES = (DRAFT, SUBMITTED, VALIDATED)  # the return's state: a dimension of the matrix
+
+
 class Target(StrEnum):
     """What an endpoint's URL (or body) names, so the test can build the request."""
 
@@ -79,6 +86,7 @@ class Case:
     owns_format: bool = False  # the user's office is the Functional Owner of the format concerned
     field_reports: bool = False  # MPR_FIELD_REPORTS_FROM has passed
     open_reports: bool = False  # MPR_OPEN_REPORTS_FROM has passed
+    state: str = DRAFT  # the status of the return the request names
 
 
 Expected = Answer | frozenset[Answer]
@@ -154,17 +162,38 @@ def _reports_open(case: Case) -> bool:
     return False
 
 
+def _sees_status(case: Case) -> bool:
+    """The return's record and status: the office, its Zone, the format's FO, the Board."""
+    if case.owns_format or case.role in (ADMIN, BOARD):
+        return True
+    return case.role in (OFFICE, ZONE) and case.side is OWN
+
+
+def _reads_figures(case: Case) -> bool:
+    """A draft: its office only; submitted: also its validator; validated: whoever sees it as a report."""
+    if case.role is OFFICE and case.side is OWN:
+        return True
+    if case.state == SUBMITTED:
+        return case.role is ZONE and case.side is OWN
+    return case.state == VALIDATED
+
+
+def _figures(case: Case) -> Expected:
+    """Once the return is seen: its figures, else 403 to those who see its status and 404 to the rest."""
+    if _reads_figures(case):
+        return ALLOW
+    return DENY if _sees_status(case) else HIDE
+
+
 def see_report(case: Case) -> Expected:
-    """A return as a report (grid page, earlier revision): office, Zone, FO, Board; others from the dates."""
+    """A return's figures (grid page, earlier revision): as reports, and only as its state allows."""
     if case.role is ANONYMOUS:
         return LOGIN
-    if case.owns_format:
-        return ALLOW  # the FO's office (its Owner users, and DG Headquarters' validators)
-    if case.role is OWNER:
+    if case.role is OWNER and not case.owns_format:
         return DENY  # holds no permission on another FO's format
-    if case.role in (ADMIN, BOARD):
-        return ALLOW
-    return ALLOW if _reports_open(case) else HIDE
+    if not (case.owns_format or case.role in (ADMIN, BOARD) or _reports_open(case)):
+        return HIDE
+    return _figures(case)
 
 
 def see_return(case: Case) -> Expected:
@@ -204,11 +233,11 @@ def read_return_api(case: Case) -> Expected:
     """GET a return on the API: as reports; 404 (not 403) for an FO asking about another FO's format."""
     if case.role is ANONYMOUS:
         return LOGIN
-    if case.owns_format or case.role in (ADMIN, BOARD):
-        return ALLOW
-    if case.role is OWNER:
+    if case.role is OWNER and not case.owns_format:
         return HIDE
-    return ALLOW if _reports_open(case) else HIDE
+    if not (case.owns_format or case.role in (ADMIN, BOARD) or _reports_open(case)):
+        return HIDE
+    return _figures(case)
 
 
 def see_unit_report(case: Case) -> Expected:

@@ -26,7 +26,20 @@ from app.config_paths import SEED_DIR
 from app.definitions import load_definitions
 from app.definitions.months import Month
 from config import Config
-from tests.http.access_expectations import EXCLUDED, Answer, Case, Role, Rule, Side, Target, rules_for
+from tests.http.access_expectations import (
+    DRAFT,
+    EXCLUDED,
+    STATES,
+    SUBMITTED,
+    VALIDATED,
+    Answer,
+    Case,
+    Role,
+    Rule,
+    Side,
+    Target,
+    rules_for,
+)
 
 REFERENCE_FORMAT = "DPM-GST-ADJ-2"  # API, validation and correction requests name this format
 ABSENT = {"pk": "999999", "username": "no-such-user", "filename": "nothing.txt", "locale": "en"}
@@ -74,6 +87,7 @@ class World:
     filing: dict[str, list[str]]
     month: dict[str, Month]
     corrections: dict[str, int] = field(default_factory=dict)  # office -> number (reference format)
+    state: str = DRAFT  # the status every return of the world is in
 
     def within(self, code: str, root: str) -> bool:
         """Whether office `code` is `root` or lies under it."""
@@ -97,8 +111,8 @@ def _month_for(fmt, last_open: Month) -> Month:
     return later[0] if later else months[-1]
 
 
-def build_world(app) -> World:
-    """Read the seeded organisation; create one draft return per format and filing office."""
+def build_world(app, state: str = DRAFT) -> World:
+    """Read the seeded organisation; create one return in `state` per format and filing office."""
     from app.extensions import db
     from app.models.corrections import CorrectionRequest, CorrectionStatus
     from app.models.org import Office
@@ -117,6 +131,7 @@ def build_world(app) -> World:
             owner={o.code: o.owner_code for o in offices},
             filing={f.code: [o.code for o in offices if applies_to(f, o)] for f in formats},
             month={f.code: _month_for(f, last_open_month()) for f in formats},
+            state=state,
         )
         stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         by_code = {o.code: o for o in offices}
@@ -127,8 +142,11 @@ def build_world(app) -> World:
                         format_code=code,
                         office_id=by_code[office].id,
                         period=world.month[code].first_day,
+                        status=state,
                         created_at=stamp,
                         updated_at=stamp,
+                        submitted_at=stamp if state in (SUBMITTED, VALIDATED) else None,
+                        validated_at=stamp if state == VALIDATED else None,
                     )
                 )
         for number, office in enumerate(world.filing[REFERENCE_FORMAT], start=90001):
@@ -401,15 +419,18 @@ def _stats(app, run: str) -> Counter:
     return STATS.setdefault(f"{backend}, {run}", Counter())
 
 
-def run_row(app, world: World, subject: Subject, run: str = "matrix", **switches) -> list[str]:
+def run_row(
+    app, world: World, subject: Subject, run: str = "matrix", office_scoped_only: bool = False, **switches
+) -> list[str]:
     """Send one subject's row of the matrix; the mismatches, one line each."""
     requester, mismatches = Requester(app), []
     stats = _stats(app, run)
-    for cell, case in cells_for(app, world, subject, office_scoped_only=bool(switches)):
+    scoped = office_scoped_only or bool(switches)
+    for cell, case in cells_for(app, world, subject, office_scoped_only=scoped):
         if case is None:
             stats["n/a"] += 1
             continue
-        case = Case(case.role, case.side, case.method, case.owns_format, **switches)
+        case = Case(case.role, case.side, case.method, case.owns_format, state=world.state, **switches)
         expected = cell.rule.expect(case)
         allowed = expected if isinstance(expected, frozenset) else frozenset({expected})
         try:
@@ -424,16 +445,17 @@ def run_row(app, world: World, subject: Subject, run: str = "matrix", **switches
             shown = "|".join(sorted(allowed))
             status = response.status_code if response is not None else "-"
             mismatches.append(
-                f"{cell.method:6} {cell.endpoint:42} {cell.side:7} office={cell.office} as {cell.username}: "
+                f"{cell.method:6} {cell.endpoint:42} {cell.side:7} office={cell.office} ({world.state}) "
+                f"as {cell.username}: "
                 f"expected {shown}, got {actual} ({status})"
             )
     return mismatches
 
 
 @pytest.fixture
-def world(app) -> World:
-    """The organisation as targets, with a draft return per format and filing office."""
-    return build_world(app)
+def world(app, request) -> World:
+    """The organisation as targets, with a return per format and filing office (draft unless parametrised)."""
+    return build_world(app, getattr(request, "param", DRAFT))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -497,9 +519,18 @@ def test_access_matrix(app, world, subject):
     assert not mismatches, _report(mismatches)
 
 
+@pytest.mark.parametrize("world", [SUBMITTED, VALIDATED], indirect=True)
+@pytest.mark.parametrize("subject", SUBJECTS, ids=[s.label for s in SUBJECTS])
+def test_access_matrix_by_return_state(app, world, subject):
+    """Figures: a draft for its office only, submitted also for its validator, validated as reports."""
+    mismatches = run_row(app, world, subject, f"state {world.state}", office_scoped_only=True)
+    assert not mismatches, _report(mismatches)
+
+
 FIELD_AND_OFFICES = [s for s in SUBJECTS if s.role in (Role.OFFICE, Role.ZONE, Role.FIELD)]
 
 
+@pytest.mark.parametrize("world", STATES, indirect=True)
 @pytest.mark.parametrize("notified", ["passed", "ahead"])
 @pytest.mark.parametrize("subject", FIELD_AND_OFFICES, ids=[s.label for s in FIELD_AND_OFFICES])
 def test_access_matrix_with_report_dates(app, world, subject, notified):
@@ -509,7 +540,7 @@ def test_access_matrix_with_report_dates(app, world, subject, notified):
     app.config.update(MPR_FIELD_REPORTS_FROM=date, MPR_OPEN_REPORTS_FROM=date)
     try:
         mismatches = run_row(
-            app, world, subject, f"dates {notified}", field_reports=passed, open_reports=passed
+            app, world, subject, f"dates {notified}, {world.state}", field_reports=passed, open_reports=passed
         )
     finally:
         app.config.update(MPR_FIELD_REPORTS_FROM=None, MPR_OPEN_REPORTS_FROM=None)

@@ -1,8 +1,9 @@
-"""Bring a database up to the definitions: add what is new, refuse what would lose data.
+"""Bring the per-format tables up to the definitions: add what is new, refuse what would lose data.
 
 Additive changes (new tables, new columns, new indexes) are applied. Dropping or
 renaming a format or a column, or changing a column's type, is refused with a message
-naming the format and the column; nothing is dropped.
+naming the format and the column; nothing is dropped. Only the generated `mpr_<code>`
+tables are compared: the core tables evolve through Alembic migrations (migrations.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.engine import Connection
 
 from app.definitions.schema import DefinitionSet
-
-FORMAT_TABLE_PREFIX = "mpr_"
-CORE_TABLES = {"mpr_office", "mpr_user_profile", "mpr_master_item", "mpr_return"}
+from app.services.sync.migrations import include_format_object
 
 
 @dataclass
@@ -59,12 +58,10 @@ def _classify(diff, plan: SyncPlan, definitions: DefinitionSet) -> None:
     elif kind == "add_index":
         plan.new_indexes.append(diff[1])
     elif kind == "remove_table":
-        name = diff[1].name
-        if name.startswith(FORMAT_TABLE_PREFIX) and name not in CORE_TABLES:
-            plan.refusals.append(
-                f"table {name} holds a format that is no longer in the definitions; "
-                "removing a format would drop its data: keep it and end it with `until:`"
-            )
+        plan.refusals.append(
+            f"table {diff[1].name} holds a format that is no longer in the definitions; "
+            "removing a format would drop its data: keep it and end it with `until:`"
+        )
     elif kind == "remove_column":
         fmt = _format_of(diff[2], definitions)
         plan.refusals.append(
@@ -86,7 +83,9 @@ def _classify_modification(diff, plan: SyncPlan, definitions: DefinitionSet) -> 
 
 def plan_sync(connection: Connection, metadata: MetaData, definitions: DefinitionSet) -> SyncPlan:
     """Compare the database with the metadata and decide what to do."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_format_object}
+    )
     plan = SyncPlan()
     for diff in compare_metadata(context, metadata):
         for item in diff if isinstance(diff, list) else [diff]:
@@ -94,6 +93,8 @@ def plan_sync(connection: Connection, metadata: MetaData, definitions: Definitio
                 _classify_modification(item, plan, definitions)
             else:
                 _classify(item, plan, definitions)
+    # Alembic hands back copies of new tables without their indexes: create the originals.
+    plan.new_tables = [metadata.tables.get(table.name, table) for table in plan.new_tables]
     created = {table.name for table in plan.new_tables}  # create_all makes their indexes
     plan.new_indexes = [i for i in plan.new_indexes if i.table.name not in created]
     return plan

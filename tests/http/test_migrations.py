@@ -1,0 +1,200 @@
+"""The core schema through Alembic: upgrades keep data, and every core model change has a migration.
+
+If `test_the_migrations_build_the_core_models` fails, a core model (app/models, FAB's
+tables) changed without a migration: run `make migration m="what changed"`, review the
+file it writes under migrations/versions, and commit it with the model change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, inspect, select, text
+
+from app.services.sync.migrations import (
+    BASELINE,
+    VERSION_TABLE,
+    alembic_config,
+    core_schema_differences,
+    core_table_names,
+    current_revision,
+    head_revision,
+    include_core_object,
+    include_format_object,
+)
+from tests.conftest import _backends, fresh_postgres_database, make_config
+from tests.http.conftest import ADJ2_FIRST_MONTH, get_grid, save_grid, single, stored
+
+JAN = "2024-01"
+HOW_TO_FIX = 'a core model changed without a migration: run `make migration m="what changed"`'
+
+
+@pytest.fixture(params=_backends())
+def empty_url(request, tmp_path) -> Iterator[str]:
+    """A database nobody has used yet, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    with fresh_postgres_database("mpr_migrate") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app(empty_url) -> Iterator:
+    """An app on the empty database, nothing synced; its connections are closed afterwards."""
+    from app import create_app
+
+    application = create_app(make_config(empty_url))
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _at_baseline_with_data(application, forget_revision: bool = False) -> dict[str, int]:
+    """Bring the database to the baseline revision, fill it like a working office; row counts."""
+    from flask_appbuilder import Model
+
+    from app.config_paths import SEED_DIR
+    from app.extensions import db
+    from app.services.accounts.seeding import seed_demo
+    from app.services.engine import catalogue
+    from app.services.sync.access_sync import sync_permissions
+    from app.services.sync.schema_sync import apply_sync, plan_sync
+
+    with application.app_context():
+        with db.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), BASELINE)
+            apply_sync(connection, plan_sync(connection, Model.metadata, catalogue.definitions()))
+            if forget_revision:  # as `flask mpr sync` left a database before migrations existed
+                connection.execute(text(f"DROP TABLE {VERSION_TABLE}"))
+        sync_permissions(catalogue.definitions())
+        seed_demo(SEED_DIR / "organisation.yaml", application.config["MPR_MASTERS"])
+    _office_saves_a_return(application)
+    return _row_counts(application)
+
+
+def _office_saves_a_return(application) -> None:
+    from tests.conftest import csrf_token
+
+    client = application.test_client()
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
+    password = application.config["MPR_DEMO_PASSWORD"]
+    client.post("/login/", data={"username": "cgst-mum-e", "password": password, "csrf_token": token})
+    save_grid(client, "dpm_gst_adj_2", "CGST-MUM-E", JAN, single(ADJ2_FIRST_MONTH))
+
+
+def _row_counts(application) -> dict[str, int]:
+    from app.extensions import db
+
+    with application.app_context():
+        tables = sorted(core_table_names() & set(inspect(db.engine).get_table_names()))
+        with db.engine.connect() as connection:
+            return {
+                name: connection.execute(select(func.count()).select_from(text(name))).scalar_one()
+                for name in tables
+            }
+
+
+def _sync(application) -> list[str]:
+    from app.services.sync.sync_all import sync_all
+
+    with application.app_context():
+        lines, ok = sync_all()
+    assert ok, lines
+    return lines
+
+
+def _assert_at_head_with_data(application, counts: dict[str, int]) -> None:
+    from app.extensions import db
+
+    with application.app_context(), db.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        assert core_schema_differences(connection) == [], HOW_TO_FIX
+    after = _row_counts(application)
+    assert {name: after[name] for name in counts} == counts
+    assert counts["mpr_return"] == 1 and counts["mpr_audit_event"] > 0 and counts["ab_user"] > 0
+    assert stored(application, "DPM-GST-ADJ-2", "CGST-MUM-E", JAN)["_"]["RECEIPT_NO"] == 4
+    client = application.test_client()
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
+    password = application.config["MPR_DEMO_PASSWORD"]
+    client.post("/login/", data={"username": "cgst-mum-e", "password": password, "csrf_token": token})
+    assert get_grid(client, "dpm_gst_adj_2", "CGST-MUM-E", JAN).value("_", "RECEIPT_NO") == "4"
+
+
+def test_a_database_holding_data_at_the_baseline_upgrades_to_head(fresh_app):
+    counts = _at_baseline_with_data(fresh_app)
+    lines = _sync(fresh_app)
+    assert lines[0].startswith("core schema is at the head") or lines[0].startswith("core schema upgraded")
+    _assert_at_head_with_data(fresh_app, counts)
+    assert _sync(fresh_app)[0] == f"core schema is at the head revision {head_revision()}"
+
+
+def test_a_database_made_before_migrations_is_stamped_at_the_baseline_and_upgraded(fresh_app):
+    counts = _at_baseline_with_data(fresh_app, forget_revision=True)
+    lines = _sync(fresh_app)
+    assert lines[0] == f"core schema: database made before migrations, stamped at the baseline {BASELINE}"
+    _assert_at_head_with_data(fresh_app, counts)
+
+
+def test_the_migrations_build_the_core_models(app):
+    """The test database was built by sync_all (migrations, then format tables): it matches the models."""
+    from app.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        assert core_schema_differences(connection) == [], HOW_TO_FIX
+
+
+def test_a_core_model_change_without_a_migration_is_caught(app):
+    from flask_appbuilder import Model
+
+    from app.extensions import db
+
+    changed = MetaData()
+    for table in Model.metadata.tables.values():
+        table.to_metadata(changed)
+    Table("mpr_office", changed, Column("remarks", String(200)), extend_existing=True)
+    Table("mpr_send_back", changed, Column("id", Integer, primary_key=True))
+    with app.app_context(), db.engine.connect() as connection:
+        found = {
+            (d[0], d[2] if d[0] == "add_column" else d[1].name)
+            for d in core_schema_differences(connection, changed)
+        }
+    assert found == {("add_column", "mpr_office"), ("add_table", "mpr_send_back")}
+
+
+def test_format_tables_stay_out_of_alembic(app, tmp_path):
+    from flask_appbuilder import Model
+
+    gi2, office = Model.metadata.tables["mpr_gi_gst_2"], Model.metadata.tables["mpr_office"]
+    assert include_format_object(gi2, gi2.name, "table", False, None)
+    assert not include_core_object(gi2, gi2.name, "table", False, None)
+    assert include_core_object(office, office.name, "table", False, None)
+    assert "mpr_gi_gst_2" not in core_table_names() and "mpr_office" in core_table_names()
+    # A format table left in the database by a format no longer defined is never proposed for dropping.
+    engine = create_engine(f"sqlite:///{tmp_path / 'stray.sqlite'}")
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("CREATE TABLE mpr_retired_format (id INTEGER PRIMARY KEY, return_id INTEGER)")
+            )
+            with app.app_context():
+                differences = core_schema_differences(connection)
+    finally:
+        engine.dispose()
+    assert {d[0] for d in differences} == {"add_table", "add_index"}  # nothing to remove
+    assert {d[1].name for d in differences if d[0] == "add_table"} == core_table_names()
+
+
+def test_no_migration_is_written_when_the_models_match_the_head(app, tmp_path):
+    from app.services.sync.migrations import new_migration
+
+    with app.app_context():
+        assert new_migration("nothing changed") is None
