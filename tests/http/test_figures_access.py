@@ -88,13 +88,14 @@ def test_pages_withhold_draft_figures(call, login_as):  # noqa: F811
     history = zone.get(grid_url(slug(FORMAT), OFFICE, JAN) + "/history")
     text = history.get_data(as_text=True)
     assert history.status_code == 200 and 'id="mpr-figures-withheld"' in text
-    assert "RECEIPT_NO" not in text  # the saved cells are in the audit event, not on the page
+    assert "RECEIPT_NO" not in text and "Opening balance — No. of cases" not in text  # in the audit trail only
 
 
 def test_history_shows_figures_to_the_entering_office(call, login_as):  # noqa: F811
     assert put(call, ENTERING, FORMAT, OFFICE, JAN, DATA[FORMAT]).status_code == 200
     text = login_as(ENTERING).get(grid_url(slug(FORMAT), OFFICE, JAN) + "/history").get_data(as_text=True)
-    assert 'id="mpr-figures-withheld"' not in text and "RECEIPT_NO" in text
+    assert 'id="mpr-figures-withheld"' not in text
+    assert "Opening balance — No. of cases: — → 5" in text  # the saved figures, in words
 
 
 def test_proposed_correction_figures_go_to_the_office_and_the_deciding_owner(call, login_as):  # noqa: F811
