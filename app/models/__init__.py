@@ -3,6 +3,16 @@
 from .audit import AuditEvent, AuditHead
 from .corrections import CorrectionItem, CorrectionRequest, CorrectionStatus, Counter, ReturnRevision
 from .masters import MasterItem
+from .messaging import (
+    HelpdeskQuery,
+    MailMessage,
+    MailRecipient,
+    NotificationPreference,
+    OutboxItem,
+    OutboxStatus,
+    QueryPost,
+    QueryState,
+)
 from .org import Office, OfficeKind, UserProfile
 from .returns import MprReturn, ReturnStatus
 
@@ -13,10 +23,18 @@ __all__ = [
     "CorrectionRequest",
     "CorrectionStatus",
     "Counter",
+    "HelpdeskQuery",
+    "MailMessage",
+    "MailRecipient",
     "MasterItem",
     "MprReturn",
+    "NotificationPreference",
     "Office",
     "OfficeKind",
+    "OutboxItem",
+    "OutboxStatus",
+    "QueryPost",
+    "QueryState",
     "ReturnRevision",
     "ReturnStatus",
     "UserProfile",
