@@ -173,7 +173,9 @@ def deliver_command() -> None:
 
 
 @mpr.command("remind")
-@click.option("--on", "day", default=None, help="The day to compute reminders for (YYYY-MM-DD; default today).")
+@click.option(
+    "--on", "day", default=None, help="The day to compute reminders for (YYYY-MM-DD; default today)."
+)
 def remind_command(day: str | None) -> None:
     """Queue the deadline reminders, validation reminders and escalations due on a day (idempotent)."""
     _refuse_if_invalid()

@@ -20,6 +20,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
     from app.views.reports import ReportsView
+    from app.views.messaging import register_messaging_views
 
     appbuilder.add_view_no_menu(AccountView)
     # A menu entry is named by the permission constant the roles are granted (menu_access on
@@ -43,3 +44,4 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
+    register_messaging_views(appbuilder)
