@@ -70,7 +70,9 @@ def test_query_from_the_grid_answered_by_the_owner(open_page, login):
     with open_page() as office:
         login(office, "cgst-mum-e")
         office.goto(GRID)
-        expect(office.locator(f'.mpr-grid-query[data-number="{number}"]')).to_contain_text("closing balance of March")
+        expect(office.locator(f'.mpr-grid-query[data-number="{number}"]')).to_contain_text(
+            "closing balance of March"
+        )
         office.goto(f"/mpr/helpdesk/{number}")
         expect(office.locator(".mpr-post-reply")).to_contain_text("(owner)")
 

@@ -315,7 +315,7 @@ def raise_query(case: Case) -> Expected:
 
 
 def addressed_record(case: Case) -> Expected:
-    """A message or query by its id: only its sender, recipients or jurisdiction; the matrix names an absent one."""
+    """A message or query by id: its sender, recipients or jurisdiction only (the matrix names none)."""
     return LOGIN if case.role is ANONYMOUS else HIDE
 
 

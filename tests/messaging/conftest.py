@@ -30,7 +30,14 @@ def _clean_messaging(request):
 
     with application.app_context():
         db.session.rollback()
-        for model in (QueryPost, HelpdeskQuery, MailRecipient, MailMessage, OutboxItem, NotificationPreference):
+        for model in (
+            QueryPost,
+            HelpdeskQuery,
+            MailRecipient,
+            MailMessage,
+            OutboxItem,
+            NotificationPreference,
+        ):
             db.session.execute(delete(model))
         db.session.commit()
 

@@ -1,4 +1,4 @@
-"""Delivery through a real SMTP server (aiosmtpd): reminders reach exactly the late offices; nothing lost, nothing twice."""
+"""Delivery through a real SMTP server (aiosmtpd): reminders reach exactly the late offices; nothing lost."""
 
 from __future__ import annotations
 
@@ -28,8 +28,15 @@ def _submit_everything_of(app, office_codes: set[str]) -> None:
             for fmt in catalogue.definitions().formats_in_force(MONTH):
                 if applies_to(fmt, office):
                     db.session.add(
-                        MprReturn(format_code=fmt.code, office_id=office.id, period=MONTH.first_day,
-                                  status=ReturnStatus.SUBMITTED, submitted_at=stamp, created_at=stamp, updated_at=stamp)
+                        MprReturn(
+                            format_code=fmt.code,
+                            office_id=office.id,
+                            period=MONTH.first_day,
+                            status=ReturnStatus.SUBMITTED,
+                            submitted_at=stamp,
+                            created_at=stamp,
+                            updated_at=stamp,
+                        )
                     )
         db.session.commit()
 
@@ -97,12 +104,14 @@ def test_due_day_and_escalation_go_to_zones_and_owners(app, smtp, sms_log):
     smtp.start()
     _submit_everything_of(app, {"CGST-MUM-E"})
     on_due, _ = _remind_and_deliver(app, DUE)
-    assert on_due.offices == [] and on_due.zones_validation == ["GZ-MUM"]  # only GZ-MUM has submitted returns waiting
+    assert on_due.offices == [] and on_due.zones_validation == [
+        "GZ-MUM"
+    ]  # only GZ-MUM has submitted returns waiting
     after, _ = _remind_and_deliver(app, DUE + dt.timedelta(days=1))
     assert "GZ-MUM" in after.zones_escalation and "GZ-DEL" in after.zones_escalation
     assert "DGICCE" in after.owners_digest
     digests = [m for m in smtp.received.messages if m["parsed"]["Subject"].startswith("Digest")]
-    assert "dg.inspection@example.gov.in" in [r for m in digests for r in m["rcpt"]]
+    assert "dg.inspection@cbic.example.org" in [r for m in digests for r in m["rcpt"]]
 
 
 def test_smtp_down_then_up_delivers_every_message_once(app, client, api_token, smtp, sms_log):
@@ -112,8 +121,11 @@ def test_smtp_down_then_up_delivers_every_message_once(app, client, api_token, s
 
     zone = api_token("gz-mum")
     for n in range(3):
-        sent = client.post("/api/v1/mpr/messages", json={"to": ["below:GZ-MUM"], "subject": f"S{n}", "body": "b"},
-                           headers=zone)
+        sent = client.post(
+            "/api/v1/mpr/messages",
+            json={"to": ["below:GZ-MUM"], "subject": f"S{n}", "body": "b"},
+            headers=zone,
+        )
         assert sent.status_code == 201
     with app.app_context():
         queued = list(db.session.execute(select(OutboxItem).where(OutboxItem.channel == "email")).scalars())
@@ -123,8 +135,10 @@ def test_smtp_down_then_up_delivers_every_message_once(app, client, api_token, s
         down = deliver_due(now=start)  # nobody listens on the port
         assert down.sent == 0 and down.retrying == 18 + 0
         waiting = db.session.execute(select(OutboxItem).where(OutboxItem.channel == "email")).scalars().all()
-        assert all(r.status == OutboxStatus.PENDING and r.attempts == 1 and "Connection refused" in r.last_error
-                   for r in waiting)
+        assert all(
+            r.status == OutboxStatus.PENDING and r.attempts == 1 and "Connection refused" in r.last_error
+            for r in waiting
+        )
         assert deliver_due(now=start).sent == 0  # not due again before the back-off
         smtp.start()
         up = deliver_due(now=start + dt.timedelta(minutes=2))
@@ -139,8 +153,11 @@ def test_a_row_that_keeps_failing_is_marked_failed_with_its_error(app, client, a
     from app.models.messaging import OutboxItem, OutboxStatus
     from app.services.messaging.delivery import deliver_due
 
-    client.post("/api/v1/mpr/messages", json={"to": ["office:GZ-MUM"], "subject": "s", "body": "b"},
-                headers=api_token("cgst-mum-e"))
+    client.post(
+        "/api/v1/mpr/messages",
+        json={"to": ["office:GZ-MUM"], "subject": "s", "body": "b"},
+        headers=api_token("cgst-mum-e"),
+    )
     saved = app.config["MPR_OUTBOX_MAX_ATTEMPTS"]
     app.config["MPR_OUTBOX_MAX_ATTEMPTS"] = 2
     try:
@@ -175,5 +192,7 @@ def test_preferences_turn_email_off(app, login_as, smtp, sms_log):
     office.post("/mpr/mailbox/preferences", data={"email|message": "on", "csrf_token": csrf_token(page)})
     smtp.start()
     _, _ = _remind_and_deliver(app, DUE - dt.timedelta(days=1))
-    assert "pcomm.mumbaieast@example.gov.in" not in smtp.received.recipients()  # reminders by e-mail switched off
-    assert "comm.mumbaiwest@example.gov.in" in smtp.received.recipients()
+    assert (
+        "pcomm.mumbaieast@cbic.example.org" not in smtp.received.recipients()
+    )  # reminders by e-mail switched off
+    assert "comm.mumbaiwest@cbic.example.org" in smtp.received.recipients()

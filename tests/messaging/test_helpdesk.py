@@ -1,4 +1,4 @@
-"""Helpdesk over HTTP: raise from the page and the API, route to the owner, thread, close, reopen, jurisdiction."""
+"""Helpdesk over HTTP: raise from page and API, routed to the owner, thread, close, reopen, jurisdiction."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ FORMAT = "DPM-GST-ADJ-2"  # owned by DGICCE, filed by GST executive commissioner
 
 
 def _raise(client, headers, **extra):
-    body = {"format": FORMAT, "period": "2025-10", "subject": "Opening balance", "body": "Which figure?", **extra}
+    body = {
+        "format": FORMAT,
+        "period": "2025-10",
+        "subject": "Opening balance",
+        "body": "Which figure?",
+        **extra,
+    }
     return client.post("/api/v1/mpr/queries", json=body, headers=headers)
 
 
@@ -26,7 +32,9 @@ def test_query_goes_to_the_owner_and_the_reply_reaches_the_asker(app, client, ap
 
     open_for_owner = client.get("/api/v1/mpr/queries?state=open", headers=owner).get_json()["result"]
     assert number in [q["number"] for q in open_for_owner]
-    reply = client.post(f"/api/v1/mpr/queries/{number}/replies", json={"body": "Use last month's closing."}, headers=owner)
+    reply = client.post(
+        f"/api/v1/mpr/queries/{number}/replies", json={"body": "Use last month's closing."}, headers=owner
+    )
     assert reply.status_code == 200
     thread = client.get(f"/api/v1/mpr/queries/{number}", headers=office).get_json()["thread"]
     assert [(p["kind"], p["by_owner"]) for p in thread] == [("question", False), ("reply", True)]
@@ -38,20 +46,32 @@ def test_query_goes_to_the_owner_and_the_reply_reaches_the_asker(app, client, ap
     assert refused.status_code == 409
     reopened = client.post(f"/api/v1/mpr/queries/{number}/replies", json={"reopen": True}, headers=office)
     assert reopened.get_json()["state"] == "open"
-    assert number in [q["number"] for q in client.get("/api/v1/mpr/queries?state=open", headers=owner).get_json()["result"]]
+    assert number in [
+        q["number"] for q in client.get("/api/v1/mpr/queries?state=open", headers=owner).get_json()["result"]
+    ]
 
 
 def test_jurisdiction_office_owner_board(app, client, api_token):
     number = _raise(client, api_token("cgst-mum-e")).get_json()["number"]
-    for outsider in ("cgst-del-n", "gz-mum", "ddm", "cgst-mum-w-d2"):  # another office, its Zone, another FO, a Division
+    for outsider in (
+        "cgst-del-n",
+        "gz-mum",
+        "ddm",
+        "cgst-mum-w-d2",
+    ):  # another office, its Zone, another FO, a Division
         headers = api_token(outsider)
         assert client.get(f"/api/v1/mpr/queries/{number}", headers=headers).status_code == 404, outsider
-        assert number not in [q["number"] for q in client.get("/api/v1/mpr/queries", headers=headers).get_json()["result"]]
+        assert number not in [
+            q["number"] for q in client.get("/api/v1/mpr/queries", headers=headers).get_json()["result"]
+        ]
         answer = client.post(f"/api/v1/mpr/queries/{number}/replies", json={"body": "x"}, headers=headers)
         assert answer.status_code == 404, outsider
     board = api_token("member-customs")
     assert client.get(f"/api/v1/mpr/queries/{number}", headers=board).status_code == 200
-    assert client.post(f"/api/v1/mpr/queries/{number}/replies", json={"body": "x"}, headers=board).status_code == 403
+    assert (
+        client.post(f"/api/v1/mpr/queries/{number}/replies", json={"body": "x"}, headers=board).status_code
+        == 403
+    )
 
 
 def test_bad_query_input_is_listed(app, client, api_token):
@@ -64,9 +84,18 @@ def test_bad_query_input_is_listed(app, client, api_token):
     assert response.status_code == 422
     codes = {(e["column"], e["code"]) for e in response.get_json()["errors"]}
     assert codes == {("format", "unknown_format"), ("period", "bad_period")}
-    response = client.post("/api/v1/mpr/queries", json={"format": FORMAT, "subject": "", "body": "x" * 6000}, headers=office)
-    assert {(e["column"], e["code"]) for e in response.get_json()["errors"]} == {("subject", "required"), ("body", "too_long")}
-    owner_asks = client.post("/api/v1/mpr/queries", json={"format": FORMAT, "subject": "s", "body": "b"}, headers=api_token("dgicce"))
+    response = client.post(
+        "/api/v1/mpr/queries", json={"format": FORMAT, "subject": "", "body": "x" * 6000}, headers=office
+    )
+    assert {(e["column"], e["code"]) for e in response.get_json()["errors"]} == {
+        ("subject", "required"),
+        ("body", "too_long"),
+    }
+    owner_asks = client.post(
+        "/api/v1/mpr/queries",
+        json={"format": FORMAT, "subject": "s", "body": "b"},
+        headers=api_token("dgicce"),
+    )
     assert owner_asks.status_code == 403
 
 
@@ -78,8 +107,14 @@ def test_query_from_the_grid_page_and_search(app, login_as):
     assert f'<option value="{FORMAT}" selected>' in form and 'value="2025-10"' in form
     response = client.post(
         "/mpr/helpdesk/raise",
-        data={"format": FORMAT, "period": "2025-10", "cell": "", "subject": "<b>Bold?</b>", "body": "<script>x</script>",
-              "csrf_token": csrf_token(form)},
+        data={
+            "format": FORMAT,
+            "period": "2025-10",
+            "cell": "",
+            "subject": "<b>Bold?</b>",
+            "body": "<script>x</script>",
+            "csrf_token": csrf_token(form),
+        },
     )
     assert response.status_code == 302
     thread = client.get(response.location).get_data(as_text=True)

@@ -107,6 +107,7 @@ def record_message(
     recipients: set[int],
     subject: str,
     body: str,
+    notify_as: str = "message",
     **extra,
 ) -> MailMessage:
     """Add a message, its recipients and their notifications to the session (caller commits)."""
@@ -122,8 +123,7 @@ def record_message(
     message.recipients = [MailRecipient(user_id=uid) for uid in sorted(recipients)]
     db.session.add(message)
     db.session.flush()
-    kind = "reminder" if message.kind == "reminder" else "message"
-    outbox.notify(recipients, kind, subject, f"From: {message.sender_name}\n\n{body}")
+    outbox.notify(recipients, notify_as, subject, f"From: {message.sender_name}\n\n{body}")
     return message
 
 

@@ -90,7 +90,15 @@ def _send_once(key: str, recipients: set[int], subject: str, body: str, report: 
     if not recipients:
         return False
     mailbox.record_message(
-        None, "MPR MIS", key.split(":")[-1], recipients, subject, body, kind="reminder", event_key=key
+        None,
+        "MPR MIS",
+        key.split(":")[-1],
+        recipients,
+        subject,
+        body,
+        notify_as="reminder",
+        kind="reminder",
+        event_key=key,
     )
     return True
 
