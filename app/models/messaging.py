@@ -81,7 +81,12 @@ class MailMessage(Model):
     reply_to_id = Column(Integer, ForeignKey("mpr_message.id"))
     event_key = Column(String(160), unique=True)  # makes a reminder run idempotent for the day
 
-    recipients = relationship("MailRecipient", lazy="selectin", cascade="all, delete-orphan")
+    recipients = relationship("MailRecipient", lazy="select", cascade="all, delete-orphan")
+
+    @property
+    def recipient_count(self) -> int:
+        """How many users received the message."""
+        return len(self.recipients)
 
 
 class MailRecipient(Model):

@@ -105,7 +105,7 @@ class MprMessagingApi(BaseApi):
         message = mailbox.send(
             current_actor(), body.get("to"), body.get("subject"), body.get("body"), body.get("reply_to")
         )
-        return self.response(201, id=message.id, recipients=len(message.recipients))
+        return self.response(201, id=message.id, recipients=message.recipient_count)
 
     @expose("/messages/<int:pk>/read", methods=["POST"])
     @protect()

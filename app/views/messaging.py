@@ -66,7 +66,7 @@ class MailboxView(BaseView):
         """One message (opening it marks it read); 404 unless the user received or sent it."""
         actor = current_actor()
         item = mailbox.visible_message(actor, pk)
-        if any(r.user_id == actor.user_id for r in item.message.recipients):
+        if mailbox.is_recipient(actor, pk):
             item = mailbox.mark_read(actor, pk)
         return self.render_template(
             "mpr/message.html", item=item, mine=item.message.sender_id == actor.user_id
@@ -84,7 +84,7 @@ class MailboxView(BaseView):
             request.form.get("body"),
             reply_to,
         )
-        flash(_("Message sent to %(n)d recipient(s).", n=len(message.recipients)), "success")
+        flash(_("Message sent to %(n)d recipient(s).", n=message.recipient_count), "success")
         return redirect(url_for("MailboxView.index"))
 
     @expose("/preferences")

@@ -160,29 +160,41 @@ def send(actor: Actor, to: object, subject: object, body: object, reply_to: int 
     return message
 
 
+def _copy_of(actor: Actor, message_id: int) -> MailRecipient | None:
+    return db.session.execute(
+        select(MailRecipient).where(
+            MailRecipient.message_id == message_id, MailRecipient.user_id == actor.user_id
+        )
+    ).scalar_one_or_none()
+
+
 def visible_message(actor: Actor, message_id: int | None) -> MailItem:
     """The message if the actor received or sent it; NotFound otherwise (never say which)."""
-    message = db.session.get(MailMessage, message_id) if message_id is not None else None
-    if message is None:
+    if isinstance(message_id, bool) or not isinstance(message_id, int):
         raise NotFound()
-    mine = next((r for r in message.recipients if r.user_id == actor.user_id), None)
+    mine = _copy_of(actor, message_id)
     if mine is not None:
-        return MailItem(message, mine.read_at is not None)
-    if message.sender_id == actor.user_id:
+        return MailItem(mine.message, mine.read_at is not None)
+    message = db.session.get(MailMessage, message_id)
+    if message is not None and message.sender_id == actor.user_id:
         return MailItem(message, True)
     raise NotFound()
 
 
+def is_recipient(actor: Actor, message_id: int) -> bool:
+    """Whether the actor holds a copy of the message."""
+    return _copy_of(actor, message_id) is not None
+
+
 def mark_read(actor: Actor, message_id: int) -> MailItem:
     """Mark the actor's copy read (only a recipient has one)."""
-    item = visible_message(actor, message_id)
-    mine = next((r for r in item.message.recipients if r.user_id == actor.user_id), None)
+    mine = _copy_of(actor, message_id)
     if mine is None:
         raise NotFound()
     if mine.read_at is None:
         mine.read_at = outbox.utcnow()
         db.session.commit()
-    return MailItem(item.message, True)
+    return MailItem(mine.message, True)
 
 
 def inbox(actor: Actor, unread_only: bool = False, limit: int = 200) -> list[MailItem]:
