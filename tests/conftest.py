@@ -107,13 +107,14 @@ def _clean_returns(request):
 
 
 def clear_returns(application) -> None:
-    """Delete every return, its cells, revisions and correction requests (the audit trail stays)."""
+    """Delete every return, its cells, revisions, correction requests and notices (the audit trail stays)."""
     from app.extensions import db
     from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
+    from app.models.messaging import MailMessage, MailRecipient, OutboxItem
     from app.models.returns import MprReturn
 
     db.session.rollback()
-    for model in (CorrectionItem, ReturnRevision, CorrectionRequest):
+    for model in (MailRecipient, MailMessage, OutboxItem, CorrectionItem, ReturnRevision, CorrectionRequest):
         db.session.execute(delete(model))
     for table in application.extensions["mpr_tables"].values():
         db.session.execute(delete(table))

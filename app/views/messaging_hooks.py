@@ -14,14 +14,14 @@ def _flag_login(_app, user, **_extra) -> None:
 
 
 def _mailbox_first():
-    """The first page after login is the mailbox when the user has unread messages."""
+    """The landing page after login is the mailbox when the user has unread messages."""
     if not session.get(MAILBOX_FIRST) or request.method != "GET" or request.path.startswith("/api/"):
         return None
     if not current_user.is_authenticated or request.endpoint in PASS_THROUGH:
         return None
     session.pop(MAILBOX_FIRST, None)
-    if (request.endpoint or "").startswith("MailboxView."):
-        return None
+    if request.endpoint != "HomeView.index":
+        return None  # a deep link followed through the login page is not hijacked
     from app.services.messaging.mailbox import unread_count
 
     if unread_count(current_user.id):
