@@ -19,8 +19,8 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
-    from app.views.reports import ReportsView
     from app.views.messaging import register_messaging_views
+    from app.views.reports import ReportsView
 
     appbuilder.add_view_no_menu(AccountView)
     # A menu entry is named by the permission constant the roles are granted (menu_access on
@@ -36,9 +36,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_view(
         CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
     )
-    appbuilder.add_view(
-        ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category=""
-    )
+    appbuilder.add_view(ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)

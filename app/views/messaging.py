@@ -11,6 +11,7 @@ import datetime as dt
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.security import permissions as p
@@ -198,9 +199,13 @@ def register_messaging_views(appbuilder) -> None:
     from app.views.api_messaging import MprMessagingApi
     from app.views.messaging_hooks import register_messaging_hooks
 
-    appbuilder.add_view(MailboxView, p.MENU_MAILBOX, icon="fa-envelope", category="")
-    appbuilder.add_view(HelpdeskView, p.MENU_HELPDESK, icon="fa-question-circle", category="")
-    appbuilder.add_view(OutboxView, p.MENU_OUTBOX, icon="fa-paper-plane", category="Security")
+    appbuilder.add_view(MailboxView, p.MENU_MAILBOX, label=_l("Mailbox"), icon="fa-envelope", category="")
+    appbuilder.add_view(
+        HelpdeskView, p.MENU_HELPDESK, label=_l("Helpdesk"), icon="fa-question-circle", category=""
+    )
+    appbuilder.add_view(
+        OutboxView, p.MENU_OUTBOX, label=_l("Outbox"), icon="fa-paper-plane", category="Security"
+    )
     appbuilder.add_api(MprMessagingApi)
     limit_sending(appbuilder, ("MailboxView", "HelpdeskView", "MprMessagingApi"))
     register_messaging_hooks(current_app._get_current_object())
