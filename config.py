@@ -25,6 +25,11 @@ def _env_date(name: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _env_days(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of day counts from the environment, e.g. "5,1"."""
+    return tuple(int(part) for part in os.environ.get(name, default).split(",") if part.strip())
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else a key kept in instance/ for the demo."""
     if os.environ.get("SECRET_KEY"):
@@ -81,6 +86,27 @@ class Config:
     MPR_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("MPR_ABSOLUTE_TIMEOUT_HOURS", "8"))
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by create_app (app.security.passwords).
+
+    # Notifications. Mail settings use Flask-Mail's own names; see README "Notifications".
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "MPR MIS <mpr-mis@example.org>")
+    MAIL_SUPPRESS_SEND = False  # delivery happens only in `flask mpr deliver`, never in a request
+    MPR_MAIL_TIMEOUT_SECONDS = int(os.environ.get("MPR_MAIL_TIMEOUT_SECONDS", "20"))
+    MPR_MAIL_ID_DOMAIN = os.environ.get("MPR_MAIL_ID_DOMAIN", "mpr.example.org")
+    MPR_SMS_GATEWAY = os.environ.get("MPR_SMS_GATEWAY", "record")  # record | http
+    MPR_SMS_URL = os.environ.get("MPR_SMS_URL", "")
+    MPR_SMS_TOKEN = os.environ.get("MPR_SMS_TOKEN")
+    MPR_SMS_RECORD_FILE = os.environ.get("MPR_SMS_RECORD_FILE", str(INSTANCE_DIR / "sms-sent.jsonl"))
+    MPR_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MPR_OUTBOX_MAX_ATTEMPTS", "8"))
+    # Reminders: days before the due date; escalations: days after it.
+    MPR_REMIND_DAYS_BEFORE = _env_days("MPR_REMIND_DAYS_BEFORE", "5,1")
+    MPR_ESCALATE_DAYS_AFTER = _env_days("MPR_ESCALATE_DAYS_AFTER", "1,7")
+    MPR_SEND_RATE_LIMIT = os.environ.get("MPR_SEND_RATE_LIMIT", "30 per hour")
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None

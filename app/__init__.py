@@ -48,12 +48,13 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
     from flask_appbuilder import AppBuilder, Model
 
     from app.database import harden_sqlite
-    from app.extensions import csrf, db, migrate
+    from app.extensions import csrf, db, mail, migrate
     from app.models.generated import build_format_tables
 
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True, render_as_batch=True)
+    mail.init_app(app)
     if definitions is not None:
         app.extensions["mpr_tables"] = build_format_tables(definitions, Model.metadata)
     with app.app_context():

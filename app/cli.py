@@ -1,4 +1,4 @@
-"""`flask mpr ...`: check, sync, migration, seed, demo-users, generate-national, ..."""
+"""`flask mpr ...`: check, sync, migration, seed, demo-users, generate-national, remind, deliver, ..."""
 
 from __future__ import annotations
 
@@ -187,6 +187,35 @@ def reissue_command(username: str, out: str) -> None:
     with open(out, "wb") as handle:
         handle.write(provisioning.handover_workbook([issued]))
     click.echo(f"new one-time password for {username} written to {out}")
+
+
+@mpr.command("deliver")
+def deliver_command() -> None:
+    """Deliver every e-mail and SMS due in the outbox once (with retries and back-off), then exit."""
+    _refuse_if_invalid()
+    from app.services.messaging.delivery import deliver_due
+
+    report = deliver_due()
+    click.echo(str(report))
+
+
+@mpr.command("remind")
+@click.option(
+    "--on", "day", default=None, help="The day to compute reminders for (YYYY-MM-DD; default today)."
+)
+def remind_command(day: str | None) -> None:
+    """Queue the deadline reminders, validation reminders and escalations due on a day (idempotent)."""
+    _refuse_if_invalid()
+    import datetime as dt
+
+    from app.services.messaging.reminders import remind
+
+    try:
+        on = dt.date.fromisoformat(day) if day else dt.date.today()
+    except ValueError:
+        raise click.BadParameter("write the day as YYYY-MM-DD", param_hint="--on") from None
+    for line in remind(on).lines():
+        click.echo(line)
 
 
 def register_cli(app: Flask) -> None:

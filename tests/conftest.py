@@ -107,14 +107,23 @@ def _clean_returns(request):
 
 
 def clear_returns(application) -> None:
-    """Delete every return, its cells, revisions, remarks and correction requests (the audit trail stays)."""
+    """Delete every return, its cells, revisions, remarks, corrections and notices (the audit trail stays)."""
     from app.extensions import db
     from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
+    from app.models.messaging import MailMessage, MailRecipient, OutboxItem
     from app.models.remarks import ReturnRemark
     from app.models.returns import MprReturn
 
     db.session.rollback()
-    for model in (CorrectionItem, ReturnRevision, CorrectionRequest, ReturnRemark):
+    for model in (
+        MailRecipient,
+        MailMessage,
+        OutboxItem,
+        CorrectionItem,
+        ReturnRevision,
+        CorrectionRequest,
+        ReturnRemark,
+    ):
         db.session.execute(delete(model))
     for table in application.extensions["mpr_tables"].values():
         db.session.execute(delete(table))

@@ -3,6 +3,16 @@
 from .audit import AuditEvent, AuditHead
 from .corrections import CorrectionItem, CorrectionRequest, CorrectionStatus, Counter, ReturnRevision
 from .masters import MasterItem
+from .messaging import (
+    HelpdeskQuery,
+    MailMessage,
+    MailRecipient,
+    NotificationPreference,
+    OutboxItem,
+    OutboxStatus,
+    QueryPost,
+    QueryState,
+)
 from .org import Office, OfficeKind, UserProfile
 from .remarks import ReturnRemark
 from .returns import MprReturn, ReturnStatus
@@ -14,11 +24,19 @@ __all__ = [
     "CorrectionRequest",
     "CorrectionStatus",
     "Counter",
+    "HelpdeskQuery",
+    "MailMessage",
+    "MailRecipient",
     "MasterItem",
     "MprReturn",
+    "NotificationPreference",
     "Office",
     "OfficeKind",
     "ReturnRemark",
+    "OutboxItem",
+    "OutboxStatus",
+    "QueryPost",
+    "QueryState",
     "ReturnRevision",
     "ReturnStatus",
     "UserProfile",

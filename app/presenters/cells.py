@@ -12,7 +12,6 @@ def display(value: Any, column: ColumnDef) -> str:
     return column.kind.display(value)
 
 
-
 def column_name(column: ColumnDef) -> str:
     """A column with its groups: "Disposal — No."."""
     return " — ".join([*column.group_path, column.label])

@@ -26,3 +26,12 @@ MENU_VALIDATION = "Return validation"
 MENU_CORRECTIONS = "Correction requests"
 MENU_ACCOUNTS = "Provision users"
 MENU_REPORTS = "Reports"
+
+# Messaging: mailbox, helpdesk (pages and API), and the administrator's outbox.
+MAILBOX = "Mailbox"
+HELPDESK = "Helpdesk"
+MESSAGING_API = "MPR messaging API"
+OUTBOX = "Notification outbox"
+MENU_MAILBOX = "Mailbox"
+MENU_HELPDESK = "Helpdesk"
+MENU_OUTBOX = "Outbox"

@@ -33,6 +33,8 @@ class Action(StrEnum):
     APPROVE = "approve"  # decide correction requests (the format's owner)
     SUMMARY = "summary"  # Monthly Summary Reports and dashboard
     TEMPORARY = "temporary"  # reports of submitted, not yet validated figures
+    QUERY = "query"  # read a helpdesk query an office raised about a format
+    ANSWER = "answer"  # reply to, close or reopen it as the format's owner
     READ_FIGURES = "read-figures"  # see a return's figures, which depends on the return's state
 
 
@@ -181,6 +183,10 @@ def may(
         return actor.is_board or actor.owner_code is not None or actor.is_admin
     if action is Action.VIEW:
         return _may_view(actor, office, fmt)
+    if action is Action.QUERY:  # the asking office, the format's owner, the Board
+        return mine or actor.is_admin or actor.is_board or _is_owner_of(actor, fmt)
+    if action is Action.ANSWER:
+        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
     if action is Action.REPORT:
         return _may_report(actor, office, fmt, today)
     if action is Action.TEMPORARY:

@@ -36,7 +36,17 @@ def _common() -> set[Permission]:
         (p.MENU_ACCESS, p.MENU_CORRECTIONS),
         (p.CAN_READ, p.REPORTS),
         (p.MENU_ACCESS, p.MENU_REPORTS),
+        *_messaging(),
     }
+
+
+def _messaging() -> set[Permission]:
+    """Every user has a mailbox and a helpdesk (what they may do there is the policy's)."""
+    return {
+        (permission, view)
+        for view in (p.MAILBOX, p.HELPDESK, p.MESSAGING_API)
+        for permission in (p.CAN_READ, p.CAN_EDIT)
+    } | {(p.MENU_ACCESS, p.MENU_MAILBOX), (p.MENU_ACCESS, p.MENU_HELPDESK)}
 
 
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:

@@ -19,6 +19,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
+    from app.views.messaging import register_messaging_views
     from app.views.reports import ReportsView
 
     appbuilder.add_view_no_menu(AccountView)
@@ -41,3 +42,4 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
+    register_messaging_views(appbuilder)

@@ -344,6 +344,21 @@ def api_login(case: Case) -> Expected:
     return LOGIN if case.role is ANONYMOUS else ALLOW
 
 
+# ----------------------------------------------------------------- mailbox and helpdesk
+
+
+def raise_query(case: Case) -> Expected:
+    """Raise a helpdesk query: any user of an office; administrators belong to none."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return DENY if case.role is ADMIN else ALLOW
+
+
+def addressed_record(case: Case) -> Expected:
+    """A message or query by id: its sender, recipients or jurisdiction only (the matrix names none)."""
+    return LOGIN if case.role is ANONYMOUS else HIDE
+
+
 # ----------------------------------------------------------------- the rules
 
 
@@ -414,6 +429,16 @@ RULES: tuple[Rule, ...] = (
     Rule(r"ValidationView\.(send_back_form|send_back)", validate_page, Target.VALIDATION),
     Rule(r"CorrectionsView\.show", see_correction, Target.CORRECTION),
     Rule(r"CorrectionsView\.(approve|reject)", decide_correction_page, Target.CORRECTION),
+    # --- mailbox and helpdesk (jurisdiction per message and query: tests/messaging) ------
+    Rule(r"MailboxView\.(index|send|preferences|save_preferences)", signed_in),
+    Rule(r"MailboxView\.show", addressed_record),
+    Rule(r"HelpdeskView\.index", signed_in),
+    Rule(r"HelpdeskView\.raise_query", raise_query),
+    Rule(r"HelpdeskView\.(show|respond)", addressed_record),
+    Rule(r"MprMessagingApi\.(list_messages|send_message|list_groups|list_queries)", signed_in),
+    Rule(r"MprMessagingApi\.raise_query", raise_query),
+    Rule(r"MprMessagingApi\.(read_message|get_query|reply_query)", addressed_record),
+    Rule(r"OutboxView\.index", admin_only),
     # --- administration ---------------------------------------------------------------
     Rule(r"AccountsView\.(index|provision|reissue|reissue_named|unlock)", admin_only),
     Rule(rf"{FAB_EDITABLE}\.(list|add)", admin_only),

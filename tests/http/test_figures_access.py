@@ -88,7 +88,9 @@ def test_pages_withhold_draft_figures(call, login_as):  # noqa: F811
     history = zone.get(grid_url(slug(FORMAT), OFFICE, JAN) + "/history")
     text = history.get_data(as_text=True)
     assert history.status_code == 200 and 'id="mpr-figures-withheld"' in text
-    assert "RECEIPT_NO" not in text and "Opening balance — No. of cases" not in text  # in the audit trail only
+    assert (
+        "RECEIPT_NO" not in text and "Opening balance — No. of cases" not in text
+    )  # in the audit trail only
 
 
 def test_history_shows_figures_to_the_entering_office(call, login_as):  # noqa: F811

@@ -108,7 +108,7 @@ def _ensure_user(sm, entry: dict[str, Any], offices: dict[str, Office], password
             entry["username"],
             first or last,
             last,
-            entry.get("email") or f"{entry['username']}@example.gov.in",
+            entry.get("email") or f"{entry['username']}@cbic.example.org",
             role,
             password=password,
         )

@@ -273,6 +273,7 @@ def approve(actor: Actor, number: int) -> CorrectionRequest:
         {"status": CorrectionStatus.PENDING},
         {"status": CorrectionStatus.APPROVED},
     )
+    _notify_decided(request)
     commit_or_conflict(f"Correction No. {number}")
     return request
 
@@ -314,6 +315,13 @@ def _follow_or_flag(actor: Actor, fmt: FormatDef, office: Office, month: Month, 
     follow_later_months(fmt, office, month, rows, actor)
 
 
+def _notify_decided(request: CorrectionRequest) -> None:
+    """The office's notice and e-mail, in the same transaction as the decision."""
+    from app.services.messaging.notices import correction_decided
+
+    correction_decided(request)
+
+
 @one_step
 def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
     """Refuse a correction; the reason is mandatory and shown to the office."""
@@ -332,5 +340,6 @@ def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
         {"status": CorrectionStatus.REJECTED},
         request.reason,
     )
+    _notify_decided(request)
     commit_or_conflict(f"Correction No. {number}")
     return request

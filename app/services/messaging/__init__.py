@@ -1,0 +1,1 @@
+"""Mailbox, helpdesk, outbox, reminders, and mail and SMS delivery."""

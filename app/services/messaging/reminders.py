@@ -1,0 +1,179 @@
+"""Deadline reminders driven by status (`flask mpr remind [--on DAY]`), idempotent for the day.
+
+For the month due on day D (month M is due on MPR_DUE_DAY of M+1):
+- MPR_REMIND_DAYS_BEFORE days before D: each office with formats not yet submitted
+  gets one message listing them;
+- on D: each Zone with offices whose returns still await validation;
+- MPR_ESCALATE_DAYS_AFTER days after D: each Zone with offices not reported, and a
+  digest to each owner of who is late.
+Each message carries an event key (kind, day, unit), so a second run the same day adds
+nothing. Messages land in the mailbox and, by each user's choice, in the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.definitions.months import Month
+from app.extensions import db
+from app.models.messaging import MailMessage
+from app.models.returns import ReturnStatus
+from app.security import roles
+from app.security.policy import Actor
+from app.services.cycle import deadlines, status
+from app.services.cycle.status import ReturnState, zone_of
+from app.services.messaging import groups, mailbox
+
+SYSTEM = Actor(user_id=0, username="system", role_names=frozenset({roles.BOARD}), office=None)
+
+
+@dataclass
+class ReminderReport:
+    """What one run queued: unit codes per kind of reminder."""
+
+    month: Month
+    due: dt.date
+    offices: list[str] = field(default_factory=list)
+    zones_validation: list[str] = field(default_factory=list)
+    zones_escalation: list[str] = field(default_factory=list)
+    owners_digest: list[str] = field(default_factory=list)
+    already_done: int = 0
+
+    def lines(self) -> list[str]:
+        """A readable summary for the command line."""
+        return [
+            f"month {self.month} due {self.due.isoformat()}",
+            f"offices reminded: {', '.join(self.offices) or 'none'}",
+            f"zones asked to validate: {', '.join(self.zones_validation) or 'none'}",
+            f"zones escalated: {', '.join(self.zones_escalation) or 'none'}",
+            f"owner digests: {', '.join(self.owners_digest) or 'none'}",
+            f"already sent today: {self.already_done}",
+        ]
+
+
+def _not_submitted(state: ReturnState) -> bool:
+    return state.ret is None or state.ret.status == ReturnStatus.DRAFT
+
+
+def _awaiting_validation(state: ReturnState) -> bool:
+    return state.ret is not None and state.ret.status == ReturnStatus.SUBMITTED
+
+
+def _late(state: ReturnState) -> bool:
+    return state.state == deadlines.NOT_REPORTED
+
+
+def _line(state: ReturnState) -> str:
+    where = state.ret.status if state.ret is not None else deadlines.NOT_STARTED
+    return f"- {state.office.code}: {state.fmt.code} {state.fmt.title} ({where})"
+
+
+def _lines(states: list[ReturnState]) -> str:
+    return "\n".join(_line(s) for s in states)
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d %b %Y")
+
+
+def _send_once(key: str, recipients: set[int], subject: str, body: str, report: ReminderReport) -> bool:
+    exists = db.session.execute(select(MailMessage.id).where(MailMessage.event_key == key)).first()
+    if exists is not None:
+        report.already_done += 1
+        return False
+    if not recipients:
+        return False
+    mailbox.record_message(
+        None,
+        "MPR MIS",
+        key.split(":")[-1],
+        recipients,
+        subject,
+        body,
+        notify_as="reminder",
+        kind="reminder",
+        event_key=key,
+    )
+    return True
+
+
+def _by(states: list[ReturnState], keep, unit) -> dict[str, list[ReturnState]]:
+    grouped: dict[str, list[ReturnState]] = defaultdict(list)
+    for state in states:
+        if keep(state):
+            grouped[unit(state)].append(state)
+    return dict(sorted(grouped.items()))
+
+
+def _offices_before(states, day: dt.date, report: ReminderReport) -> None:
+    days = (report.due - day).days
+    for code, late in _by(states, _not_submitted, lambda s: s.office.code).items():
+        subject = _(
+            "Reminder: %(n)d MPR format(s) for %(month)s due in %(days)d day(s)",
+            n=len(late),
+            month=report.month.label(),
+            days=days,
+        )
+        body = _("Due on %(due)s. Not yet submitted:", due=_day(report.due)) + "\n" + _lines(late)
+        if _send_once(f"remind:{day}:before:{code}", groups.members(f"office:{code}"), subject, body, report):
+            report.offices.append(code)
+
+
+def _zones_on_due_day(states, day: dt.date, report: ReminderReport) -> None:
+    for code, waiting in _by(states, _awaiting_validation, lambda s: zone_of(s.office).code).items():
+        subject = _(
+            "Due today: %(n)d MPR return(s) for %(month)s await your validation",
+            n=len(waiting),
+            month=report.month.label(),
+        )
+        body = _("Submitted and not yet validated:") + "\n" + _lines(waiting)
+        if _send_once(
+            f"remind:{day}:validate:{code}", groups.members(f"office:{code}"), subject, body, report
+        ):
+            report.zones_validation.append(code)
+
+
+def _escalate(states, day: dt.date, report: ReminderReport) -> None:
+    for code, late in _by(states, _late, lambda s: zone_of(s.office).code).items():
+        subject = _(
+            "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=len(late), month=report.month.label()
+        )
+        body = _("Due on %(due)s and not yet validated:", due=_day(report.due)) + "\n" + _lines(late)
+        if _send_once(
+            f"remind:{day}:escalate:{code}", groups.members(f"office:{code}"), subject, body, report
+        ):
+            report.zones_escalation.append(code)
+    for owner, late in _by(states, _late, lambda s: s.fmt.owner).items():
+        subject = _(
+            "Digest: %(n)d return(s) of your formats for %(month)s are late",
+            n=len(late),
+            month=report.month.label(),
+        )
+        body = _("Offices late with your formats:") + "\n" + _lines(late)
+        if _send_once(
+            f"remind:{day}:digest:{owner}", groups.members(f"owner:{owner}"), subject, body, report
+        ):
+            report.owners_digest.append(owner)
+
+
+def remind(day: dt.date) -> ReminderReport:
+    """Queue the reminders due on `day` for the month due that month; commit; report what was queued."""
+    month = Month.of(day).prev()
+    report = ReminderReport(month, deadlines.due_date(month))
+    offset = (report.due - day).days
+    config = current_app.config
+    states = status.return_states(SYSTEM, month, today=day)
+    if offset in config["MPR_REMIND_DAYS_BEFORE"]:
+        _offices_before(states, day, report)
+    if offset == 0:
+        _zones_on_due_day(states, day, report)
+    if -offset in config["MPR_ESCALATE_DAYS_AFTER"]:
+        _escalate(states, day, report)
+    db.session.commit()
+    return report
