@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,6 +109,9 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
             yield CellMessage(key, code, "unknown_column", f"There is no column '{code}'")
             continue
         if probe is not None and not grid.editable(probe, column):
+            refusal = _fixed_opening_changed(grid, probe, column, raw, today)
+            if refusal is not None:
+                yield refusal
             continue  # carried and computed cells are never stored as sent
         if probe is None and column.role != "entered":
             continue
@@ -115,6 +119,24 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
             cells[code] = parse_cell(column, raw, today)
         except CellInputError as error:
             yield CellMessage(key, code, error.code, str(error))
+
+
+def _fixed_opening_changed(grid: Grid, row: GridRow, column, raw: Any, today: dt.date) -> CellMessage | None:
+    """A first month's opening sent with a new value after it was fixed: refused, never silently dropped."""
+    if column.role != "carried" or not grid.first_month or raw in (None, ""):
+        return None
+    try:
+        value = parse_cell(column, raw, today)
+    except CellInputError:
+        value = raw
+    if value == row.cells.get(column.code):
+        return None
+    return CellMessage(
+        row.key,
+        column.code,
+        "opening_fixed",
+        _("The opening balance was fixed when the return was submitted; it can no longer be changed here."),
+    )
 
 
 def assign_free_keys(rows: dict) -> dict:

@@ -2,7 +2,8 @@
 
 A grid for month M opens when the format is in force for M, M has ended, and the
 office has filed M-1 (or has never filed this format: then M is its first month and
-the opening balance is entered once, never edited afterwards).
+the opening balance is entered by hand: it stays editable while the return is a draft,
+and through a correction of that month; once submitted it is carried for good).
 """
 
 from __future__ import annotations
@@ -79,9 +80,14 @@ class Grid:
             return False
         if column.role == "entered":
             return True
-        if column.role == "carried":  # the one-time opening entry
-            return self.first_month and row.cells.get(column.code) is None
+        if column.role == "carried":  # the first month's opening, typed by hand until submitted
+            return self.first_month and self.opening_open
         return False
+
+    @property
+    def opening_open(self) -> bool:
+        """Whether a first month's opening may still be typed: before submission, or in a correction."""
+        return self.correcting or self.ret is None or self.ret.status == ReturnStatus.DRAFT
 
 
 def last_open_month(today: dt.date | None = None) -> Month:
