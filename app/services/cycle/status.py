@@ -34,6 +34,11 @@ class ReturnState:
     state: str
     due: dt.date
 
+    @property
+    def label(self) -> str:
+        """The deadline state as the pages show it."""
+        return deadlines.label(self.state)
+
 
 @dataclass
 class Completeness:
