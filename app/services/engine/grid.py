@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.definitions.months import Month
@@ -21,6 +22,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import applies_to
 from app.services.engine import calculation, catalogue, rowstore
 from app.services.engine.calculation import CellMessage
 
@@ -29,6 +31,12 @@ class GridClosed(Conflict):
     """The grid cannot be opened for that month; str() says why and what to do."""
 
     code = "grid_closed"
+
+
+class FormatNotFiled(GridClosed):
+    """The office does not file this format at all (its kind, stream or function differ)."""
+
+    code = "format_not_filed"
 
 
 @dataclass
@@ -143,6 +151,15 @@ def _previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, di
 
 def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None):
     """Raise GridClosed unless the grid for `month` may be opened; return M-1's cells."""
+    if not applies_to(fmt, office):
+        raise FormatNotFiled(
+            _(
+                "%(office)s does not file %(format)s (%(title)s): no return is expected from it.",
+                office=office.code,
+                format=fmt.code,
+                title=fmt.title,
+            )
+        )
     if not fmt.in_force(month):
         raise GridClosed(f"{fmt.code} is not in force for {month.label()}.")
     if month > last_open_month(today):
