@@ -109,9 +109,14 @@ def verify_audit_command() -> None:
 )
 @click.option("--zone", help="Provision the Zone and every office under it.")
 @click.option(
+    "--include-settled",
+    is_flag=True,
+    help="With --zone: also give users who already set their own password a new one-time password.",
+)
+@click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="Hand-over workbook (.xlsx) to write."
 )
-def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
+def provision_command(csv_path: str | None, zone: str | None, include_settled: bool, out: str) -> None:
     """Create users with one-time passwords; write the hand-over sheet (one tab per Zone)."""
     _refuse_if_invalid()
     from app.services.accounts import provisioning
@@ -120,7 +125,7 @@ def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
         raise click.UsageError("give exactly one of --csv or --zone")
     try:
         if zone:
-            issued = provisioning.for_zone(zone, "cli")
+            issued = provisioning.for_zone(zone, "cli", include_settled)
         else:
             with open(csv_path, encoding="utf-8-sig") as handle:
                 issued = provisioning.from_csv(handle.read(), "cli")

@@ -8,7 +8,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import status
+from app.services.cycle import confirmations, status
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, validate_owner
 from app.services.engine import catalogue
 from app.views.params import month_arg
@@ -34,14 +34,20 @@ class ValidationView(BaseView):
             "mpr/validation.html", rows=rows, owners=owners, month=month, states=states
         )
 
-    @expose("/<owner>/<office_code>/<period>", methods=["POST"])
+    @expose("/<owner>/<office_code>/<period>", methods=["GET", "POST"])
     @has_access
     def validate(self, owner: str, office_code: str, period: str):
-        """Validate every format of `owner` for one office and month, all together."""
+        """GET: what validating would do, to confirm; POST: validate every format of `owner` together."""
         month = month_arg(period)
         office = office_by_code(office_code)
         if office is None or owner not in catalogue.definitions().owners:
             abort(404)
+        if request.method == "GET":
+            try:
+                plan = confirmations.validation_plan(current_actor(), owner, office, month)
+            except NotPermitted:
+                abort(404)
+            return self.render_template("mpr/confirm_validate.html", plan=plan)
         try:
             validated = validate_owner(current_actor(), owner, office, month)
         except NotPermitted:
