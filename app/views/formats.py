@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -95,7 +96,10 @@ class FormatGridView(FormatActionsMixin, BaseView):
         if not result.saved:
             flash(not_saved_message(result.errors), "danger")
             return self._render(result.grid, True, status=422)
-        flash("Draft saved.", "success")
+        if result.unchanged:
+            flash(_("No figure changed, so nothing was saved (the version stays the same)."), "info")
+        else:
+            flash("Draft saved.", "success")
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
 
     def _render_after_refusal(self, office, month, changes):

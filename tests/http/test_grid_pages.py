@@ -104,6 +104,19 @@ def test_second_save_of_first_month_changes_the_opening(app, office_client):
     assert cells["OPENING_NO"] == 50 and cells["CLOSING_NO"] == 51  # 50 + 4 - 3
 
 
+def test_a_save_that_changes_no_entered_cell_keeps_the_version(app, office_client):
+    _save_jan(office_client)
+    page = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    assert page.version == 1
+    again = post_grid(office_client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "4"}), page=page)
+    assert again.status_code == 302
+    reloaded = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    assert reloaded.version == 1 and return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["version"] == 1
+    assert "No figure changed, so nothing was saved" in flashed(reloaded.html)
+    save_grid(office_client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "5"}), page=reloaded)
+    assert return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["version"] == 2
+
+
 def test_a_refused_first_save_leaves_the_opening_editable(app, office_client):
     refused = post_grid(office_client, ADJ2, OFFICE, "2024-01", single({**JAN, "RECEIPT_NO": "four"}))
     assert refused.status_code == 422

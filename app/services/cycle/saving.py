@@ -49,10 +49,17 @@ class ReturnLocked(Conflict):
 class SaveResult:
     """What happened: the grid to show (built only when asked for), and any cell errors."""
 
-    def __init__(self, grid: Grid | Callable[[], Grid], errors=None, returned_to_draft: bool = False) -> None:
+    def __init__(
+        self,
+        grid: Grid | Callable[[], Grid],
+        errors=None,
+        returned_to_draft: bool = False,
+        unchanged: bool = False,
+    ) -> None:
         self._grid = grid
         self.errors: list[CellMessage] = list(errors or [])
         self.returned_to_draft = returned_to_draft  # a submitted return edited into a failing state
+        self.unchanged = unchanged  # no entered cell differed from what is stored: nothing was written
 
     @property
     def grid(self) -> Grid:
@@ -203,6 +210,8 @@ def save_draft(
     if fmt.rows.kind == "free":
         rows = assign_free_keys(rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
+    if grid.ret is not None and entered_cells(fmt, {k: c for k, (_p, c) in rows.items()}) == before:
+        return SaveResult(grid, unchanged=True)  # nothing typed differs: no new version, no audit event
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:
         db.session.flush()
