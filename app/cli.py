@@ -51,9 +51,13 @@ def sync_command(dry_run: bool) -> None:
 def seed_command(organisation: str, masters: str | None) -> None:
     """Load the demo organisation, demo users and master lists (safe to repeat)."""
     _refuse_if_invalid()
-    from app.services.accounts.seeding import seed_demo
+    from app.services.accounts.seeding import SeedError, seed_demo
 
-    counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
+    try:
+        counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
+    except SeedError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
     click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
