@@ -1,4 +1,4 @@
-"""`flask mpr seed` refuses a wrong master-list file whole; a second `flask mpr sync` is silent (issue 7 f)."""
+"""`flask mpr seed` refuses a wrong master-list file whole; a second `flask mpr sync` is silent (7 f)."""
 
 from __future__ import annotations
 
