@@ -12,6 +12,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
+from app.services.cycle import status as cycle_status
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.grid import GridClosed, open_grid
@@ -125,6 +126,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
             header=header_rows(grid.columns),
             rows=row_views(grid, editable, messages_by_cell(_shown_messages(grid))),
             revision=revision,
+            validator=cycle_status.validator_label(grid.office),
         )
         return make_response(html, status)
 

@@ -69,3 +69,15 @@ def test_a_format_the_office_does_not_file_says_so(app, client, api_token):
     assert "CGST-MUM-E does not file DRI-CUS-7" in message and "no return is expected" in message
     api = client.get(f"/api/v1/mpr/returns/DRI-CUS-7/CGST-MUM-E/{JAN}", headers=api_token("cgst-mum-e"))
     assert api.status_code == 409 and "does not file DRI-CUS-7" in api.get_json()["message"]
+
+
+def test_dg_units_are_told_that_dgri_validates_not_your_zone(app):
+    unit = signed_in(app, "dri-mzu")
+    message = follow(unit, submit_page(unit, "DRI-CUS-7", "DRI-MZU", JAN, DATA["DRI-CUS-7"]))
+    assert "DRI-CUS-7 for Jan 2024 submitted. DGRI can validate it" in message and "Zone" not in message
+    page = unit.get(f"/mpr/f/dri_cus_7/DRI-MZU/{JAN}").get_data(as_text=True)
+    assert "You may still correct it until DGRI validates it." in page and "your Zone" not in page
+
+    office = signed_in(app, "cgst-mum-e")
+    message = follow(office, submit_page(office, "GI-GST-2", "CGST-MUM-E", JAN, DATA["GI-GST-2"]))
+    assert "submitted. Your Zone (GZ-MUM) can validate it" in message

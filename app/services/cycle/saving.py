@@ -88,7 +88,7 @@ def merge_changes(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, l
     errors: list[CellMessage] = []
     allowed = _valid_keys(grid)
     free = grid.fmt.rows.kind == "free"
-    next_position = max((pos for pos, _ in rows.values()), default=0) + 1
+    next_position = max((pos for pos, _cells in rows.values()), default=0) + 1
     for key, typed in changes.items():
         if typed is None:
             if free and key in rows:

@@ -182,7 +182,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
 def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict]]):
     if fmt.rows.kind == "free":
         ordered = sorted(stored.items(), key=lambda item: item[1][0])
-        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _) in enumerate(ordered, 1)]
+        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _stored) in enumerate(ordered, 1)]
     return list(catalogue.defined_rows(fmt, month))
 
 
