@@ -71,7 +71,9 @@ def test_office_submits_zone_validates_office_corrects_owner_approves(page, open
         zone.goto(f"/mpr/validation/?period={PERIOD}")
         cell, button = validate_button(zone)
         expect(cell).to_contain_text("2/3 submitted")
-        expect(button).to_have_attribute("title", "Not every DGCEI format is submitted yet")
+        # Bootstrap's tooltips move a link's title into data-original-title
+        hint = button.evaluate("a => a.getAttribute('title') || a.getAttribute('data-original-title')")
+        assert hint == "Not every DGCEI format is submitted yet"
         press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] a.mpr-validate')
         expect(zone.locator("#mpr-confirm-effect")).to_contain_text("not submitted: GI-GST-5")
         expect(zone.locator("#mpr-confirm")).to_have_count(0)
