@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -45,6 +46,16 @@ def sync_command(dry_run: bool) -> None:
     raise SystemExit(0 if ok else 1)
 
 
+def _print_counts(load: Callable[[], dict[str, int]], refusal: type[Exception]) -> None:
+    """Run a loader and print what it counted; on its refusal, print why on stderr and exit 1."""
+    try:
+        counts = load()
+    except refusal as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 @mpr.command("seed")
 @click.option("--organisation", default=str(SEED_DIR / "organisation.yaml"), show_default=True)
 @click.option("--masters", default=None, help="Master lists YAML (default: MPR_MASTERS).")
@@ -53,12 +64,7 @@ def seed_command(organisation: str, masters: str | None) -> None:
     _refuse_if_invalid()
     from app.services.accounts.seeding import SeedError, seed_demo
 
-    try:
-        counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
-    except SeedError as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(1) from None
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    _print_counts(lambda: seed_demo(organisation, masters or current_app.config["MPR_MASTERS"]), SeedError)
 
 
 @mpr.command("demo-users")
@@ -86,12 +92,7 @@ def generate_national_command(zones: int, commissionerates_per_zone: int, months
     plan = NationalPlan(
         zones=zones, commissionerates_per_zone=commissionerates_per_zone, months=months, seed=seed
     )
-    try:
-        counts = generate_national(plan)
-    except NationalDataExists as exists:
-        click.echo(str(exists), err=True)
-        raise SystemExit(1) from None
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    _print_counts(lambda: generate_national(plan), NationalDataExists)
 
 
 @mpr.command("verify-audit")
