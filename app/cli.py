@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -69,16 +70,25 @@ def migration_command(message: str) -> None:
     click.echo(f"Wrote {path.relative_to(path.parents[2])}: review it, then commit it with the model change.")
 
 
+def _print_counts(load: Callable[[], dict[str, int]], refusal: type[Exception]) -> None:
+    """Run a loader and print what it counted; on its refusal, print why on stderr and exit 1."""
+    try:
+        counts = load()
+    except refusal as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from None
+    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
 @mpr.command("seed")
 @click.option("--organisation", default=str(SEED_DIR / "organisation.yaml"), show_default=True)
 @click.option("--masters", default=None, help="Master lists YAML (default: MPR_MASTERS).")
 def seed_command(organisation: str, masters: str | None) -> None:
     """Load the demo organisation, demo users and master lists (safe to repeat)."""
     _refuse_if_invalid()
-    from app.services.accounts.seeding import seed_demo
+    from app.services.accounts.seeding import SeedError, seed_demo
 
-    counts = seed_demo(organisation, masters or current_app.config["MPR_MASTERS"])
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    _print_counts(lambda: seed_demo(organisation, masters or current_app.config["MPR_MASTERS"]), SeedError)
 
 
 @mpr.command("demo-users")
@@ -119,12 +129,7 @@ def generate_national_command(zones: int, commissionerates_per_zone: int, months
     plan = NationalPlan(
         zones=zones, commissionerates_per_zone=commissionerates_per_zone, months=months, seed=seed
     )
-    try:
-        counts = generate_national(plan)
-    except NationalDataExists as exists:
-        click.echo(str(exists), err=True)
-        raise SystemExit(1) from None
-    click.echo(", ".join(f"{n} {what}" for what, n in counts.items()))
+    _print_counts(lambda: generate_national(plan), NationalDataExists)
 
 
 @mpr.command("verify-audit")
@@ -146,9 +151,14 @@ def verify_audit_command() -> None:
 )
 @click.option("--zone", help="Provision the Zone and every office under it.")
 @click.option(
+    "--include-settled",
+    is_flag=True,
+    help="With --zone: also give users who already set their own password a new one-time password.",
+)
+@click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="Hand-over workbook (.xlsx) to write."
 )
-def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
+def provision_command(csv_path: str | None, zone: str | None, include_settled: bool, out: str) -> None:
     """Create users with one-time passwords; write the hand-over sheet (one tab per Zone)."""
     _refuse_if_invalid()
     from app.services.accounts import provisioning
@@ -157,7 +167,7 @@ def provision_command(csv_path: str | None, zone: str | None, out: str) -> None:
         raise click.UsageError("give exactly one of --csv or --zone")
     try:
         if zone:
-            issued = provisioning.for_zone(zone, "cli")
+            issued = provisioning.for_zone(zone, "cli", include_settled)
         else:
             with open(csv_path, encoding="utf-8-sig") as handle:
                 issued = provisioning.from_csv(handle.read(), "cli")

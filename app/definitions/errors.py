@@ -22,6 +22,7 @@ ERROR_CODES = {
     "E025": "a cumulative derived column (upto, prev_upto, growth_upto) over a balance",
     "E030": "carried column names an unknown column or one absent from the previous period",
     "E031": "carry in a free-row format",
+    "E032": "carried column and the column it carries from have different types",
     "E040": "from after until, or a column/row in force outside its format's months",
     "E041": "replacement months do not join up, or a format replaced twice",
     "E042": "a column or formula reads a column not in force in some month where the reader is",

@@ -187,6 +187,7 @@ def _check_carries(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) ->
         if source is None:
             c.add("E030", line, path, f"carries from unknown column '{carry}'{suggest(carry, leaves)}")
             continue
+        _check_carry_type(c, leaf, source, line, path)
         start, end = draft.leaf_months(leaf)
         if start is not None and end is not None and end <= start:
             continue  # in force for one month only: always the one-time opening entry
@@ -195,6 +196,16 @@ def _check_carries(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) ->
         if gap is not None:
             message = f"carries from '{carry}', which is not in force in {gap}, the month before"
             c.add("E030", line, path, f"{message} {gap.next()}")
+
+
+def _check_carry_type(c: Collector, leaf: Leaf, source: Leaf, line: int, path: str) -> None:
+    """E032 when a column carries from a column of another type (a count from an amount, say)."""
+    if source.column.type != leaf.column.type:
+        message = (
+            f"carries from '{source.column.code}', a {source.column.type} column, into a "
+            f"{leaf.column.type} column: a carried column must have the type of the column it carries from"
+        )
+        c.add("E032", line, path, message)
 
 
 def check_replacement_carries(c: Collector, draft: FormatDraft, replaced: FormatDraft) -> None:
@@ -207,7 +218,9 @@ def check_replacement_carries(c: Collector, draft: FormatDraft, replaced: Format
         if not carry or draft.leaf(carry) is None or draft.leaf_months(leaf)[0] != first:
             continue
         source = replaced.leaf(carry)
+        line, path = leaf.where.at("carry")
         if source is None or uncovered_month((last, last), replaced.leaf_months(source)):
-            line, path = leaf.where.at("carry")
             message = f"carries from '{carry}', which format '{replaced.code}' does not have in"
             c.add("E030", line, path, f"{message} {last}, its last month before this format replaces it")
+        else:
+            _check_carry_type(c, leaf, source, line, path)

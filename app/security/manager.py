@@ -18,8 +18,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.security import sessions
+from app.security.login_messages import LoginMessage, explain_spent_one_time_password
 
 log = logging.getLogger(__name__)
+OTP_USED = "one-time password already used"
+OTP_EXPIRED = "one-time password expired"
 
 
 def _audit(action: str, user, username: str, detail: dict | None = None) -> None:
@@ -98,6 +101,7 @@ class MprSecurityManager(SecurityManager):
         """
         super().register_views()
         self.lm.login_view = f"{type(self.auth_view).__name__}.login"
+        self.auth_view.invalid_login_message = LoginMessage()  # says why when the holder may know
 
     def _find_login_user(self, username):
         """The user a login names: by user id, else by e-mail address (as FAB's own check does)."""
@@ -116,9 +120,9 @@ class MprSecurityManager(SecurityManager):
             if _is_api_login():
                 return "password and profile must be set in the browser first"
             if profile.otp_used_at is not None:
-                return "one-time password already used"
+                return OTP_USED
             if profile.otp_expires_at is not None and profile.otp_expires_at < moment:
-                return "one-time password expired"
+                return OTP_EXPIRED
         return None
 
     def auth_user_db(self, username, password):
@@ -126,7 +130,11 @@ class MprSecurityManager(SecurityManager):
         user = self._find_login_user(username)
         refusal = self._refusal(user) if user is not None else None
         if refusal:
-            check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            spent = refusal in (OTP_USED, OTP_EXPIRED) and not _is_api_login()
+            if spent and check_password_hash(user.password, password or ""):
+                explain_spent_one_time_password(user.username, "used" if refusal == OTP_USED else "expired")
+            else:
+                check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
             _audit("login-refused", user, username, {"why": refusal})
             db.session.commit()
             return None

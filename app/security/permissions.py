@@ -18,12 +18,14 @@ READ = "read"
 EDIT = "edit"
 
 MENU_ACCESS = "menu_access"
-# Menu entries (FAB shows an entry only to roles holding menu_access on it). The views are
-# registered under these names (app/views/__init__.py) and the roles granted them (roles.py).
+# Menu entries (FAB shows an entry only to roles holding menu_access on it). A menu name
+# must differ from every view's permission name above: FAB's permission sync drops from a
+# view-menu every permission its view does not declare, so menu_access on "Return status"
+# (StatusView's name) was deleted again at each sync, or refused with a warning.
 MENU_FORMATS = "Formats"
-MENU_STATUS = "Return status"
-MENU_VALIDATION = "Return validation"
-MENU_CORRECTIONS = "Correction requests"
+MENU_STATUS = "Status"
+MENU_VALIDATION = "Validation"
+MENU_CORRECTIONS = "Corrections"
 MENU_ACCOUNTS = "Provision users"
 MENU_REPORTS = "Reports"
 

@@ -13,6 +13,7 @@ import datetime as dt
 from flask import Response, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserGroupModelView
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
 
@@ -55,14 +56,19 @@ class AccountsView(BaseView):
         accounts = [(profile, sm.get_user_by_id(profile.user_id)) for profile in watched]
         return self.render_template("mpr/accounts.html", zones=list(zones), accounts=accounts, now=moment)
 
-    @expose("/provision", methods=["POST"])
+    @expose("/provision", methods=["GET", "POST"])
     @has_access
     def provision(self):
-        """Create users from a CSV or for a Zone's tree; answer with the hand-over workbook."""
+        """GET ?zone=: what provisioning the Zone would do; POST: create users, send the hand-over sheet."""
+        if request.method == "GET":
+            return self._confirm_zone(request.args.get("zone", ""))
+        zone = request.form.get("zone")
+        if zone and request.form.get("confirmed") != "1":
+            return redirect(url_for("AccountsView.provision", zone=zone))  # never without asking first
         actor = g.user.username
         try:
-            if request.form.get("zone"):
-                issued = provisioning.for_zone(request.form["zone"], actor)
+            if zone:
+                issued = provisioning.for_zone(zone, actor, request.form.get("include_settled") == "1")
             else:
                 upload = request.files.get("csv")
                 text = upload.read().decode("utf-8-sig") if upload else request.form.get("csv_text", "")
@@ -80,16 +86,34 @@ class AccountsView(BaseView):
             },
         )
 
-    @expose("/reissue", methods=["POST"])
+    def _confirm_zone(self, zone_code: str):
+        try:
+            plan = provisioning.zone_plan(zone_code)
+        except provisioning.ProvisioningError as error:
+            flash(str(error), "danger")
+            return redirect(url_for("AccountsView.index"))
+        return self.render_template("mpr/confirm_provision.html", plan=plan)
+
+    @expose("/reissue", methods=["GET", "POST"])
     @has_access
     def reissue_named(self):
-        """A new one-time password for the user id typed on the page."""
-        return self.reissue((request.form.get("username") or "").strip())
+        """A new one-time password for the user id typed on the page (GET: ask first)."""
+        username = (request.values.get("username") or "").strip()
+        if request.method == "GET":
+            return redirect(url_for("AccountsView.reissue", username=username or "-"))
+        return self.reissue(username)
 
-    @expose("/<username>/reissue", methods=["POST"])
+    @expose("/<username>/reissue", methods=["GET", "POST"])
     @has_access
     def reissue(self, username: str):
-        """A new one-time password for one user (the old one stops working)."""
+        """GET: what a new one-time password does, to confirm; POST: issue it (the old one stops working)."""
+        if request.method == "GET":
+            user = self.appbuilder.sm.find_user(username=username)
+            profile = sessions.profile_of(user.id) if user is not None else None
+            if profile is None:
+                flash(_("%(username)s: no such user", username=username), "danger")
+                return redirect(url_for("AccountsView.index"))
+            return self.render_template("mpr/confirm_reissue.html", user=user, profile=profile)
         try:
             issued = provisioning.reissue(username, g.user.username)
         except provisioning.ProvisioningError as error:

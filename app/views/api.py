@@ -14,11 +14,11 @@ from flask_appbuilder.security.decorators import protect
 from app.definitions.months import Month
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.security.policy import Action, may
+from app.security.policy import ENTERING_KINDS, Action, may
 from app.services.accounts.organisation import office_by_code, offices_visible_to
 from app.services.cycle import remarks
 from app.services.cycle.saving import save_draft
-from app.services.engine import catalogue, serialise
+from app.services.engine import abilities, catalogue, serialise
 from app.services.engine.figures import require_figures
 from app.services.engine.grid import GridClosed, last_open_month, open_grid
 from app.services.engine.index import readable_formats
@@ -55,7 +55,13 @@ class MprApi(BaseApi):
         month = _month(request.args.get("period"))
         if month is None:
             return self.response_400("period must be YYYY-MM")
-        return self.response(200, result=[serialise.format_json(f, month) for f in readable_formats(month)])
+        actor = current_actor()
+        offices = offices_visible_to(actor, tuple(ENTERING_KINDS))
+        result = [
+            {**serialise.format_json(f, month), "may": abilities.for_caller(actor, f, offices)}
+            for f in readable_formats(month)
+        ]
+        return self.response(200, result=result)
 
     @expose("/offices", methods=["GET"])
     @protect()

@@ -13,7 +13,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import remarks, status, workflow
+from app.services.cycle import confirmations, remarks, status, workflow
 from app.services.cycle.workflow import (
     ConcurrentChange,
     NotPermitted,
@@ -106,14 +106,20 @@ class ValidationView(BaseView):
         )
         return redirect(url_for("ValidationView.index", period=str(month)))
 
-    @expose("/<owner>/<office_code>/<period>", methods=["POST"])
+    @expose("/<owner>/<office_code>/<period>", methods=["GET", "POST"])
     @has_access
     def validate(self, owner: str, office_code: str, period: str):
-        """Validate every format of `owner` for one office and month, all together."""
+        """GET: what validating would do, to confirm; POST: validate every format of `owner` together."""
         month = month_arg(period)
         office = office_by_code(office_code)
         if office is None or owner not in catalogue.definitions().owners:
             abort(404)
+        if request.method == "GET":
+            try:
+                plan = confirmations.validation_plan(current_actor(), owner, office, month)
+            except NotPermitted:
+                abort(404)
+            return self.render_template("mpr/confirm_validate.html", plan=plan)
         try:
             validated = validate_owner(current_actor(), owner, office, month)
         except NotPermitted:

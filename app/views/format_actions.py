@@ -11,6 +11,7 @@ import secrets
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -23,6 +24,7 @@ from app.security.policy import Action
 from app.services import audit
 from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures
+from app.services.cycle import status as cycle_status
 from app.services.cycle.corrections import raise_correction
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
@@ -73,9 +75,16 @@ class FormatActionsMixin:
             return redirect(self._grid_url(office, month))
         except NotPermitted:
             abort(404)
+        who = cycle_status.validator_label(office)
         flash(
-            f"{self.fmt.code} for {month.label()} submitted. Your Zone can validate it once every "
-            f"{self.fmt.owner} format is submitted; until then you may still correct it.",
+            _(
+                "%(code)s for %(month)s submitted. %(who)s can validate it once every %(owner)s format "
+                "is submitted; until then you may still correct it.",
+                code=self.fmt.code,
+                month=month.label(),
+                who=who[:1].upper() + who[1:],
+                owner=self.fmt.owner,
+            ),
             "success",
         )
         return redirect(self._grid_url(office, month))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -14,6 +15,7 @@ from app.security.actor import current_actor
 from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
 from app.services.cycle import remarks
+from app.services.cycle import status as cycle_status
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.figures import require_figures
@@ -98,7 +100,10 @@ class FormatGridView(FormatActionsMixin, BaseView):
         if not result.saved:
             flash(not_saved_message(result.errors), "danger")
             return self._render(result.grid, True, status=422)
-        flash("Draft saved.", "success")
+        if result.unchanged:
+            flash(_("No figure changed, so nothing was saved (the version stays the same)."), "info")
+        else:
+            flash("Draft saved.", "success")
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
 
     def _render_after_refusal(self, office, month, changes):
@@ -129,6 +134,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
             revision=revision,
             remarks=remarks.shown(grid, pointed_out),
             may_send_back=grid.status == "submitted" and may(current_actor(), Action.VALIDATE, grid.office),
+            validator=cycle_status.validator_label(grid.office),
         )
         return make_response(html, status)
 

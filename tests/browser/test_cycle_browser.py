@@ -57,7 +57,7 @@ def fill_and_submit(page, slug: str, rows: dict) -> None:
 
 def validate_button(page):
     cell = page.locator(f'table.mpr-validation tr[data-office="{OFFICE}"] td[data-owner="DGCEI"]')
-    return cell, cell.locator("button", has_text="Validate DGCEI")
+    return cell, cell.locator("a.mpr-validate", has_text="Validate DGCEI")
 
 
 def test_office_submits_zone_validates_office_corrects_owner_approves(page, open_page, login):
@@ -71,10 +71,12 @@ def test_office_submits_zone_validates_office_corrects_owner_approves(page, open
         zone.goto(f"/mpr/validation/?period={PERIOD}")
         cell, button = validate_button(zone)
         expect(cell).to_contain_text("2/3 submitted")
-        expect(button).to_have_attribute("title", "Not every DGCEI format is submitted yet")
-        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] button')
-        expect(zone.locator("div.alert-danger")).to_contain_text("Not every DGCEI format is submitted")
-        expect(zone.locator("div.alert-danger")).to_contain_text("Missing: GI-GST-5")
+        # Bootstrap's tooltips move a link's title into data-original-title
+        hint = button.evaluate("a => a.getAttribute('title') || a.getAttribute('data-original-title')")
+        assert hint == "Not every DGCEI format is submitted yet"
+        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] a.mpr-validate')
+        expect(zone.locator("#mpr-confirm-effect")).to_contain_text("not submitted: GI-GST-5")
+        expect(zone.locator("#mpr-confirm")).to_have_count(0)
 
         # the arrests format has no rows this month: "Save and submit" on the empty grid
         page.goto(grid_url("gi_gst_5"))
@@ -86,7 +88,11 @@ def test_office_submits_zone_validates_office_corrects_owner_approves(page, open
         cell, button = validate_button(zone)
         expect(cell).to_contain_text("3/3 submitted")
         expect(button).to_have_class(re.compile(r"btn-primary"))
-        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] button')
+        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] a.mpr-validate')
+        # the Zone is asked first, with the formats listed and what validating does
+        expect(zone.locator("table.mpr-confirm-formats tr[data-format]")).to_have_count(3)
+        expect(zone.locator("#mpr-confirm-effect")).to_contain_text("cannot be undone")
+        press(zone, "#mpr-confirm")
         expect(zone.locator("div.alert-success")).to_contain_text(f"Validated 3 DGCEI format(s) of {OFFICE}")
         expect(validate_button(zone)[0].locator(".label-success")).to_have_text("Validated")
 

@@ -216,6 +216,16 @@ def test_put_next_month_ignores_a_carried_opening_in_the_body(app, client, offic
     assert stored(app, "DPM-GST-ADJ-2", "CGST-MUM-E", "2024-02")["_"]["OPENING_NO"] == 11
 
 
+def test_put_that_changes_nothing_keeps_the_version(app, client, office):
+    assert _put(client, f"{ADJ2}/2024-01", office, {"_": JAN}).status_code == 200
+    same = _put(
+        client, f"{ADJ2}/2024-01", office, {"_": {"RECEIPT_NO": 4, "RECEIPT_AMT": "120.50"}}, version=1
+    )
+    assert same.status_code == 200 and same.get_json()["version"] == 1
+    changed = _put(client, f"{ADJ2}/2024-01", office, {"_": {"RECEIPT_NO": 5}}, version=1)
+    assert changed.status_code == 200 and changed.get_json()["version"] == 2
+
+
 def test_put_with_a_stale_version_is_409_and_saves_nothing(app, client, office):
     assert _put(client, f"{ADJ2}/2024-01", office, {"_": JAN}).status_code == 200
     assert _put(client, f"{ADJ2}/2024-01", office, {"_": {"RECEIPT_NO": 5}}, version=1).status_code == 200

@@ -63,7 +63,7 @@ def _save_feb(client) -> None:
 def test_first_month_opening_is_entered_once_and_closing_is_computed(app, office_client):
     page = get_grid(office_client, ADJ2, OFFICE, "2024-01")
     assert page.version == 0
-    assert "First month for this office: enter the opening balance once" in page.text
+    assert "First month for this office: enter the opening balance." in page.text
     for code in CARRIED:
         assert ("_", code) in page.inputs, f"{code} must be enterable in the first month"
     for code in COMPUTED:
@@ -88,19 +88,45 @@ def test_first_month_opening_is_entered_once_and_closing_is_computed(app, office
     assert reloaded.value("_", "CLOSING_NO") == "11"
     assert reloaded.value("_", "CLOSING_AMT") == "500.25"
     assert reloaded.value("_", "OPENING_NO") == "10"
-    # once entered, the opening is never editable again, even in the first month
-    assert ("_", "OPENING_NO") not in reloaded.inputs
-    assert ("_", "OPENING_AMT") not in reloaded.inputs
+    # a draft of the first month keeps its opening editable: a mistyped opening can be fixed
+    assert reloaded.inputs[("_", "OPENING_NO")] == "10"
+    assert reloaded.inputs[("_", "OPENING_AMT")] == "500.00"
     assert 'id="mpr-status">draft<' in reloaded.html
     assert reloaded.messages == {}
 
 
-def test_second_save_of_first_month_ignores_a_changed_opening(app, office_client):
+def test_second_save_of_first_month_changes_the_opening(app, office_client):
     _save_jan(office_client)
     page = get_grid(office_client, ADJ2, OFFICE, "2024-01")
     response = post_grid(office_client, ADJ2, OFFICE, "2024-01", single({"OPENING_NO": "50"}), page=page)
     assert response.status_code == 302
-    assert stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["_"]["OPENING_NO"] == 10
+    cells = stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["_"]
+    assert cells["OPENING_NO"] == 50 and cells["CLOSING_NO"] == 51  # 50 + 4 - 3
+
+
+def test_a_save_that_changes_no_entered_cell_keeps_the_version(app, office_client):
+    _save_jan(office_client)
+    page = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    assert page.version == 1
+    again = post_grid(office_client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "4"}), page=page)
+    assert again.status_code == 302
+    reloaded = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    assert reloaded.version == 1 and return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["version"] == 1
+    assert "No figure changed, so nothing was saved" in flashed(reloaded.html)
+    save_grid(office_client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "5"}), page=reloaded)
+    assert return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["version"] == 2
+
+
+def test_a_refused_first_save_leaves_the_opening_editable(app, office_client):
+    refused = post_grid(office_client, ADJ2, OFFICE, "2024-01", single({**JAN, "RECEIPT_NO": "four"}))
+    assert refused.status_code == 422
+    shown = parse_grid(refused)
+    assert shown.inputs[("_", "OPENING_NO")] == "10"  # typed text comes back, still an input
+    assert stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01") is None
+    page = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    assert ("_", "OPENING_NO") in page.inputs and ("_", "OPENING_AMT") in page.inputs
+    save_grid(office_client, ADJ2, OFFICE, "2024-01", single({**JAN, "OPENING_NO": "12"}), page=page)
+    assert stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["_"]["OPENING_NO"] == 12
 
 
 def test_next_month_opening_is_carried_and_not_editable(app, office_client):

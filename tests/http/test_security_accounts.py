@@ -246,7 +246,7 @@ def test_the_admin_page_provisions_a_zone(limited_app):
     page = client.get("/admin/accounts/").get_data(as_text=True)
     assert 'value="CZ-CHE"' in page
     response = client.post(
-        "/admin/accounts/provision", data={"zone": "CZ-CHE", "csrf_token": csrf_token(page)}
+        "/admin/accounts/provision", data={"zone": "CZ-CHE", "confirmed": "1", "csrf_token": csrf_token(page)}
     )
     assert response.status_code == 200 and response.mimetype == XLSX
     rows = workbook_rows(response.data)["CZ-CHE"]

@@ -84,6 +84,14 @@ def set_validated_at(code: str, when: dt.datetime) -> None:
     db.session.commit()
 
 
+def set_submitted_at(code: str, when: dt.datetime) -> None:
+    from app.extensions import db
+    from app.models.returns import MprReturn
+
+    db.session.execute(update(MprReturn).where(MprReturn.format_code == code).values(submitted_at=when))
+    db.session.commit()
+
+
 def states(user: str, today: dt.date, office: str = "CGST-MUM-E", period: str = JAN) -> dict[str, str]:
     from app.definitions.months import Month
     from app.services.cycle import status
@@ -124,8 +132,14 @@ def test_deadline_states_from_not_started_to_validated_on_time_or_late(app, ctx)
         "GI-GST-4": "submitted",
         "GI-GST-5": "not started",
     }
-    # submitted but not validated by the 15th counts as not reported
-    assert set(states("cgst-mum-e", AFTER_DUE).values()) == {"not reported"}
+    # once the due date has passed: a return submitted after it is "submitted late", not "not reported"
+    assert states("cgst-mum-e", AFTER_DUE) == {
+        "GI-GST-2": "not reported",
+        "GI-GST-4": "submitted late",
+        "GI-GST-5": "not reported",
+    }
+    set_submitted_at("GI-GST-4", dt.datetime(2024, 2, 14, 12, 0))  # in time, still awaiting validation
+    assert states("cgst-mum-e", AFTER_DUE)["GI-GST-4"] == "submitted"
     submit("cgst-mum-e", "GI-GST-2", "CGST-MUM-E", JAN, {})
     submit("cgst-mum-e", "GI-GST-5", "CGST-MUM-E", JAN, {})
     validate()
@@ -209,17 +223,33 @@ def test_status_pages_for_office_zone_owner_and_board(app):
 def test_office_todo_lists_what_is_due_and_drops_what_is_validated(app, ctx):
     items = todo("cgst-mum-e", BEFORE_DUE)
     due = [text for kind, text in items if kind == "due"]
-    assert any(
-        t.startswith("GI-GST-2 for Jan 2024: not started — due 15 Feb 2024 (5 day(s) left)") for t in due
-    )
+    gi2 = "GI-GST-2 Investigation of cases (GST anti-evasion)"
+    assert f"{gi2}, Jan 2024: not started — due 15 Feb 2024 (5 day(s) left)" in due
     late = [text for kind, text in items if kind == "late"]
-    assert any(t.startswith("GI-GST-2 for Dec 2023: not reported") and "day(s) late" in t for t in late)
-    file_all()
+    assert any(t.startswith(f"{gi2}, Dec 2023: not reported") and "day(s) late" in t for t in late)
+    file_all(validated=False)  # submitted, not yet validated: handed in, so off the office's list
     after = [text for _kind, text in todo("cgst-mum-e", BEFORE_DUE)]
     assert not [
-        t for t in after if t.startswith(("GI-GST-2 for Jan", "GI-GST-4 for Jan", "GI-GST-5 for Jan"))
+        t for t in after if t.startswith(("GI-GST-2 ", "GI-GST-4 ", "GI-GST-5 ")) and ", Jan 2024:" in t
     ]
-    assert [t for t in after if t.startswith("DPM-GST-ADJ-2 for Jan 2024")]  # other owners' formats stay
+    assert [t for t in after if t.startswith("DPM-GST-ADJ-2 ") and ", Jan 2024:" in t]  # other owners' stay
+    validate()
+    assert not [
+        t for _k, t in todo("cgst-mum-e", BEFORE_DUE) if t.startswith("GI-GST-4 ") and ", Jan 2024:" in t
+    ]
+
+
+def test_a_late_submission_reads_submitted_late_on_the_status_and_validation_pages(app):
+    with app.test_request_context():
+        file_all(validated=False)  # submitted today, long after 15 Feb 2024
+    for user in ("cgst-mum-e", "gz-mum"):
+        page = _status_page(app, user)
+        row = page.split('data-office="CGST-MUM-E" data-format="GI-GST-2"')[1].split("</tr>")[0]
+        assert "submitted late, awaiting validation" in row and "not reported" not in row
+    validation = signed_in(app, "gz-mum").get(f"/mpr/validation/?period={JAN}").get_data(as_text=True)
+    cell = validation.split('data-office="CGST-MUM-E"')[1].split("</tr>")[0]
+    assert "3/3 submitted" in cell and "GI-GST-2</a>: submitted late, awaiting validation" in cell
+    assert "not reported" not in cell.split('data-owner="DGCEI"')[1].split("</td>")[0]
 
 
 def test_zone_and_owner_todo(app, ctx):

@@ -77,8 +77,15 @@ def test_count_bounds():
     assert (refused(bounded, "0").code, str(refused(bounded, "0"))) == ("below_min", "Must be at least 1")
     assert (refused(bounded, "1001").code, str(refused(bounded, "1001"))) == (
         "above_max",
-        "Must be at most 1000",
+        "Must be at most 1,000",
     )
+
+
+def test_limits_are_printed_exactly_never_in_exponent_form():
+    large = column("count", min=0.0, max=9999999999.0)
+    assert str(refused(large, "10000000000")) == "Must be at most 9,999,999,999"
+    assert str(refused(column("amount", max=1e10), "10000000000.01")) == "Must be at most 10,000,000,000"
+    assert str(refused(column("percent", min=0.5), "0.25")) == "Must be at least 0.5"
 
 
 @pytest.mark.parametrize(

@@ -329,6 +329,32 @@ def test_e030_carry_absent_from_replaced_format(tmp_path: Path) -> None:
     )
 
 
+def test_e032_carry_between_columns_of_different_types(tmp_path: Path) -> None:
+    text = replaced("type: count, carry: CLOSING_NO}", "type: amount, carry: CLOSING_NO}")
+    error = the_error(tmp_path, text)
+    assert_error(
+        error, "E032", line_of(text, "carry"), "formats[0].columns[0].carry", "'CLOSING_NO', a count column"
+    )
+
+
+def test_e032_carry_from_a_replaced_format_of_another_type(tmp_path: Path) -> None:
+    old = replaced("    columns:\n", "    until: 2020-03\n    columns:\n").replace(
+        '      - {code: RECEIPT_NO, label: "Receipt", type: count}\n',
+        '      - {code: RECEIPT_NO, label: "Receipt", type: count}\n'
+        '      - {code: CLOSE_AMT, label: "Close", type: count}\n',
+    )
+    new = SECOND.replace("    columns:\n", "    from: 2020-04\n    replaces: FMT-A\n    columns:\n").replace(
+        '      - {code: AMOUNT, label: "Amount", type: amount}\n',
+        "      - {code: OPEN_AMT, label: Open, type: amount, carry: CLOSE_AMT}\n"
+        "      - {code: CLOSE_AMT, label: Close, type: amount, formula: OPEN_AMT}\n",
+    )
+    text = old + new
+    error = the_error(tmp_path, text)
+    assert_error(
+        error, "E032", line_of(text, "carry: CLOSE_AMT"), "formats[1].columns[0].carry", "a count column"
+    )
+
+
 def test_e031_carry_in_free_rows(tmp_path: Path) -> None:
     text = replaced("    columns:\n", "    rows: {free: {max: 50}, label: Case}\n    columns:\n")
     error = the_error(tmp_path, text)

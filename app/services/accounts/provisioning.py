@@ -173,20 +173,58 @@ def from_csv(text: str, actor: str) -> list[Issued]:
     return issued
 
 
-def for_zone(zone_code: str, actor: str) -> list[Issued]:
-    """One user per office of a Zone's tree (Zone, Commissionerates, Divisions, Ranges); all or nothing."""
+@dataclass(frozen=True)
+class ZonePlan:
+    """What provisioning a Zone would do, user id by user id (nothing is changed by making it)."""
+
+    zone: Office
+    targets: list[tuple[str, str, str]]  # (user id, role, office code) for every office of the tree
+    new: list[str]  # user ids to create
+    waiting: list[str]  # exist but never set a password: they get a new one-time password
+    settled: list[str]  # set their own password: left alone unless asked for
+
+
+def _has_own_password(username: str) -> bool:
+    user = current_app.appbuilder.sm.find_user(username=username)
+    profile = sessions.profile_of(user.id) if user is not None else None
+    return profile is not None and not profile.must_change_password and not profile.is_demo
+
+
+def zone_plan(zone_code: str) -> ZonePlan:
+    """Which users of a Zone's tree would be created, get a new one-time password, or be left alone."""
     zone = db.session.execute(select(Office).where(Office.code == zone_code)).scalar_one_or_none()
     if zone is None or zone.kind not in (OfficeKind.ZONE, OfficeKind.DG_HQ):
         raise ProvisioningError(f"'{zone_code}' is not a Zone")
     offices = db.session.execute(
         select(Office).where(Office.path.startswith(zone.path), Office.active.is_(True)).order_by(Office.path)
     ).scalars()
+    targets, new, waiting, settled = [], [], [], []
+    sm = current_app.appbuilder.sm
+    for office in offices:
+        role = ROLE_FOR_KIND.get(office.kind) or (roles.ZONE if office.kind == OfficeKind.DG_HQ else None)
+        if role is None:
+            continue
+        username = office.code.lower()
+        targets.append((username, role, office.code))
+        if sm.find_user(username=username) is None:
+            new.append(username)
+        else:
+            (settled if _has_own_password(username) else waiting).append(username)
+    return ZonePlan(zone, targets, new, waiting, settled)
+
+
+def for_zone(zone_code: str, actor: str, include_settled: bool = False) -> list[Issued]:
+    """One user per office of a Zone's tree (Zone, Commissionerates, Divisions, Ranges); all or nothing.
+
+    Users who already set their own password are left alone unless `include_settled`.
+    """
+    plan = zone_plan(zone_code)
+    skipped = set() if include_settled else set(plan.settled)
     issued = []
     try:
-        for office in offices:
-            role = ROLE_FOR_KIND.get(office.kind) or (roles.ZONE if office.kind == OfficeKind.DG_HQ else None)
-            if role is not None:
-                issued.append(provision(office.code.lower(), role, office.code, actor))
+        for username, role, office_code in plan.targets:
+            if username not in skipped:
+                issued.append(provision(username, role, office_code, actor))
         db.session.commit()
     except ProvisioningError:
         db.session.rollback()

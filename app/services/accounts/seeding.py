@@ -12,8 +12,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.masters import MasterItem
 from app.models.org import Office, OfficeKind, UserProfile
+from app.services.accounts.masters import MasterListErrors, load_master_file
+from app.services.engine import catalogue
 
 OFFICE_KEYS = {"code", "name", "kind", "city", "children", "segments", "function", "owner"}
 USER_KEYS = {"username", "role", "office", "name", "designation", "email", "mobile"}
@@ -77,18 +78,11 @@ def load_offices(items: list[dict], parent: Office | None = None, where: str = "
 
 
 def load_masters(path: str | Path) -> int:
-    """Create or update master-list items from seed/masters.yaml; returns the count."""
-    data = yaml.safe_load(Path(path).read_text()) or {}
-    existing = {(m.master, m.key): m for m in db.session.execute(select(MasterItem)).scalars()}
-    count = 0
-    for master, items in data.items():
-        for position, item in enumerate(items):
-            row = existing.get((master, item["key"])) or MasterItem(master=master, key=item["key"])
-            row.label, row.position = item["label"], position
-            row.valid_from, row.valid_until = item.get("from"), item.get("until")
-            db.session.add(row)
-            count += 1
-    return count
+    """Create or update master-list items from seed/masters.yaml (checked whole first); returns the count."""
+    try:
+        return load_master_file(path, catalogue.definitions().masters)
+    except MasterListErrors as errors:
+        raise SeedError(f"Nothing was loaded from the master lists:\n{errors}") from None
 
 
 def _ensure_user(sm, entry: dict[str, Any], offices: dict[str, Office], password: str) -> DemoUser:

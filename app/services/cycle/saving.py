@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -48,10 +49,17 @@ class ReturnLocked(Conflict):
 class SaveResult:
     """What happened: the grid to show (built only when asked for), and any cell errors."""
 
-    def __init__(self, grid: Grid | Callable[[], Grid], errors=None, returned_to_draft: bool = False) -> None:
+    def __init__(
+        self,
+        grid: Grid | Callable[[], Grid],
+        errors=None,
+        returned_to_draft: bool = False,
+        unchanged: bool = False,
+    ) -> None:
         self._grid = grid
         self.errors: list[CellMessage] = list(errors or [])
         self.returned_to_draft = returned_to_draft  # a submitted return edited into a failing state
+        self.unchanged = unchanged  # no entered cell differed from what is stored: nothing was written
 
     @property
     def grid(self) -> Grid:
@@ -80,7 +88,7 @@ def merge_changes(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, l
     errors: list[CellMessage] = []
     allowed = _valid_keys(grid)
     free = grid.fmt.rows.kind == "free"
-    next_position = max((pos for pos, _ in rows.values()), default=0) + 1
+    next_position = max((pos for pos, _cells in rows.values()), default=0) + 1
     for key, typed in changes.items():
         if typed is None:
             if free and key in rows:
@@ -108,6 +116,9 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
             yield CellMessage(key, code, "unknown_column", f"There is no column '{code}'")
             continue
         if probe is not None and not grid.editable(probe, column):
+            refusal = _fixed_opening_changed(grid, probe, column, raw, today)
+            if refusal is not None:
+                yield refusal
             continue  # carried and computed cells are never stored as sent
         if probe is None and column.role != "entered":
             continue
@@ -115,6 +126,24 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
             cells[code] = parse_cell(column, raw, today)
         except CellInputError as error:
             yield CellMessage(key, code, error.code, str(error))
+
+
+def _fixed_opening_changed(grid: Grid, row: GridRow, column, raw: Any, today: dt.date) -> CellMessage | None:
+    """A first month's opening sent with a new value after it was fixed: refused, never silently dropped."""
+    if column.role != "carried" or not grid.first_month or raw in (None, ""):
+        return None
+    try:
+        value = parse_cell(column, raw, today)
+    except CellInputError:
+        value = raw
+    if value == row.cells.get(column.code):
+        return None
+    return CellMessage(
+        row.key,
+        column.code,
+        "opening_fixed",
+        _("The opening balance was fixed when the return was submitted; it can no longer be changed here."),
+    )
 
 
 def assign_free_keys(rows: dict) -> dict:
@@ -181,6 +210,8 @@ def save_draft(
     if fmt.rows.kind == "free":
         rows = assign_free_keys(rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
+    if grid.ret is not None and entered_cells(fmt, {k: c for k, (_p, c) in rows.items()}) == before:
+        return SaveResult(grid, unchanged=True)  # nothing typed differs: no new version, no audit event
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:
         db.session.flush()

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.definitions.months import Month
@@ -33,6 +34,11 @@ class ReturnState:
     ret: MprReturn | None
     state: str
     due: dt.date
+
+    @property
+    def label(self) -> str:
+        """The deadline state as the pages show it."""
+        return deadlines.label(self.state)
 
 
 @dataclass
@@ -129,6 +135,14 @@ def zone_of(office: Office) -> Office:
     while parent is not None and parent.kind not in (OfficeKind.ZONE, OfficeKind.DG_HQ):
         parent = parent.parent
     return parent or office
+
+
+def validator_label(office: Office) -> str:
+    """Who validates the office's returns, as a sentence names it: "DGRI", or "your Zone (GZ-MUM)"."""
+    validator = zone_of(office)
+    if validator.kind == OfficeKind.DG_HQ:
+        return validator.code
+    return _("your Zone (%(code)s)", code=validator.code)
 
 
 def by_zone(states: list[ReturnState]) -> list[tuple[Office, Completeness, int, int]]:

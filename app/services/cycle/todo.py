@@ -39,12 +39,22 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
     for month in (last_open_month(today).prev(), last_open_month(today)):
         for state in status.return_states(actor, month, office_code=actor.office.code, today=today):
-            if state.ret is not None and state.ret.status == ReturnStatus.VALIDATED:
-                continue
+            if state.ret is not None and state.ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED):
+                continue  # handed in: nothing left for the office to do
             days = deadlines.days_left(month, today)
-            when = f"{days} day(s) left" if days >= 0 else f"{-days} day(s) late"
+            when = (
+                _("%(days)d day(s) left", days=days) if days >= 0 else _("%(days)d day(s) late", days=-days)
+            )
             kind = "due" if days >= 0 else "late"
-            text = f"{state.fmt.code} for {month.label()}: {state.state} — due {state.due:%d %b %Y} ({when})"
+            text = _(
+                "%(code)s %(title)s, %(month)s: %(state)s — due %(due)s (%(when)s)",
+                code=state.fmt.code,
+                title=state.fmt.title,
+                month=month.label(),
+                state=state.label,
+                due=f"{state.due:%d %b %Y}",
+                when=when,
+            )
             items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
     flagged = db.session.execute(
         select(MprReturn).where(MprReturn.office_id == actor.office.id, MprReturn.inconsistent.is_(True))

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.definitions.schema import ColumnDef
 
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
@@ -38,11 +40,19 @@ def _parse_number(column: ColumnDef, text: str) -> Decimal:
     return value
 
 
+def exact_limit(limit: float | int | Decimal) -> str:
+    """A limit written out in full with thousands separators: 9,999,999,999 (never 1e+10)."""
+    value = Decimal(str(limit))
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return format(value.normalize(), ",f")
+
+
 def _check_bounds(column: ColumnDef, value: Decimal) -> None:
     if column.min is not None and value < Decimal(str(column.min)):
-        raise CellInputError("below_min", f"Must be at least {column.min:g}")
+        raise CellInputError("below_min", _("Must be at least %(limit)s", limit=exact_limit(column.min)))
     if column.max is not None and value > Decimal(str(column.max)):
-        raise CellInputError("above_max", f"Must be at most {column.max:g}")
+        raise CellInputError("above_max", _("Must be at most %(limit)s", limit=exact_limit(column.max)))
 
 
 def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:

@@ -2,7 +2,8 @@
 
 A grid for month M opens when the format is in force for M, M has ended, and the
 office has filed M-1 (or has never filed this format: then M is its first month and
-the opening balance is entered once, never edited afterwards).
+the opening balance is entered by hand: it stays editable while the return is a draft,
+and through a correction of that month; once submitted it is carried for good).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.definitions.months import Month
@@ -20,6 +22,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
+from app.security.policy import applies_to
 from app.services.engine import calculation, catalogue, rowstore
 from app.services.engine.calculation import CellMessage
 
@@ -28,6 +31,12 @@ class GridClosed(Conflict):
     """The grid cannot be opened for that month; str() says why and what to do."""
 
     code = "grid_closed"
+
+
+class FormatNotFiled(GridClosed):
+    """The office does not file this format at all (its kind, stream or function differ)."""
+
+    code = "format_not_filed"
 
 
 @dataclass
@@ -79,9 +88,14 @@ class Grid:
             return False
         if column.role == "entered":
             return True
-        if column.role == "carried":  # the one-time opening entry
-            return self.first_month and row.cells.get(column.code) is None
+        if column.role == "carried":  # the first month's opening, typed by hand until submitted
+            return self.first_month and self.opening_open
         return False
+
+    @property
+    def opening_open(self) -> bool:
+        """Whether a first month's opening may still be typed: before submission, or in a correction."""
+        return self.correcting or self.ret is None or self.ret.status == ReturnStatus.DRAFT
 
 
 def last_open_month(today: dt.date | None = None) -> Month:
@@ -137,6 +151,15 @@ def _previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, di
 
 def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None):
     """Raise GridClosed unless the grid for `month` may be opened; return M-1's cells."""
+    if not applies_to(fmt, office):
+        raise FormatNotFiled(
+            _(
+                "%(office)s does not file %(format)s (%(title)s): no return is expected from it.",
+                office=office.code,
+                format=fmt.code,
+                title=fmt.title,
+            )
+        )
     if not fmt.in_force(month):
         raise GridClosed(f"{fmt.code} is not in force for {month.label()}.")
     if month > last_open_month(today):
@@ -159,7 +182,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
 def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict]]):
     if fmt.rows.kind == "free":
         ordered = sorted(stored.items(), key=lambda item: item[1][0])
-        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _) in enumerate(ordered, 1)]
+        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _stored) in enumerate(ordered, 1)]
     return list(catalogue.defined_rows(fmt, month))
 
 

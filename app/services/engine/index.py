@@ -11,12 +11,12 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.extensions import db
 from app.models.org import Office
-from app.models.returns import MprReturn
+from app.models.returns import MprReturn, ReturnStatus
 from app.security import permissions as p
 from app.security.actor import request_user
 from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
 from app.services.accounts.organisation import office_by_code, offices_visible_to
-from app.services.engine import catalogue
+from app.services.engine import abilities, catalogue
 
 
 @dataclass
@@ -27,6 +27,17 @@ class IndexEntry:
     status: str
     can_enter: bool
     updated_at: object = None
+    abilities: list[str] = field(default_factory=list)  # enter, validate, own, read
+
+    @property
+    def ability_labels(self) -> list[str]:
+        """What the user may do with this format, in words."""
+        return abilities.labels(self.abilities)
+
+    @property
+    def submitted(self) -> bool:
+        """Handed in (submitted or validated): the office views it rather than fills it."""
+        return self.status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED)
 
 
 @dataclass
@@ -81,7 +92,8 @@ def format_index(actor: Actor | None, month: Month, office_code: str | None) -> 
         ret = returns.get(fmt.code)
         status = ret.status if ret is not None else "not started"
         can_enter = may(actor, Action.ENTER, office, fmt)
-        page.entries.append(IndexEntry(fmt, status, can_enter, ret.updated_at if ret else None))
+        found = abilities.for_office(actor, fmt, office)
+        page.entries.append(IndexEntry(fmt, status, can_enter, ret.updated_at if ret else None, found))
     parts = list(catalogue.definitions().parts)
     page.entries.sort(key=lambda e: (parts.index(e.fmt.part), e.fmt.owner, e.fmt.code))
     return page

@@ -178,9 +178,22 @@
     if (next) { next.focus(); if (next.select) { next.select(); } }
   }
 
+  // Figures typed but not saved: leaving the page asks first. A grid sent back with
+  // refused typing (422) starts out unsaved; saving or submitting the form clears it.
+  var unsaved = form.getAttribute("data-unsaved") === "1";
+  function markUnsaved() { unsaved = true; }
+  form.addEventListener("submit", function () { unsaved = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) { return undefined; }
+    event.preventDefault();
+    event.returnValue = "";  // browsers show their own "leave the page?" text
+    return "";
+  });
+
   function edited(event) {
     var td = event.target.closest ? event.target.closest("td.mpr-cell") : null;
     if (td) { dropServerMessages(td, false); }
+    if (event.target.matches && event.target.matches("#mpr-grid input, #mpr-grid select")) { markUnsaved(); }
     recalculate();
   }
 
@@ -201,6 +214,7 @@
       var key = "new-" + newRowCounter;
       var html = template.innerHTML.replace(/__KEY__/g, key);
       table.querySelector("tbody").insertAdjacentHTML("beforeend", html);
+      markUnsaved();
       var first = table.querySelector('tr[data-row="' + key + '"] input, tr[data-row="' + key + '"] select');
       if (first) { first.focus(); }
       recalculate();
@@ -219,6 +233,7 @@
       form.appendChild(marker);
     }
     tr.remove();
+    markUnsaved();
     recalculate();
   });
 

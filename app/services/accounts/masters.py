@@ -1,0 +1,121 @@
+"""Check and load master-list items (seed/masters.yaml): every problem at once, with its line.
+
+A list must be declared under `masters:` in mpr_definitions.yaml; keys follow the row-key
+pattern of docs/definitions.md ([A-Z][A-Z0-9_]*) and are unique within their list;
+`from`/`until` are "YYYY-MM". Nothing is loaded unless the whole file is right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.definitions.loader_support import ROW_KEY
+from app.definitions.months import Month
+from app.definitions.yaml_lines import LineDict, LineList, YamlError, parse_yaml
+from app.extensions import db
+from app.models.masters import MasterItem
+
+ITEM_KEYS = {"key", "label", "from", "until"}
+
+
+class MasterListErrors(ValueError):
+    """The master-list file is wrong; str() lists every problem as `FILE:LINE where: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class MasterRow:
+    """One checked item, ready to store."""
+
+    master: str
+    key: str
+    label: str
+    position: int
+    valid_from: str | None
+    valid_until: str | None
+
+
+def _month_problem(value: object) -> str | None:
+    try:
+        Month.parse(str(value))
+    except ValueError:
+        return f"'{value}' is not a month (quote it as \"YYYY-MM\")"
+    return None
+
+
+def _check_item(item: object, master: str, position: int, line: int, problems: list[str]):
+    where = f"{master}[{position}]"
+    if not isinstance(item, LineDict):
+        problems.append(f"{line} {where}: an item is a mapping {{key, label, from?, until?}}")
+        return None
+    for unknown in sorted(set(item) - ITEM_KEYS, key=str):
+        problems.append(f"{item.key_line(unknown)} {where}.{unknown}: unknown key")
+    key, label = item.get("key"), item.get("label")
+    if not isinstance(key, str) or not ROW_KEY[0].fullmatch(key):
+        problems.append(f"{item.line_of('key')} {where}.key: '{key}' is not a {ROW_KEY[1]}")
+    if not isinstance(label, str) or not label.strip():
+        problems.append(f"{item.line_of('label')} {where}.label: a label is required")
+    for name in ("from", "until"):
+        wrong = _month_problem(item[name]) if item.get(name) is not None else None
+        if wrong:
+            problems.append(f"{item.line_of(name)} {where}.{name}: {wrong}")
+    return MasterRow(master, str(key), str(label), position, item.get("from"), item.get("until"))
+
+
+def check_masters(text: str, declared: Collection[str], source: str = "masters.yaml") -> list[MasterRow]:
+    """Every item of the file, checked; raises MasterListErrors listing every problem found."""
+    try:
+        data = parse_yaml(text)
+    except YamlError as error:
+        raise MasterListErrors([f"{source}:{error.line} {error.message}"]) from None
+    data = data if data is not None else LineDict(1)
+    if not isinstance(data, LineDict):
+        raise MasterListErrors([f"{source}:1 the file maps each master list's code to its items"])
+    problems: list[str] = []
+    rows: list[MasterRow] = []
+    for master, items in data.items():
+        if master not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            problems.append(
+                f"{data.key_line(master)} {master}: not a master list declared in the definitions ({known})"
+            )
+        if not isinstance(items, LineList):
+            problems.append(f"{data.line_of(master)} {master}: the items are a list")
+            continue
+        seen: set[str] = set()
+        for position, item in enumerate(items):
+            row = _check_item(item, str(master), position, items.line_of(position), problems)
+            if row is not None and row.key in seen:
+                problems.append(
+                    f"{items.line_of(position)} {master}[{position}].key: '{row.key}' is repeated"
+                )
+            if row is not None:
+                seen.add(row.key)
+                rows.append(row)
+    if problems:
+        raise MasterListErrors([f"{source}:{problem}" for problem in problems])
+    return rows
+
+
+def store_masters(rows: list[MasterRow]) -> int:
+    """Create or update the checked items; returns the count (the caller commits)."""
+    existing = {(m.master, m.key): m for m in db.session.execute(select(MasterItem)).scalars()}
+    for item in rows:
+        row = existing.get((item.master, item.key)) or MasterItem(master=item.master, key=item.key)
+        row.label, row.position = item.label, item.position
+        row.valid_from, row.valid_until = item.valid_from, item.valid_until
+        db.session.add(row)
+    return len(rows)
+
+
+def load_master_file(path: str | Path, declared: Collection[str]) -> int:
+    """Check the whole file, then load it; nothing is loaded if any problem is found."""
+    path = Path(path)
+    return store_masters(check_masters(path.read_text(encoding="utf-8"), declared, path.name))
