@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.definitions.column_types import column_type
 from app.definitions.schema import ColumnDef
 
 
 def display(value: Any, column: ColumnDef) -> str:
     """A cell value as shown: amounts and percents with 2 decimals, blanks empty."""
-    return column.kind.display(value)
+    return column_type(column.type).display(value)  # format and report columns alike
 
 
 def column_name(column: ColumnDef) -> str:

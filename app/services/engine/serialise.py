@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.definitions.column_types import column_type
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
 from app.models.org import Office
@@ -13,7 +14,7 @@ from app.services.engine.grid import Grid
 
 def cell_json(value: Any, column: ColumnDef) -> Any:
     """A cell as JSON: counts as numbers, amounts and percents as 2-decimal strings."""
-    return column.kind.to_json(value)
+    return column_type(column.type).to_json(value)  # format and report columns alike
 
 
 def cells_from_json(fmt: FormatDef, cells: dict[str, Any]) -> dict[str, Any]:
