@@ -80,6 +80,17 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set by create_app (app.security.passwords).
 
+    # The edge (app/security/edges.py): body sizes, JSON depth, the periods a request may name.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MPR_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 512 * 1024  # one form field (a grid posts many small ones)
+    MAX_FORM_PARTS = 20_000  # the largest grid has a few thousand cells
+    MPR_MAX_UPLOAD_BYTES = int(os.environ.get("MPR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+    MPR_MAX_LOGIN_BYTES = 16 * 1024
+    MPR_MAX_JSON_DEPTH = 32
+    MPR_EARLIEST_PERIOD = os.environ.get("MPR_EARLIEST_PERIOD", "2000-01")
+    MPR_LATEST_PERIOD_MONTHS = 24  # months after today a period may name
+    MPR_EARLIEST_DATE = _env_date("MPR_EARLIEST_DATE") or dt.date(1950, 1, 1)  # date cells
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
