@@ -136,6 +136,9 @@ def register_web_hooks(app: Flask) -> None:
 
     register_model_view_guard(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    from app.services.engine.cell_input import number_grammar
+
+    app.jinja_env.globals["mpr_number_grammar"] = number_grammar
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)

@@ -118,7 +118,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
 
     # a non-number is flagged where it is typed, and the totals ignore it
     field(page, "RECEIPT_NO").fill("4x")
-    expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_text("Not a number")
+    expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_text("'4x' is not a whole number")
     field(page, "RECEIPT_NO").fill("4")
     expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_count(0)
 

@@ -40,7 +40,9 @@ _NUMBER_RE = re.compile(NUMBER_PATTERN)
 EDGE_SPACE = " \t\n\r\f\v\u00a0"  # dropped around a number (and nothing else)
 _SPACE_INSIDE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]")
 _STRIPPABLE_NUMBER = re.compile(r"^-?[0-9,]+(?:\.[0-9]+)?$")
-LARGEST = Decimal(10) ** 16
+# 13 integer digits and 2 decimals: 15 significant digits, all exact in the grid's live
+# arithmetic (JavaScript doubles), so the grid never shows a figure other than the stored one.
+LARGEST = Decimal(10) ** 13
 MAX_NUMBER_TEXT = 40
 
 
@@ -57,6 +59,19 @@ def number_messages() -> dict[str, str]:
         "too_large": _("The number is too large"),
         "not_whole": _("Enter a whole number (no decimals)"),
         "too_many_decimals": _("At most 2 decimal places"),
+    }
+
+
+def number_grammar() -> dict[str, Any]:
+    """The number grammar for the grid's script (app/static/js/mpr-number.js): the same rules."""
+    return {
+        "pattern": NUMBER_PATTERN,
+        "strippable": _STRIPPABLE_NUMBER.pattern,
+        "spaceInside": _SPACE_INSIDE.pattern,
+        "edgeSpace": EDGE_SPACE,
+        "maxLength": MAX_NUMBER_TEXT,
+        "largest": str(LARGEST),
+        "messages": number_messages(),
     }
 
 
@@ -100,7 +115,7 @@ def _parse_number(column: ColumnDef, text: str) -> Decimal:
     except NumberInputError as error:
         if error.code == "not_a_number" and column.type == "count":
             raise NumberInputError(
-                "not_a_number", number_messages()["not_a_whole_number"] % {"text": text}
+                "not_a_number", number_messages()["not_a_whole_number"] % {"text": text[:MAX_NUMBER_TEXT]}
             ) from None
         raise
     if column.type == "count" and value != value.to_integral_value():
