@@ -56,6 +56,13 @@ class MprSecurityManager(SecurityManager):
         super().__init__(appbuilder)
 
     @property
+    def authdbview(self):
+        """FAB's login view with logout as a POST (app/security/authview.py)."""
+        from app.security.authview import AuthDBView
+
+        return AuthDBView
+
+    @property
     def resetmypasswordview(self):  # FAB instantiates this class attribute
         """FAB's reset-my-password view, redirected to the MIS password-and-profile form."""
         from app.views.account import MprResetMyPasswordView

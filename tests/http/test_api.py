@@ -409,3 +409,20 @@ def test_free_rows_are_limited_to_the_formats_max(app, client, office):
     response = _put(client, GI5, office, rows)
     assert response.status_code == 200
     assert len(response.get_json()["rows"]) == limit
+
+
+def test_a_date_before_the_configured_lower_bound_is_refused_at_its_cell(app, client, office):
+    for date in ("0001-01-01", "1949-12-31"):
+        response = _put(client, GI5, office, {"new-1": {**ARREST, "ARREST_DATE": date}})
+        assert response.status_code == 422
+        errors = response.get_json()["errors"]
+        assert [(e["column"], e["code"]) for e in errors] == [("ARREST_DATE", "too_early")]
+        assert "1950-01-01" in errors[0]["message"]
+    earliest = app.config["MPR_EARLIEST_DATE"]
+    app.config["MPR_EARLIEST_DATE"] = dt.date(2024, 1, 12)
+    try:
+        response = _put(client, GI5, office, {"new-1": ARREST})  # arrested on 2024-01-10
+        assert response.get_json()["errors"][0]["code"] == "too_early"
+    finally:
+        app.config["MPR_EARLIEST_DATE"] = earliest
+    assert _put(client, GI5, office, {"new-1": ARREST}).status_code == 200

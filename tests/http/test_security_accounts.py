@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import build_app, csrf_token
+from tests.conftest import build_app, csrf_token, log_out
 
 OTP_RE = re.compile(r"^[A-HJ-NP-Za-km-z2-9]{4}(-[A-HJ-NP-Za-km-z2-9]{4}){3}$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -264,7 +264,7 @@ def test_a_one_time_password_works_once(app):
     username, otp = provision(app)
     client, response = sign_in(app, username, otp)
     assert signed_in(response)
-    client.get("/logout/")
+    log_out(app, client)
     _client, again = sign_in(app, username, otp)
     assert not signed_in(again)
     assert api_login(app, username, otp).status_code == 401
