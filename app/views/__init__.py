@@ -16,6 +16,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
+    from app.views.openapi import MprOpenApi
 
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_view(AccountsView, "Provision users", icon="fa-key", category="Security")
@@ -27,3 +28,4 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
+    appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)
