@@ -73,7 +73,11 @@ class Config:
     MPR_OPEN_REPORTS_FROM = _env_date("MPR_OPEN_REPORTS_FROM")  # Commissionerates/Zones see other offices
 
     MPR_OTP_DAYS = int(os.environ.get("MPR_OTP_DAYS", "7"))  # one-time passwords expire
-    MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "5"))
+    # Failed logins: per user id and address, free ones, then doubling waits (app/security/throttle.py);
+    # the account itself locks only after many failures in a row from anywhere.
+    MPR_THROTTLE_FREE_FAILURES = int(os.environ.get("MPR_THROTTLE_FREE_FAILURES", "3"))
+    MPR_THROTTLE_MAX_SECONDS = int(os.environ.get("MPR_THROTTLE_MAX_SECONDS", "900"))
+    MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "50"))
     MPR_LOCKOUT_MINUTES = int(os.environ.get("MPR_LOCKOUT_MINUTES", "15"))
     MPR_IDLE_TIMEOUT_MINUTES = int(os.environ.get("MPR_IDLE_TIMEOUT_MINUTES", "30"))
     MPR_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("MPR_ABSOLUTE_TIMEOUT_HOURS", "8"))

@@ -5,6 +5,7 @@ from .corrections import CorrectionItem, CorrectionRequest, CorrectionStatus, Co
 from .masters import MasterItem
 from .org import Office, OfficeKind, UserProfile
 from .returns import MprReturn, ReturnStatus
+from .throttle import LoginThrottle
 
 __all__ = [
     "AuditEvent",
@@ -13,6 +14,7 @@ __all__ = [
     "CorrectionRequest",
     "CorrectionStatus",
     "Counter",
+    "LoginThrottle",
     "MasterItem",
     "MprReturn",
     "Office",
