@@ -28,7 +28,7 @@ from app.services.engine import catalogue
 from app.services.engine.cell_input import CellInputError, parse_cell
 from tests.http.conftest import form_data, get_grid, grid_url, stored
 
-EXAMPLES = int(os.environ.get("MPR_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("MPR_FUZZ_EXAMPLES", "25"))
 GRID_EXAMPLES = int(os.environ.get("MPR_FUZZ_GRID_EXAMPLES", "8"))
 ROLES = ("cgst-mum-e", "gz-mum", "dgcei-fo")  # an office, its Zone, a Functional Owner
 OFFICE, PERIOD = "CGST-MUM-E", "2024-01"
