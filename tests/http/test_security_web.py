@@ -38,6 +38,7 @@ VALUES = {
     "locale": "en",
     "format_code": "DPM-GST-ADJ-2",
     "owner": "DGICCE",
+    "version": "v1",  # the OpenAPI document
 }
 
 
@@ -69,7 +70,7 @@ def test_csrf_protection_is_global_and_exempts_only_the_jwt_api(app):
     api_blueprints = {
         name for name, bp in app.blueprints.items() if (bp.url_prefix or "").startswith("/api/")
     }
-    assert exempt <= api_blueprints | {"SecurityApi", "MenuApi", "OpenApi", "SwaggerView"}
+    assert exempt <= api_blueprints | {"SecurityApi", "MenuApi", "OpenApi", "MprOpenApi", "SwaggerView"}
     assert not csrf._exempt_views
     assert app.config["WTF_CSRF_ENABLED"] and app.config["WTF_CSRF_CHECK_DEFAULT"] is not False
 
