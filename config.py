@@ -80,7 +80,11 @@ class Config:
     MPR_OPEN_REPORTS_FROM = _env_date("MPR_OPEN_REPORTS_FROM")  # Commissionerates/Zones see other offices
 
     MPR_OTP_DAYS = int(os.environ.get("MPR_OTP_DAYS", "7"))  # one-time passwords expire
-    MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "5"))
+    # Failed logins: per user id and address, free ones, then doubling waits (app/security/throttle.py);
+    # the account itself locks only after many failures in a row from anywhere.
+    MPR_THROTTLE_FREE_FAILURES = int(os.environ.get("MPR_THROTTLE_FREE_FAILURES", "3"))
+    MPR_THROTTLE_MAX_SECONDS = int(os.environ.get("MPR_THROTTLE_MAX_SECONDS", "900"))
+    MPR_LOCKOUT_FAILURES = int(os.environ.get("MPR_LOCKOUT_FAILURES", "50"))
     MPR_LOCKOUT_MINUTES = int(os.environ.get("MPR_LOCKOUT_MINUTES", "15"))
     MPR_IDLE_TIMEOUT_MINUTES = int(os.environ.get("MPR_IDLE_TIMEOUT_MINUTES", "30"))
     MPR_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("MPR_ABSOLUTE_TIMEOUT_HOURS", "8"))
@@ -107,6 +111,17 @@ class Config:
     MPR_REMIND_DAYS_BEFORE = _env_days("MPR_REMIND_DAYS_BEFORE", "5,1")
     MPR_ESCALATE_DAYS_AFTER = _env_days("MPR_ESCALATE_DAYS_AFTER", "1,7")
     MPR_SEND_RATE_LIMIT = os.environ.get("MPR_SEND_RATE_LIMIT", "30 per hour")
+
+    # The edge (app/security/edges.py): body sizes, JSON depth, the periods a request may name.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MPR_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 512 * 1024  # one form field (a grid posts many small ones)
+    MAX_FORM_PARTS = 20_000  # the largest grid has a few thousand cells
+    MPR_MAX_UPLOAD_BYTES = int(os.environ.get("MPR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+    MPR_MAX_LOGIN_BYTES = 16 * 1024
+    MPR_MAX_JSON_DEPTH = 32
+    MPR_EARLIEST_PERIOD = os.environ.get("MPR_EARLIEST_PERIOD", "2000-01")
+    MPR_LATEST_PERIOD_MONTHS = 24  # months after today a period may name
+    MPR_EARLIEST_DATE = _env_date("MPR_EARLIEST_DATE") or dt.date(1950, 1, 1)  # date cells
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None

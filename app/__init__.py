@@ -38,6 +38,9 @@ def create_app(config_class: type = Config, *, tolerate_invalid: bool = False) -
     """
     app = Flask(__name__)
     app.config.from_object(config_class)
+    from app.security.edges import install_converters
+
+    install_converters(app)  # before any route is registered
     from app.security.passwords import fab_password_validator
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", fab_password_validator)

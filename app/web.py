@@ -71,7 +71,18 @@ def _audit_refusal(response):
     return response
 
 
+def _rollback() -> None:
+    """A failed statement leaves the session unusable: roll back before rendering anything."""
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the error page must render whatever the database says
+        log.exception("rollback before an error page failed")
+
+
 def _error_page(error: HTTPException):
+    _rollback()
     # An error raised before FAB's own before_request (a refused CSRF token) has no
     # g.user yet, which the navbar needs: set it as FAB would.
     g.setdefault("user", current_user)
@@ -99,6 +110,7 @@ def _refused(refusal: Refusal):
 
 def _unexpected(error: Exception):
     log.exception("Unhandled error on %s %s", request.method, request.path)
+    _rollback()
     g.setdefault("user", current_user)
     if _is_api():
         return jsonify(message="Internal error"), 500
@@ -117,10 +129,16 @@ def register_web_hooks(app: Flask) -> None:
             and blueprint.url_prefix.startswith("/api/")
         ):
             csrf.exempt(blueprint)
+    from app.security.edges import register_edges
     from app.security.modelviews import register_model_view_guard
+
+    register_edges(app)
 
     register_model_view_guard(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    from app.services.engine.cell_input import number_grammar
+
+    app.jinja_env.globals["mpr_number_grammar"] = number_grammar
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)

@@ -147,6 +147,18 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def log_out(app, client):
+    """Sign out as the navbar's Logout does: a POST carrying the session's CSRF token."""
+    import secrets
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    with client.session_transaction() as session:
+        raw = session.setdefault("csrf_token", secrets.token_hex(20))
+    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+    return client.post("/logout/", data={"csrf_token": token})
+
+
 @pytest.fixture
 def login_as(app, client):
     """Log the test client in as a demo user; returns the client."""

@@ -75,3 +75,13 @@ def in_force(month: Month, valid_from: Month | None, valid_until: Month | None) 
     if valid_from is not None and month < valid_from:
         return False
     return valid_until is None or month <= valid_until
+
+
+def parse_period(text: str, earliest: Month, latest: Month) -> Month:
+    """Parse 'YYYY-MM' and require it between `earliest` and `latest`; ValueError otherwise."""
+    month = Month.parse(text)
+    if not earliest <= month <= latest:
+        raise ValueError(
+            f"The period {month} is outside the months this system covers ({earliest} to {latest})"
+        )
+    return month

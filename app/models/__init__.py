@@ -16,6 +16,7 @@ from .messaging import (
 from .org import Office, OfficeKind, UserProfile
 from .remarks import ReturnRemark
 from .returns import MprReturn, ReturnStatus
+from .throttle import LoginThrottle
 
 __all__ = [
     "AuditEvent",
@@ -27,6 +28,7 @@ __all__ = [
     "HelpdeskQuery",
     "MailMessage",
     "MailRecipient",
+    "LoginThrottle",
     "MasterItem",
     "MprReturn",
     "NotificationPreference",

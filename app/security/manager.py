@@ -1,6 +1,7 @@
 """The MIS security manager: FAB's SQLA manager with the MIS's account rules.
 
-- temporary lockout after repeated failed logins (visible to administrators);
+- a login throttle per user id and address (app/security/throttle.py), and a temporary
+  lockout only after many failed logins (visible to administrators);
 - one-time passwords: single use, expiring; the holder must set a password and profile;
 - every login, failure, lockout and logout written to the audit trail (no secrets);
 - API tokens carry the user's session epoch and die with it.
@@ -12,12 +13,13 @@ import datetime as dt
 import logging
 import secrets
 
-from flask import current_app, has_request_context, jsonify, request, session
+from flask import current_app, flash, has_request_context, jsonify, request, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.security import sessions
+from app.security import sessions, throttle
 from app.security.login_messages import LoginMessage, explain_spent_one_time_password
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,13 @@ class MprSecurityManager(SecurityManager):
             ),
         )
         super().__init__(appbuilder)
+
+    @property
+    def authdbview(self):
+        """FAB's login view with logout as a POST (app/security/authview.py)."""
+        from app.security.authview import AuthDBView
+
+        return AuthDBView
 
     @property
     def resetmypasswordview(self):  # FAB instantiates this class attribute
@@ -126,7 +135,10 @@ class MprSecurityManager(SecurityManager):
         return None
 
     def auth_user_db(self, username, password):
-        """FAB's check, refused while locked or with a spent one-time password; same answer either way."""
+        """FAB's check, throttled per user id and address, refused while locked; same answer either way."""
+        wait = throttle.wait_seconds(username)
+        if wait:
+            return self._throttled(username, wait)
         user = self._find_login_user(username)
         refusal = self._refusal(user) if user is not None else None
         if refusal:
@@ -136,15 +148,32 @@ class MprSecurityManager(SecurityManager):
             else:
                 check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
             _audit("login-refused", user, username, {"why": refusal})
+            throttle.record_failure(username)
             db.session.commit()
             return None
         found = super().auth_user_db(username, password)
-        if found is None and user is None:
-            _audit("login-failed", None, str(username)[:80], {"why": "unknown user"})
+        if found is None:
+            if user is None:
+                _audit("login-failed", None, str(username)[:80], {"why": "unknown user"})
+            throttle.record_failure(username)
             db.session.commit()
-        if found is not None and has_request_context():
+        elif has_request_context():
+            throttle.record_success(username)
+            db.session.commit()
             session.clear()  # a new session at every login (no fixation)
         return found
+
+    def _throttled(self, username, wait: int):
+        """Refuse without checking the password (but as slowly); say how long to wait on the page."""
+        check_password_hash(current_app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+        _audit("login-throttled", None, str(username)[:80], {"wait": wait})
+        db.session.commit()
+        if has_request_context() and not _is_api_login():
+            flash(
+                _("Too many failed sign-ins with this user id from here: wait %(n)s seconds.", n=wait),
+                "warning",
+            )
+        return None
 
     def on_user_login(self, user) -> None:
         """Record the login; a one-time password is spent by its first use."""

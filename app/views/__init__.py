@@ -20,6 +20,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
     from app.views.messaging import register_messaging_views
+    from app.views.openapi import MprOpenApi
     from app.views.reports import ReportsView
 
     appbuilder.add_view_no_menu(AccountView)
@@ -43,3 +44,4 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
     register_messaging_views(appbuilder)
+    appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)

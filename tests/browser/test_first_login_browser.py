@@ -39,6 +39,13 @@ def newcomer(live_server) -> tuple[str, str]:
     return username, issued.password
 
 
+def log_out(page) -> None:
+    """Sign out through the navbar: open the user menu, press Logout (a POST form)."""
+    page.click("a.dropdown-toggle:has(.fa-user)")
+    with page.expect_navigation():
+        page.click("form.mpr-logout button")
+
+
 def sign_in(page, username: str, password: str) -> None:
     """Fill and send the login form."""
     page.goto("/login/")
@@ -111,7 +118,7 @@ def test_first_login_forces_password_and_profile(page, live_server, newcomer, sh
         "must_change": False,
     }
 
-    page.goto("/logout/")
+    log_out(page)
     sign_in(page, username, otp)  # the one-time password is spent
     expect(page).to_have_url(re.compile(r"/login/"))
     expect(page.locator(".alert")).to_contain_text("Invalid login")
@@ -147,6 +154,6 @@ def test_the_same_form_at_a_later_change_from_the_profile_link(page, live_server
     expect(page.locator(".alert-success")).to_contain_text("Password and profile saved.")
     stored = stored_profile(live_server, username)
     assert stored["designation"] == "Deputy Commissioner" and stored["email"] == "new.charge@example.gov.in"
-    page.goto("/logout/")
+    log_out(page)
     sign_in(page, username, "kites over the old fort")
     expect(page).not_to_have_url(re.compile(r"/login/"))

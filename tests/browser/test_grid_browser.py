@@ -118,7 +118,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
 
     # a non-number is flagged where it is typed, and the totals ignore it
     field(page, "RECEIPT_NO").fill("4x")
-    expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_text("Not a number")
+    expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_text("'4x' is not a whole number")
     field(page, "RECEIPT_NO").fill("4")
     expect(cell(page, "RECEIPT_NO").locator(".mpr-live-msg")).to_have_count(0)
 
@@ -179,7 +179,7 @@ def test_refused_save_keeps_typing_and_messages_until_edited(page, page_problems
     field(page, "PERSON_NAME", "new-1").fill("Ramesh Kumar")
     field(page, "PAN", "new-1").fill("bad")
     field(page, "TAX_EVASION_AMT", "new-1").fill("12x")
-    expect(cell(page, "TAX_EVASION_AMT", "new-1").locator(".mpr-msg")).to_have_text("Not a number")
+    expect(cell(page, "TAX_EVASION_AMT", "new-1").locator(".mpr-msg")).to_have_text("'12x' is not a number")
     with page.expect_navigation():
         page.click("#mpr-save")
     expect(page.locator(".alert-danger")).to_contain_text("Not saved")

@@ -397,6 +397,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"CorrectionsView\.index", signed_in),
     Rule(r"MprApi\.(formats|offices)", signed_in),
     Rule(r"MprCycleApi\.status", signed_in),
+    Rule(r"MprOpenApi\.get", signed_in),  # the OpenAPI document (issue 8)
     Rule(r"AccountView\.password", signed_in),
     # FAB's own profile and password links lead every user to the MIS form
     Rule(r"MprResetMyPasswordView\.this_form_(get|post)", signed_in),

@@ -42,7 +42,13 @@ from tests.http.access_expectations import (
 )
 
 REFERENCE_FORMAT = "DPM-GST-ADJ-2"  # API, validation and correction requests name this format
-ABSENT = {"pk": "999999", "username": "no-such-user", "filename": "nothing.txt", "locale": "en"}
+ABSENT = {
+    "pk": "999999",
+    "username": "no-such-user",
+    "filename": "nothing.txt",
+    "locale": "en",
+    "version": "v1",
+}
 SEED_USERS = yaml.safe_load((SEED_DIR / "organisation.yaml").read_text())["users"]
 DEFINITIONS = load_definitions(Config.MPR_DEFINITIONS)
 OFFICE_SCOPED = set(Target) - {Target.NONE, Target.FORMAT_ONLY}

@@ -356,3 +356,18 @@ def test_editing_a_draft_month_flags_a_later_month_already_validated(app, call):
 
     with app.app_context():  # ... but flagged, so the office is told to correct it
         assert find_return("GI-GST-2", office_by_code("CGST-MUM-E"), Month.parse(MAR)).inconsistent
+
+
+def test_a_correction_that_changes_nothing_is_refused(app, call):
+    """No. 70: `"rows": {}` (or every figure as it stands) is not a correction."""
+    file_all(call, CGST)
+    same = {
+        "_": {"RECEIPT_NO": cell(call, "cgst-mum-e", "GI-GST-2", "CGST-MUM-E", JAN, "_", "RECEIPT_NO")[0]}
+    }
+    for rows in ({}, same):
+        response = raise_(call, "cgst-mum-e", "GI-GST-2", "CGST-MUM-E", JAN, rows)
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["code"] == "nothing_to_correct"
+        assert "changes no figure" in response.get_json()["message"]
+    assert count_corrections(app) == 0
+    assert raise_(call, "cgst-mum-e", "GI-GST-2", "CGST-MUM-E", JAN, CGST.change).status_code == 201

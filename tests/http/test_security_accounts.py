@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import build_app, csrf_token
+from tests.conftest import build_app, csrf_token, log_out
 
 OTP_RE = re.compile(r"^[A-HJ-NP-Za-km-z2-9]{4}(-[A-HJ-NP-Za-km-z2-9]{4}){3}$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -262,7 +262,7 @@ def test_a_one_time_password_works_once(app):
     username, otp = provision(app)
     client, response = sign_in(app, username, otp)
     assert signed_in(response)
-    client.get("/logout/")
+    log_out(app, client)
     _client, again = sign_in(app, username, otp)
     assert not signed_in(again)
     assert api_login(app, username, otp).status_code == 401
@@ -427,8 +427,9 @@ def test_the_same_form_at_every_later_change(app):
 def test_lockout_after_repeated_failures_on_every_login_path(app, login_as):
     username, password = new_active_user(app)
     user, _ = profile(app, username)
-    for _attempt in range(app.config["MPR_LOCKOUT_FAILURES"]):
-        assert not signed_in(sign_in(app, username, "wrong password, surely")[1])
+    for attempt in range(app.config["MPR_LOCKOUT_FAILURES"]):  # from many addresses: no throttle
+        client = from_address(app, f"10.9.{attempt // 200}.{attempt % 200}")
+        assert not signed_in(sign_in(app, username, "wrong password, surely", client=client)[1])
     assert not signed_in(sign_in(app, username, password)[1])  # the right password does not help now
     assert not signed_in(sign_in(app, user.email, password)[1])  # nor the e-mail address as user id
     assert api_login(app, username, password).status_code == 401
@@ -596,3 +597,64 @@ def test_workers_sharing_redis_share_the_limit(tmp_path):
                 from app.extensions import db
 
                 db.engine.dispose()
+
+
+# ----------------------------------------------------------------- the throttle (issue 8)
+
+
+def test_failures_from_one_address_slow_that_address_down_and_not_the_real_user(app):
+    username, password = new_active_user(app)
+    attacker = from_address(app, "203.0.113.7")
+    free = app.config["MPR_THROTTLE_FREE_FAILURES"]
+    for _attempt in range(free + 1):
+        sign_in(app, username, "a guess", client=attacker)
+    # now throttled: even the right password is not checked from there, and the page says to wait
+    _client, response = sign_in(app, username, password, client=attacker)
+    assert not signed_in(response)
+    assert "wait" in attacker.get(response.location).get_data(as_text=True)
+    # the real user, from their own computer, signs in at once; the account is not locked
+    assert signed_in(sign_in(app, username, password, client=from_address(app, "198.51.100.20"))[1])
+    assert "login-throttled" in [e.action for e in events_about(app, username)]
+    assert "lockout" not in [e.action for e in events_about(app, username)]
+
+
+def test_the_api_login_is_throttled_the_same_way(app):
+    username, password = new_active_user(app)
+    free = app.config["MPR_THROTTLE_FREE_FAILURES"]
+    client = from_address(app, "203.0.113.8")
+    body = {"username": username, "password": "a guess", "provider": "db"}
+    for _attempt in range(free + 1):
+        assert client.post("/api/v1/security/login", json=body).status_code == 401
+    right = client.post("/api/v1/security/login", json={**body, "password": password})
+    assert right.status_code == 401
+    elsewhere = from_address(app, "198.51.100.21")
+    assert elsewhere.post("/api/v1/security/login", json={**body, "password": password}).status_code == 200
+
+
+def test_waits_double_up_to_a_ceiling_and_a_success_clears_them(app):
+    from app.security import throttle
+
+    with app.app_context():
+        free = app.config["MPR_THROTTLE_FREE_FAILURES"]
+        waits = [throttle.delay_after(n) for n in range(1, free + 14)]
+    assert waits[:free] == [0] * free
+    assert waits[free : free + 4] == [1, 2, 4, 8]
+    assert max(waits) == app.config["MPR_THROTTLE_MAX_SECONDS"]
+    username, password = new_active_user(app)
+    client = from_address(app, "203.0.113.9")
+    for _attempt in range(free):
+        sign_in(app, username, "a guess", client=client)
+    assert signed_in(sign_in(app, username, password, client=client)[1])  # within the free tries
+    log_out(app, client)
+    for _attempt in range(free):  # the success cleared the count: free tries again
+        sign_in(app, username, "a guess", client=client)
+    assert signed_in(sign_in(app, username, password, client=client)[1])
+
+
+def test_unknown_user_ids_are_throttled_too(app):
+    client = from_address(app, "203.0.113.10")
+    nobody = f"nobody-{uuid.uuid4().hex[:6]}"
+    for _attempt in range(app.config["MPR_THROTTLE_FREE_FAILURES"] + 1):
+        sign_in(app, nobody, "x", client=client)
+    _client, response = sign_in(app, nobody, "x", client=client)
+    assert "wait" in client.get(response.location).get_data(as_text=True)

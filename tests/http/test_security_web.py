@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.services.engine.grid import last_open_month
-from tests.conftest import build_app
+from tests.conftest import build_app, csrf_token
 from tests.http.conftest import flashed
 from tests.http.test_access_matrix import DEFINITIONS, Requester, _format_of, _month_for, session_csrf
 from tests.http.test_security_accounts import events_about, new_active_user, password_form, sign_in
@@ -27,8 +27,8 @@ FAB_DEPRECATIONS = [
 ]
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_REFUSAL = "the form expired or was sent from elsewhere"
-# The one GET that changes state, as in FAB: signing out (it ends the user's sessions).
-GET_EXCEPTIONS = {"AuthDBView.logout": "signs the user out everywhere (FAB's logout link is a GET)"}
+# No GET changes state: signing out, a GET in FAB, is a POST with CSRF here (issue 8).
+GET_EXCEPTIONS: dict[str, str] = {}
 VALUES = {
     "office_code": "CGST-MUM-E",
     "period": "2024-01",
@@ -39,6 +39,7 @@ VALUES = {
     "locale": "en",
     "format_code": "DPM-GST-ADJ-2",
     "owner": "DGICCE",
+    "version": "v1",  # the OpenAPI document
 }
 
 
@@ -70,7 +71,7 @@ def test_csrf_protection_is_global_and_exempts_only_the_jwt_api(app):
     api_blueprints = {
         name for name, bp in app.blueprints.items() if (bp.url_prefix or "").startswith("/api/")
     }
-    assert exempt <= api_blueprints | {"SecurityApi", "MenuApi", "OpenApi", "SwaggerView"}
+    assert exempt <= api_blueprints | {"SecurityApi", "MenuApi", "OpenApi", "MprOpenApi", "SwaggerView"}
     assert not csrf._exempt_views
     assert app.config["WTF_CSRF_ENABLED"] and app.config["WTF_CSRF_CHECK_DEFAULT"] is not False
 
@@ -157,6 +158,19 @@ def test_no_get_request_changes_anything(app):
             before = after
     assert seen > 400 and not changed, "GET requests that changed the database:\n" + "\n".join(changed)
     assert set(GET_EXCEPTIONS) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_logout_is_a_post_with_csrf_and_a_get_or_a_forged_post_changes_nothing(app, login_as):
+    client = login_as("cgst-mum-e")
+    assert client.get("/logout/").status_code == 405
+    forged = client.post("/logout/")  # another site's form: no token
+    assert forged.status_code == 400 and CSRF_REFUSAL in forged.get_data(as_text=True)
+    assert client.get("/mpr/").status_code == 200  # still signed in
+    page = client.get("/mpr/").get_data(as_text=True)
+    assert 'class="mpr-logout" method="post" action="/logout/"' in page
+    signed_out = client.post("/logout/", data={"csrf_token": csrf_token(page)})
+    assert signed_out.status_code == 302
+    assert client.get("/mpr/").status_code == 302
 
 
 def test_fab_refuses_deletes_and_actions_sent_as_get(app, login_as):

@@ -43,7 +43,7 @@ def test_blank_is_none_for_every_type(col, raw):
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("12", 12), (" 7 ", 7), ("1,234", 1234), ("1 000", 1000), ("3.0", 3), (5, 5), ("0", 0), ("-0", 0)],
+    [("12", 12), (" 7 ", 7), ("1,234", 1234), ("3.0", 3), (5, 5), ("0", 0), ("-0", 0)],
 )
 def test_counts(raw, value):
     result = parse_cell(COUNT, raw, TODAY)
@@ -60,7 +60,7 @@ def test_counts(raw, value):
         ("+5", "not_a_number", "'+5' is not a whole number"),
         ("2.5", "not_whole", "Enter a whole number (no decimals)"),
         ("-1", "below_min", "Must be at least 0"),
-        ("10000000000000000", "too_large", "The number is too large"),
+        ("10000000000000", "too_large", "The number is too large"),
         (True, "not_a_number", "'True' is not a whole number"),
     ],
 )
@@ -97,7 +97,7 @@ def test_limits_are_printed_exactly_never_in_exponent_form():
         (120.5, Decimal("120.5")),  # a JSON number
         (20, Decimal("20")),
         ("0.01", Decimal("0.01")),
-        ("9999999999999999.99", Decimal("9999999999999999.99")),
+        ("9999999999999.99", Decimal("9999999999999.99")),
     ],
 )
 def test_amounts(raw, value):
@@ -116,7 +116,7 @@ def test_amounts(raw, value):
         ("Rs. 5", "not_a_number", "'Rs. 5' is not a number"),
         (".5", "not_a_number", "'.5' is not a number"),
         ("-0.01", "below_min", "Must be at least 0"),
-        ("10000000000000000", "too_large", "The number is too large"),
+        ("10000000000000", "too_large", "The number is too large"),
     ],
 )
 def test_bad_amounts(raw, code, message):
@@ -176,3 +176,79 @@ def test_choices_are_exact():
     assert parse_cell(CHOICE, " Judicial custody ", TODAY) == "Judicial custody"
     error = refused(CHOICE, "judicial custody")
     assert (error.code, str(error)) == ("not_a_choice", "Choose one of: Released on bail, Judicial custody")
+
+
+# The one number grammar (issue 8): what the server stores is exactly what was meant.
+NUMBER_CASES = [
+    ("1,23,456.50", "123456.50"),  # Indian grouping
+    ("123,456.50", "123456.50"),  # international grouping
+    ("12,34,56,789", "123456789"),
+    ("1,234,567", "1234567"),
+    ("12,345", "12345"),
+    ("1234567.5", "1234567.5"),
+    ("-1,234", "-1234"),
+    ("  42\u00a0", "42"),  # spaces (and a no-break space) around it are dropped
+    ("-0", "0"),
+    ("007", "7"),
+]
+REFUSED_CASES = [
+    ("1,5", "grouping"),  # was stored as 15.00
+    ("1 2", "space_inside"),  # was stored as 12
+    ("1 000", "space_inside"),
+    ("1\u202f000", "space_inside"),
+    ("12,3456", "grouping"),
+    ("123,45,678", "grouping"),
+    ("1,2,3", "grouping"),
+    ("0,123", "grouping"),  # a mistyped decimal, never 123
+    ("1,234.5,6", "not_a_number"),
+    (",123", "grouping"),
+    ("123,", "grouping"),
+    ("1..2", "not_a_number"),
+    ("1.2.3", "not_a_number"),
+    (".5", "not_a_number"),
+    ("5.", "not_a_number"),
+    ("1e5", "not_a_number"),
+    ("+5", "not_a_number"),
+    ("\u22125", "not_a_number"),  # the minus sign U+2212
+    ("--5", "not_a_number"),
+    ("NaN", "not_a_number"),
+    ("Infinity", "not_a_number"),
+    ("0x10", "not_a_number"),
+    ("1_000", "not_a_number"),
+    ("\u0967\u0968", "other_digits"),  # Devanagari 12
+    ("\u0661\u0662", "other_digits"),  # Arabic-Indic 12
+    ("\uff11\uff12", "other_digits"),  # full-width 12
+    ("1" * 41, "not_a_number"),
+    ("10000000000000", "too_large"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), NUMBER_CASES)
+def test_parse_decimal_reads_grouped_numbers_exactly(text, value):
+    from app.services.engine.cell_input import parse_decimal
+
+    assert str(parse_decimal(text)) == value
+
+
+@pytest.mark.parametrize(("text", "code"), REFUSED_CASES)
+def test_parse_decimal_refuses_everything_else_with_a_specific_reason(text, code):
+    from app.services.engine.cell_input import NumberInputError, parse_decimal
+
+    with pytest.raises(NumberInputError) as error:
+        parse_decimal(text)
+    assert error.value.code == code
+    assert str(error.value)
+
+
+def test_a_count_cell_says_whole_number_and_an_amount_keeps_its_grouping_message():
+    assert str(refused(COUNT, "abc")) == "'abc' is not a whole number"
+    assert refused(AMOUNT, "1,5").code == "grouping"
+    assert "1,23,456.50" in str(refused(AMOUNT, "1,5"))
+    assert parse_cell(AMOUNT, "1,23,456.50", TODAY) == Decimal("123456.50")
+
+
+def test_dates_have_a_lower_bound():
+    assert refused(DATE, "0001-01-01").code == "too_early"
+    assert refused(DATE, "1949-12-31").code == "too_early"
+    assert parse_cell(DATE, "1950-01-01", TODAY) == dt.date(1950, 1, 1)
+    assert refused(DATE, "20240110").code == "not_a_date"

@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
+from app.errors import InvalidInput
 from app.extensions import db
 from app.models.corrections import (
     CorrectionItem,
@@ -167,6 +169,8 @@ def raise_correction(
     if not months:
         raise WorkflowRefused("Name at least one month to correct.")
     proposals = propose_chain(fmt, office, months)
+    if not any(_changes_something(fmt, proposal) for proposal in proposals):
+        raise NothingToCorrect()
     request = CorrectionRequest(
         number=next_number("correction"),
         format_code=fmt.code,
@@ -201,6 +205,20 @@ def raise_correction(
     )
     commit_or_conflict(f"Correction of {fmt.code}")
     return request
+
+
+class NothingToCorrect(InvalidInput):
+    """A correction request whose figures are the ones already on record."""
+
+    code = "nothing_to_correct"
+    default_message = _l("The correction changes no figure: change at least one cell, or do not raise it.")
+
+
+def _changes_something(fmt: FormatDef, proposal: ProposedMonth) -> bool:
+    def entered(grid: Grid) -> dict:
+        return entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
+
+    return entered(proposal.current) != entered(proposal.proposed)
 
 
 def find_request(number: int) -> CorrectionRequest | None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from app.definitions.schema import ColumnDef
 
-_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+EARLIEST_DATE = dt.date(1950, 1, 1)  # default lower bound of a date cell (config MPR_EARLIEST_DATE)
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class CellInputError(ValueError):
@@ -22,21 +24,104 @@ class CellInputError(ValueError):
         self.code = code
 
 
+class NumberInputError(CellInputError):
+    """The text is not a number as the MIS reads numbers (see `parse_decimal`)."""
+
+
+# The one number grammar; app/static/js/mpr-number.js is the same, character for character.
+# Digits 0-9 only; an optional leading minus; one optional decimal point with digits on both
+# sides; commas only as a grouping valid in the international (123,456,789) or the Indian
+# (12,34,56,789) system, never a leading group of 0. Nothing else: no spaces inside, no other
+# digits (Devanagari and other scripts are refused: a figure is stored as typed in 0-9).
+NUMBER_PATTERN = (
+    r"^-?(?:[0-9]+|[1-9][0-9]{0,2}(?:,[0-9]{3})+|[1-9][0-9]?(?:,[0-9]{2})*,[0-9]{3})(?:\.[0-9]+)?$"
+)
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+EDGE_SPACE = " \t\n\r\f\v\u00a0"  # dropped around a number (and nothing else)
+_SPACE_INSIDE = re.compile(r"[ \t\n\r\f\v\u00a0\u2009\u202f]")
+_STRIPPABLE_NUMBER = re.compile(r"^-?[0-9,]+(?:\.[0-9]+)?$")
+# 13 integer digits and 2 decimals: 15 significant digits, all exact in the grid's live
+# arithmetic (JavaScript doubles), so the grid never shows a figure other than the stored one.
+LARGEST = Decimal(10) ** 13
+MAX_NUMBER_TEXT = 40
+
+
+def number_messages() -> dict[str, str]:
+    """Every message `parse_decimal` and the grid give, by code; %(text)s is what was typed."""
+    return {
+        "not_a_number": _("'%(text)s' is not a number"),
+        "not_a_whole_number": _("'%(text)s' is not a whole number"),
+        "grouping": _(
+            "'%(text)s' has commas in the wrong places: write 1,23,456.50 or 123,456.50, or no commas"
+        ),
+        "space_inside": _("'%(text)s' has a space inside the number: remove it"),
+        "other_digits": _("'%(text)s' uses digits other than 0-9: type the digits 0-9"),
+        "too_large": _("The number is too large"),
+        "not_whole": _("Enter a whole number (no decimals)"),
+        "too_many_decimals": _("At most 2 decimal places"),
+    }
+
+
+def number_grammar() -> dict[str, Any]:
+    """The number grammar for the grid's script (app/static/js/mpr-number.js): the same rules."""
+    return {
+        "pattern": NUMBER_PATTERN,
+        "strippable": _STRIPPABLE_NUMBER.pattern,
+        "spaceInside": _SPACE_INSIDE.pattern,
+        "edgeSpace": EDGE_SPACE,
+        "maxLength": MAX_NUMBER_TEXT,
+        "largest": str(LARGEST),
+        "messages": number_messages(),
+    }
+
+
+def strip_number(text: str) -> str:
+    """`text` without the spaces a number may have around it (the grid strips the same)."""
+    return text.strip(EDGE_SPACE)
+
+
+def _number_refusal(text: str) -> NumberInputError:
+    """The most specific reason `text` (already stripped) is not a number."""
+    if len(text) > MAX_NUMBER_TEXT:
+        code = "not_a_number"
+    elif any(ch.isdecimal() and not "0" <= ch <= "9" for ch in text):
+        code = "other_digits"
+    elif _SPACE_INSIDE.search(text) and _STRIPPABLE_NUMBER.match(_SPACE_INSIDE.sub("", text)):
+        code = "space_inside"
+    elif "," in text and _STRIPPABLE_NUMBER.match(text):
+        code = "grouping"
+    else:
+        code = "not_a_number"
+    return NumberInputError(code, number_messages()[code] % {"text": text[:MAX_NUMBER_TEXT]})
+
+
+def parse_decimal(text: str) -> Decimal:
+    """The exact number `text` means, or NumberInputError saying what is wrong with it.
+
+    '1,23,456.50' and '123,456.50' are 123456.50; '1,5', '1 2', '1e5', '.5', '१२' are refused.
+    """
+    plain = strip_number(str(text))
+    if len(plain) > MAX_NUMBER_TEXT or not _NUMBER_RE.match(plain):
+        raise _number_refusal(plain)
+    value = Decimal(plain.replace(",", ""))
+    if abs(value) >= LARGEST:
+        raise NumberInputError("too_large", number_messages()["too_large"])
+    return value.copy_abs() if value.is_zero() else value
+
+
 def _parse_number(column: ColumnDef, text: str) -> Decimal:
-    plain = text.replace(",", "").replace(" ", "")
-    if not _NUMBER_RE.match(plain):
-        kind = "a whole number" if column.type == "count" else "a number"
-        raise CellInputError("not_a_number", f"'{text}' is not {kind}")
     try:
-        value = Decimal(plain)
-    except InvalidOperation:  # pragma: no cover - guarded by the pattern
-        raise CellInputError("not_a_number", f"'{text}' is not a number") from None
+        value = parse_decimal(text)
+    except NumberInputError as error:
+        if error.code == "not_a_number" and column.type == "count":
+            raise NumberInputError(
+                "not_a_number", number_messages()["not_a_whole_number"] % {"text": text[:MAX_NUMBER_TEXT]}
+            ) from None
+        raise
     if column.type == "count" and value != value.to_integral_value():
-        raise CellInputError("not_whole", "Enter a whole number (no decimals)")
+        raise CellInputError("not_whole", number_messages()["not_whole"])
     if column.type != "count" and -value.as_tuple().exponent > 2:
-        raise CellInputError("too_many_decimals", "At most 2 decimal places")
-    if abs(value) >= Decimal(10) ** 16:
-        raise CellInputError("too_large", "The number is too large")
+        raise CellInputError("too_many_decimals", number_messages()["too_many_decimals"])
     return value
 
 
@@ -55,13 +140,25 @@ def _check_bounds(column: ColumnDef, value: Decimal) -> None:
         raise CellInputError("above_max", _("Must be at most %(limit)s", limit=exact_limit(column.max)))
 
 
+def earliest_date() -> dt.date:
+    """The earliest date a date cell accepts: MPR_EARLIEST_DATE, else 1950-01-01."""
+    if has_app_context():
+        return current_app.config.get("MPR_EARLIEST_DATE") or EARLIEST_DATE
+    return EARLIEST_DATE
+
+
 def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:
     try:
+        if not _DATE_RE.match(text):
+            raise ValueError(text)
         value = dt.date.fromisoformat(text)
     except ValueError:
         raise CellInputError("not_a_date", f"'{text}' is not a date (YYYY-MM-DD)") from None
     if not column.allow_future and value > today:
         raise CellInputError("future_date", "The date cannot be in the future")
+    earliest = earliest_date()
+    if value < earliest:
+        raise CellInputError("too_early", _("The date cannot be before %(date)s", date=earliest.isoformat()))
     return value
 
 
@@ -77,13 +174,16 @@ def parse_cell(column: ColumnDef, raw: Any, today: dt.date | None = None) -> Any
     """The typed value of `raw` for `column`; None for blank; CellInputError if invalid."""
     if raw is None:
         return None
-    text = str(raw).strip()
-    if text == "":
-        return None
     if column.is_numeric:
+        text = strip_number(str(raw))
+        if text == "":
+            return None
         value = _parse_number(column, text)
         _check_bounds(column, value)
         return int(value) if column.type == "count" else value
+    text = str(raw).strip()
+    if text == "":
+        return None
     if column.type == "date":
         return _parse_date(column, text, today or dt.date.today())
     if column.type == "choice":

@@ -22,22 +22,26 @@
     return (!item.from || item.from <= month) && (!item.until || month <= item.until);
   }
 
-  function parseNumber(text) {
-    if (text === null || text === undefined) { return null; }
-    var plain = String(text).replace(/[,\s]/g, "");
-    if (plain === "") { return null; }
-    if (!/^-?\d+(\.\d+)?$/.test(plain)) { return NaN; }
-    return Number(plain);
+  // The server's number grammar (mpr-number.js): NaN when refused, with the reason kept
+  // per cell so the live message says exactly what the server would say on save.
+  var refusals = new WeakMap();
+
+  function parseNumber(text, type, td) {
+    var result = window.MPRNumber.parse(text, type);
+    if (td && result.code) { refusals.set(td, result.message); }
+    return result.value;
   }
 
   function cellValue(td) {
     var input = td.querySelector("input, select");
+    var type = td.getAttribute("data-type");
+    refusals.delete(td);
     if (input) {
-      return td.getAttribute("data-type") === "text" || td.getAttribute("data-type") === "date" ||
-        td.getAttribute("data-type") === "choice" ? (input.value || null) : parseNumber(input.value);
+      return type === "text" || type === "date" || type === "choice" ? (input.value || null)
+        : parseNumber(input.value, type, td);
     }
     var span = td.querySelector(".mpr-value");
-    return span ? parseNumber(span.textContent) : null;
+    return span ? parseNumber(span.textContent, type, null) : null;
   }
 
   // Shown as the server stores it: rounded half-up (MPRFormula), never binary toFixed
@@ -147,7 +151,7 @@
       var code = td.getAttribute("data-col");
       if (typeof values[code] === "number" && isNaN(values[code])) {
         // a refused save already says why at this cell, more precisely
-        if (!td.querySelector(".mpr-msg:not(.mpr-live-msg)")) { showMessage(tr, code, "Not a number"); }
+        if (!td.querySelector(".mpr-msg:not(.mpr-live-msg)")) { showMessage(tr, code, refusals.get(td)); }
         values[code] = null;
       }
     });

@@ -1,0 +1,139 @@
+"""GET /api/v1/_openapi: the OpenAPI document of every API endpoint (the Swagger page stays off).
+
+FAB documents an endpoint only from YAML in its docstring. The MIS's endpoints are
+documented here instead, from the URL map itself: every rule under /api/<version>/ gets
+an operation with its path parameters typed (format and office codes, owners, periods,
+bounded integers), and the query parameters and request bodies listed in `DETAILS`.
+A new endpoint is therefore documented (and fuzzed) the moment it is registered.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+from flask_appbuilder.api import BaseApi, expose, safe
+from flask_appbuilder.api.manager import OpenApi
+from flask_appbuilder.security.decorators import protect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security import permissions as p
+from app.security.edges import MAX_URL_INT
+from app.services.engine import catalogue
+
+PERIOD = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2024-01"}
+CELL = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]}
+ROWS = {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": CELL}}
+_RULE_ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _body(properties: dict, required: tuple[str, ...] = ()) -> dict:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, schema: dict) -> dict:
+    return {"in": "query", "name": name, "required": False, "schema": schema}
+
+
+def _codes() -> dict[str, dict]:
+    """Schemas of the code-valued path parameters, from the definitions and the organisation."""
+    from app.models.org import Office
+
+    definitions = catalogue.definitions()
+    offices = sorted(db.session.execute(select(Office.code)).scalars())
+    return {
+        "format_code": {"type": "string", "enum": sorted(definitions.formats)},
+        "office_code": {"type": "string", "enum": offices} if offices else {"type": "string"},
+        "owner": {"type": "string", "enum": sorted(definitions.owners)},
+        "period": PERIOD,
+    }
+
+
+def _details(codes: dict[str, dict]) -> dict[str, dict]:
+    """Query parameters and bodies by endpoint (what the URL map cannot say)."""
+    correction = {
+        "format": codes["format_code"],
+        "office": codes["office_code"],
+        "period": PERIOD,
+        "rows": ROWS,
+        "justification": {"type": "string"},
+        "client_token": {"type": "string"},
+    }
+    return {
+        "MprApi.formats": {"parameters": [_query("period", PERIOD)]},
+        "MprApi.put_return": {"requestBody": _body({"version": {"type": "integer"}, "rows": ROWS})},
+        "MprCycleApi.submit_return": {"requestBody": _body({"version": {"type": "integer"}})},
+        "MprCycleApi.raise_correction": {"requestBody": _body(correction, ("format", "office", "period"))},
+        "MprCycleApi.reject": {"requestBody": _body({"reason": {"type": "string"}}, ("reason",))},
+        "MprCycleApi.status": {
+            "parameters": [
+                _query("period", PERIOD),
+                _query("owner", codes["owner"]),
+                _query("office", codes["office_code"]),
+            ]
+        },
+    }
+
+
+def _path_parameter(converter: str | None, name: str, codes: dict[str, dict]) -> dict:
+    if converter == "int":
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_URL_INT}
+    else:
+        schema = codes.get(name, {"type": "string"})
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def complete_document(document: dict, version: str) -> None:
+    """Add an operation for every API rule of `version` that FAB's document lacks."""
+    codes = _codes()
+    details = _details(codes)
+    paths = document.setdefault("paths", {})
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith(f"/api/{version}/") or rule.endpoint == "MprOpenApi.get":
+            continue
+        path = _RULE_ARG.sub(r"{\2}", rule.rule)
+        arguments = [_path_parameter(c, n, codes) for c, n in _RULE_ARG.findall(rule.rule)]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operation = paths.setdefault(path, {}).setdefault(method.lower(), {})
+            _complete_operation(operation, rule.endpoint, arguments, details.get(rule.endpoint, {}))
+
+
+def _complete_operation(operation: dict, endpoint: str, arguments: list, extra: dict) -> None:
+    """Fill what FAB left out of one operation; what its docstring YAML says is kept."""
+    operation.setdefault("operationId", endpoint)
+    operation.setdefault("tags", [endpoint.split(".")[0]])
+    known = {(x.get("in"), x.get("name")) for x in operation.get("parameters", [])}
+    wanted = [x for x in arguments + extra.get("parameters", []) if (x["in"], x["name"]) not in known]
+    operation["parameters"] = operation.get("parameters", []) + wanted
+    operation.setdefault("responses", {"default": {"description": "JSON; 4xx with a message when refused"}})
+    if "requestBody" in extra:
+        operation.setdefault("requestBody", extra["requestBody"])
+
+
+class MprOpenApi(OpenApi):
+    """FAB's OpenAPI endpoint, readable by every signed-in role, completed from the URL map."""
+
+    class_permission_name = p.MPR_API
+    method_permission_name = {"get": p.READ}
+
+    @expose("/<version>/_openapi")
+    @protect()
+    @safe
+    def get(self, version):
+        """The OpenAPI document of every endpoint of API `version` (e.g. v1)."""
+        spec = self._create_api_spec(version)
+        found = False
+        for base_api in current_app.appbuilder.baseviews:
+            if isinstance(base_api, BaseApi) and base_api.version == version:
+                base_api.add_api_spec(spec)
+                found = True
+        if not found:
+            return self.response_404()
+        document = spec.to_dict()
+        complete_document(document, version)
+        return self.response(200, **document)
