@@ -183,3 +183,23 @@ def test_the_send_back_page_is_the_validating_units_only(app):
     refused = post_form(signed_in(app, "gz-del"), url, {"remarks": "x"})
     assert refused.status_code == 404
     assert statuses(app, "CGST-MUM-E", JAN)["GI-GST-2"] == "submitted"
+
+
+def test_the_office_that_submitted_hears_of_the_send_back_in_its_mailbox_and_by_e_mail(app, call):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.messaging import OutboxItem
+
+    file(call, "cgst-mum-e", "GI-GST-2", "CGST-MUM-E", JAN, DATA["GI-GST-2"])
+    assert call("gz-mum", "POST", path("GI-GST-2", "CGST-MUM-E") + "/send-back", SEND_BACK).status_code == 200
+    inbox = call("cgst-mum-e", "GET", "/messages?unread=1").get_json()["result"]
+    notice = next(m for m in inbox if "GI-GST-2" in m["subject"] and "sent back" in m["subject"])
+    assert "Please re-check the receipts" in notice["body"]
+    assert REMARK_CELL["remark"] in notice["body"]
+    assert all(
+        "sent back" not in m["subject"] for m in call("cgst-mum-w", "GET", "/messages").get_json()["result"]
+    )
+    with app.app_context():
+        subjects = db.session.execute(select(OutboxItem.subject)).scalars().all()
+    assert any("GI-GST-2" in s and "sent back" in s for s in subjects)

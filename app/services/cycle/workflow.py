@@ -158,8 +158,10 @@ def send_back(
     ensure_allowed(Step.SEND_BACK, grid.ret, label)
     overall, at_cells = remarks.checked(grid, text, cells)
     ret, stamp = grid.ret, now()
+    submitted_by = ret.submitted_by_id
     ret.submitted_at, ret.submitted_by_id = None, None
     remarks.keep(ret, actor, overall, at_cells, stamp)
+    _notify_sent_back(ret, office.code, submitted_by, overall, at_cells)
     audit.record(
         actor.user_id,
         actor.username,
@@ -177,6 +179,13 @@ def send_back(
     ret.status = ReturnStatus.DRAFT
     commit_or_conflict(label)
     return ret
+
+
+def _notify_sent_back(ret: MprReturn, office_code: str, submitted_by: int | None, text: str, cells) -> None:
+    """The office's notice and e-mail, in the same transaction as the send-back."""
+    from app.services.messaging.notices import return_sent_back
+
+    return_sent_back(ret, office_code, submitted_by, text, cells)
 
 
 def _move(

@@ -29,3 +29,25 @@ def correction_decided(request: CorrectionRequest) -> None:
         notify_as="correction",
         kind="notice",
     )
+
+
+def return_sent_back(ret, office_code: str, submitted_by_id: int | None, remarks: str, cells: list) -> None:
+    """Tell the office user who submitted a return that its validator sent it back, with the remarks."""
+    if submitted_by_id is None:
+        return
+    subject = _(
+        "%(format)s for %(month)s was sent back with remarks",
+        format=ret.format_code,
+        month=ret.period.strftime("%b %Y"),
+    )
+    lines = [remarks, *(f"{c.row} / {c.column}: {c.remark}" for c in cells)]
+    mailbox.record_message(
+        None,
+        _("MPR MIS"),
+        office_code,
+        {submitted_by_id},
+        subject,
+        "\n".join(lines),
+        notify_as="sent_back",
+        kind="notice",
+    )

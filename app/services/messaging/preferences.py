@@ -27,6 +27,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("query", _l("A new or reopened helpdesk query on my formats")),
     Kind("reply", _l("A reply to a helpdesk query")),
     Kind("correction", _l("A correction request approved or rejected")),
+    Kind("sent_back", _l("A return sent back to my office with remarks")),
 )
 BY_CODE = {kind.code: kind for kind in KINDS}
 
