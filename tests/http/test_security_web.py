@@ -40,6 +40,7 @@ VALUES = {
     "format_code": "DPM-GST-ADJ-2",
     "owner": "DGICCE",
     "version": "v1",  # the OpenAPI document
+    "unit_code": "INDIA",  # reports
 }
 
 
