@@ -39,7 +39,7 @@ def test_a_spent_one_time_password_says_it_was_used_and_whom_to_ask(app, login_a
     assert signed_in(response)
     holder.get("/logout/")
     message = _login_message(app, username, new)
-    assert "Shri Rakesh Kumar Verma (mis-admin@example.gov.in), the administrator who issued it" in message
+    assert "Shri Rakesh Kumar Verma (mis-admin@cbic.example.org), the administrator who issued it" in message
 
 
 def test_an_expired_one_time_password_says_so(app):
