@@ -62,7 +62,9 @@ def test_owner_decides_a_correction_reading_each_change_in_words(page, open_page
     with open_page() as zone:
         login(zone, "gz-mum")
         zone.goto(f"/mpr/validation/?period={PERIOD}")
-        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] button')
+        press(zone, f'tr[data-office="{OFFICE}"] td[data-owner="DGCEI"] a.mpr-validate')
+        press(zone, "#mpr-confirm")  # the confirmation page says what validation will do
+        expect(zone.locator("div.alert-success")).to_contain_text("Validated 3 DGCEI format(s)")
     page.goto(grid_url("gi_gst_2") + "/correct")
     field(page, "RECEIPT_NO").fill("3")
     field(page, "LESS_THAN_2_NO").fill("5")
