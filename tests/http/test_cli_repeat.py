@@ -54,5 +54,6 @@ def test_a_second_sync_prints_no_warning(app):
     finally:
         root.removeHandler(caught)
     assert result.exit_code == 0, result.output
-    assert "database schema is up to date" in result.output
+    assert "core schema is at the head revision" in result.output
+    assert "format tables are up to date" in result.output
     assert caught.messages == []

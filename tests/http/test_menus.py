@@ -63,11 +63,11 @@ FAB_SECURITY = [
     "Security > Views/Menus",
     "Security > Permission on Views/Menus",
 ]
-EVERYONE = ["Formats", "Status", "Corrections", "Reports"]
-VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports"]
+EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk"]
+VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk"]
 
 MENUS = {
-    "admin": [*FAB_SECURITY, "Security > Provision users", *VALIDATORS],  # Admin
+    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *VALIDATORS],  # Admin
     "member-customs": EVERYONE,  # Board
     **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], EVERYONE),  # one per Owner role
     "dgri-fo": EVERYONE,  # Owner DGRI (a DG Headquarters as Functional Owner)
