@@ -3,7 +3,7 @@
 Services raise a `Refusal` subclass; pages and the API turn it into a response in one
 place (app/web.py and app/views/api_refusals.py), never in per-view `except` clauses.
 Messages are translatable (`lazy_gettext` in the subclass, or an already translated
-text passed in); named placeholders only.
+text passed in); values go in by name, e.g. %(code)s.
 """
 
 from __future__ import annotations
