@@ -1,7 +1,7 @@
 """The refusal catalogue: every "no" a business rule can say, with its HTTP status and code.
 
 Services raise a `Refusal` subclass; pages and the API turn it into a response in one
-place (app/web.py and app/views/api_refusals.py), never in per-view `except` clauses.
+place (`_refused` in app/web.py), never in per-view `except` clauses.
 Messages are translatable (`lazy_gettext` in the subclass, or an already translated
 text passed in); values go in by name, e.g. %(code)s.
 """
