@@ -150,8 +150,10 @@ def test_concurrent_read_modify_write_loses_no_increment(app, request):
 
             done = 0
             while done < per_thread:
-                current = cells("GI-GST-4")["AE_1_NO"]["FOR_MONTH"]
+                # the version first: figures read after it are never older than it (PostgreSQL reads
+                # each statement afresh), so a save built on them is refused if anyone saved between
                 version = return_of("GI-GST-4").version
+                current = cells("GI-GST-4")["AE_1_NO"]["FOR_MONTH"]
                 try:
                     saver("GI-GST-4", {"AE_1_NO": {"FOR_MONTH": str(current + 1)}}, version)()
                     done += 1

@@ -14,6 +14,7 @@ import itertools
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import log_out
 from tests.http.conftest import grid_url
 from tests.http.test_cycle import DATA, JAN, slug
 from tests.http.test_cycle_api import call, file, put, raise_  # noqa: F401 - `call` is a fixture
@@ -100,7 +101,7 @@ def test_history_shows_figures_to_the_entering_office(call, login_as):  # noqa: 
     assert "Opening balance — No. of cases: — → 5" in text  # the saved figures, in words
 
 
-def test_proposed_correction_figures_go_to_the_office_and_the_deciding_owner(call, login_as):  # noqa: F811
+def test_proposed_correction_figures_go_to_the_office_and_the_deciding_owner(app, call, login_as):  # noqa: F811
     for code in OWNER_FORMATS:
         file(call, ENTERING, code, OFFICE, JAN, DATA[code])
     assert call(VALIDATOR, "POST", f"/validations/DGCEI/{OFFICE}/{JAN}").status_code == 200
@@ -113,7 +114,7 @@ def test_proposed_correction_figures_go_to_the_office_and_the_deciding_owner(cal
         response = client.get(page)
         assert response.status_code == 200, user
         shown[user] = 'id="mpr-figures-withheld"' not in response.get_data(as_text=True)
-        client.get("/logout/")
+        log_out(app, client)
     assert shown == {"dgcei-fo": True, ENTERING: True, VALIDATOR: False, "member-customs": False}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, log_out
 from tests.http.conftest import flashed
 from tests.http.test_security_accounts import XLSX, provision, set_profile, sign_in, signed_in, workbook_rows
 
@@ -23,7 +23,7 @@ def test_a_spent_one_time_password_says_it_was_used_and_whom_to_ask(app, login_a
     username, otp = provision(app)
     holder, response = sign_in(app, username, otp)
     assert signed_in(response)
-    holder.get("/logout/")  # left without setting a password
+    log_out(app, holder)  # left without setting a password
     message = _login_message(app, username, otp)
     assert "This one-time password has already been used" in message
     assert "Ask your MIS administrator for a new one-time password" in message
@@ -37,7 +37,7 @@ def test_a_spent_one_time_password_says_it_was_used_and_whom_to_ask(app, login_a
     new = workbook_rows(reissued.data)["GZ-MUM"][1][1]
     holder, response = sign_in(app, username, new)
     assert signed_in(response)
-    holder.get("/logout/")
+    log_out(app, holder)
     message = _login_message(app, username, new)
     assert "Shri Rakesh Kumar Verma (mis-admin@cbic.example.org), the administrator who issued it" in message
 

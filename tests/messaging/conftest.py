@@ -113,3 +113,34 @@ def sms_log(app, tmp_path):
     app.config["MPR_SMS_RECORD_FILE"] = str(tmp_path / "sms.jsonl")
     yield tmp_path / "sms.jsonl"
     app.config["MPR_SMS_RECORD_FILE"] = saved
+
+
+def active_users_below(app, office_code: str) -> dict[int, str | None]:
+    """{user id: e-mail} of active users in offices under `office_code`, found by walking parents.
+
+    Other test files provision users of their own into the shared database, so a test counts the
+    people a group covers from the organisation rather than from the seed's figures."""
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.org import Office, UserProfile
+
+    with app.app_context():
+        offices = {o.id: o for o in db.session.execute(select(Office)).scalars()}
+        top = next(o.id for o in offices.values() if o.code == office_code)
+
+        def under(office_id: int | None) -> bool:
+            parent = offices[office_id].parent_id if office_id is not None else None
+            while parent is not None:
+                if parent == top:
+                    return True
+                parent = offices[parent].parent_id
+            return False
+
+        rows = db.session.execute(
+            select(User.id, User.email, UserProfile.office_id)
+            .join(UserProfile, UserProfile.user_id == User.id)
+            .where(User.active.is_(True))
+        )
+        return {user_id: email for user_id, email, office_id in rows if under(office_id)}

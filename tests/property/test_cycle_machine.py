@@ -41,6 +41,7 @@ from app.services import audit
 from app.services.accounts.organisation import office_by_code
 from app.services.audit import to_json
 from app.services.cycle import corrections, remarks, workflow
+from app.services.cycle.corrections import NothingToCorrect
 from app.services.cycle.remarks import RemarksRefused
 from app.services.cycle.saving import ReturnLocked, entered_cells, save_draft
 from app.services.cycle.workflow import NotPermitted, WorkflowRefused, submit, validate_owner
@@ -154,6 +155,46 @@ def cells_of(ret) -> dict:
     }
 
 
+def same_figure(stored, typed: str) -> bool:
+    return stored is not None and as_figure(stored) == as_figure(typed)
+
+
+def as_figure(value) -> str:
+    try:
+        return str(Decimal(str(value)).normalize())
+    except ArithmeticError:
+        return str(value)
+
+
+def free_row_differences(stored: dict, rows: dict) -> list:
+    """Free rows are compared by content: the system assigns their keys, so a row removed and typed
+    again with the same figures changes nothing."""
+    after = [typed for typed in rows.values() if typed is not None] + [
+        cells for key, cells in stored.items() if key not in rows
+    ]
+    columns = sorted({column for typed in after for column in typed})
+
+    def content(cells: dict) -> tuple:
+        return tuple(as_figure(cells.get(c)) for c in columns)
+
+    kept, typed = Counter(map(content, stored.values())), Counter(map(content, after))
+    return [] if kept == typed else [("rows", sorted(kept - typed), sorted(typed - kept))]
+
+
+def differences(ret, rows: dict) -> list:
+    """The typed cells that differ from the figures stored for `ret` (none: nothing would change)."""
+    stored, found = cells_of(ret), []
+    if any(typed is None or row.startswith("new-") for row, typed in rows.items()):
+        return free_row_differences(stored, rows)
+    for row, typed in rows.items():
+        if typed is None:  # a free row the request removes
+            found += [(row, "removed")] if row in stored else []
+            continue
+        have = stored.get(row, {})
+        found += [(row, c, have.get(c), v) for c, v in typed.items() if not same_figure(have.get(c), v)]
+    return found
+
+
 def target(office: str, code: str):
     return catalogue.definitions().format(code), office_by_code(office)
 
@@ -224,18 +265,18 @@ class CycleMachine(RuleBasedStateMachine):
         except NotPermitted:
             assert not permitted, f"{name} by {user} refused as not permitted, but role and office allow it"
             outcome = "not permitted"
-        except (WorkflowRefused, GridClosed, ReturnLocked, RemarksRefused) as refused:
+        except (WorkflowRefused, GridClosed, ReturnLocked, RemarksRefused, NothingToCorrect) as refused:
             assert permitted, f"{name} by {user} must be refused as not permitted, not with: {refused}"
             outcome, result = "refused", refused
         else:
             assert permitted, f"{name} by {user} succeeded outside the user's role or jurisdiction"
             outcome = "ok"
         db.session.rollback()
-        if outcome == "ok":
+        if outcome == "ok" and not getattr(result, "unchanged", False):
             found = db.session.execute(select(AuditEvent.actor).where(AuditEvent.seq > before)).scalars()
             assert user in set(found), f"{name} by {user} left no audit event in the user's name"
-        else:
-            assert head() == before, f"a refused {name} wrote to the audit trail"
+        else:  # refused, or a save that changed no figure
+            assert head() == before, f"a {name} that changed nothing ({outcome}) wrote to the audit trail"
         TOTALS[f"{name}: {outcome}"] += 1
         self.trace.append(f"{name}: {outcome}")
         return outcome, result
@@ -259,6 +300,8 @@ class CycleMachine(RuleBasedStateMachine):
             )
         if outcome == "ok":
             assert locked is False and result.saved, result.errors
+            if result.unchanged:
+                assert not (diff := differences(self.ret(office, code, month), rows)), diff
 
     def submit_one(self, office: str, code: str, month: Month, user: str) -> None:
         fmt, where = target(office, code)
@@ -372,8 +415,11 @@ class CycleMachine(RuleBasedStateMachine):
         if outcome == "ok":
             assert not any(pending)
             self.numbers.append(result.number)
+        unchanged = not any(differences(self.ret(office, code, m), rows) for m, rows in chain)
         if outcome == "refused":
-            assert any(pending) or not valid, f"a complete, consistent correction was refused: {result}"
+            assert any(pending) or not valid or unchanged, f"a sound correction was refused: {result}"
+        if isinstance(result, NothingToCorrect):
+            assert unchanged, "a correction that changes figures was refused as changing nothing"
 
     def pending(self, ret_id: int) -> bool:
         found = db.session.execute(

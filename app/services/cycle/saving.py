@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -211,6 +212,8 @@ def save_draft(
         rows = assign_free_keys(rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
     if grid.ret is not None and entered_cells(fmt, {k: c for k, (_p, c) in rows.items()}) == before:
+        if _stored_version(grid.ret) != version:  # the figures compared may be newer than the version
+            raise SaveConflict(_conflict_message(grid))
         return SaveResult(grid, unchanged=True)  # nothing typed differs: no new version, no audit event
     ret = _touch(grid.ret, fmt, office, month, actor)
     try:
@@ -228,6 +231,11 @@ def save_draft(
         db.session.rollback()
         raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
     return SaveResult(lambda: open_grid(fmt, office, month, today), returned_to_draft=reopened)
+
+
+def _stored_version(ret: MprReturn) -> int:
+    """The version committed now (PostgreSQL reads each statement afresh; SQLite from one snapshot)."""
+    return db.session.execute(select(MprReturn.version).where(MprReturn.id == ret.id)).scalar_one()
 
 
 def _unstorable(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:
