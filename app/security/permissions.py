@@ -37,3 +37,8 @@ OUTBOX = "Notification outbox"
 MENU_MAILBOX = "Mailbox"
 MENU_HELPDESK = "Helpdesk"
 MENU_OUTBOX = "Outbox"
+
+
+def methods(read: tuple[str, ...] = (), edit: tuple[str, ...] = ()) -> dict[str, str]:
+    """FAB's `method_permission_name` for a view: each method named onto READ or EDIT."""
+    return {**dict.fromkeys(read, READ), **dict.fromkeys(edit, EDIT)}

@@ -31,13 +31,9 @@ class AccountsView(BaseView):
     route_base = "/admin/accounts"
     default_view = "index"
     class_permission_name = p.ACCOUNTS
-    method_permission_name = {
-        "index": p.READ,
-        "provision": p.EDIT,
-        "reissue": p.EDIT,
-        "reissue_named": p.EDIT,
-        "unlock": p.EDIT,
-    }
+    method_permission_name = p.methods(
+        read=("index",), edit=("provision", "reissue", "reissue_named", "unlock")
+    )
 
     @expose("/")
     @has_access

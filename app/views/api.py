@@ -36,12 +36,7 @@ class MprApi(BaseApi):
 
     resource_name = "mpr"
     class_permission_name = p.MPR_API
-    method_permission_name = {
-        "formats": p.READ,
-        "offices": p.READ,
-        "get_return": p.READ,
-        "put_return": p.EDIT,
-    }
+    method_permission_name = p.methods(read=("formats", "offices", "get_return"), edit=("put_return",))
     openapi_spec_tag = "MPR"
 
     def _may_format(self, permission: str, fmt) -> bool:

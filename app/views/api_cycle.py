@@ -41,15 +41,10 @@ class MprCycleApi(BaseApi):
 
     resource_name = "mpr"
     class_permission_name = p.MPR_API
-    method_permission_name = {
-        "submit_return": p.EDIT,
-        "validate": p.EDIT,
-        "send_back": p.EDIT,
-        "raise_correction": p.EDIT,
-        "approve": p.EDIT,
-        "reject": p.EDIT,
-        "status": p.READ,
-    }
+    method_permission_name = p.methods(
+        read=("status",),
+        edit=("submit_return", "validate", "send_back", "raise_correction", "approve", "reject"),
+    )
     openapi_spec_tag = "MPR cycle"
 
     @expose("/returns/<format_code>/<office_code>/<period>/submit", methods=["POST"])

@@ -72,16 +72,10 @@ class MprMessagingApi(BaseApi):
 
     resource_name = "mpr"
     class_permission_name = p.MESSAGING_API
-    method_permission_name = {
-        "list_messages": p.READ,
-        "send_message": p.EDIT,
-        "read_message": p.EDIT,
-        "list_groups": p.READ,
-        "list_queries": p.READ,
-        "raise_query": p.EDIT,
-        "get_query": p.READ,
-        "reply_query": p.EDIT,
-    }
+    method_permission_name = p.methods(
+        read=("list_messages", "list_groups", "list_queries", "get_query"),
+        edit=("send_message", "read_message", "raise_query", "reply_query"),
+    )
     openapi_spec_tag = "MPR messaging"
 
     @expose("/messages", methods=["GET"])

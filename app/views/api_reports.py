@@ -38,7 +38,7 @@ class MprReportApi(BaseApi):
 
     resource_name = "mpr"
     class_permission_name = p.MPR_API
-    method_permission_name = {"get_report": p.READ, "get_report_xlsx": p.READ}
+    method_permission_name = p.methods(read=("get_report", "get_report_xlsx"))
     openapi_spec_tag = "MPR reports"
 
     def _report(self, format_code: str, unit_code: str, period: str):

@@ -34,7 +34,7 @@ class CorrectionsView(BaseView):
     route_base = "/mpr/corrections"
     default_view = "index"
     class_permission_name = p.CORRECTIONS
-    method_permission_name = {"index": p.READ, "show": p.READ, "approve": p.EDIT, "reject": p.EDIT}
+    method_permission_name = p.methods(read=("index", "show"), edit=("approve", "reject"))
 
     @expose("/")
     @has_access

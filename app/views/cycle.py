@@ -35,12 +35,7 @@ class ValidationView(BaseView):
     route_base = "/mpr/validation"
     default_view = "index"
     class_permission_name = p.VALIDATION
-    method_permission_name = {
-        "index": p.READ,
-        "validate": p.EDIT,
-        "send_back_form": p.EDIT,
-        "send_back": p.EDIT,
-    }
+    method_permission_name = p.methods(read=("index",), edit=("validate", "send_back_form", "send_back"))
 
     @expose("/")
     @has_access
@@ -141,7 +136,7 @@ class StatusView(BaseView):
     route_base = "/mpr/status"
     default_view = "index"
     class_permission_name = p.STATUS
-    method_permission_name = {"index": p.READ}
+    method_permission_name = p.methods(read=("index",))
 
     @expose("/")
     @has_access

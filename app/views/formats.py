@@ -32,7 +32,7 @@ class FormatIndexView(BaseView):
     route_base = "/mpr"
     default_view = "index"
     class_permission_name = p.FORMATS_INDEX
-    method_permission_name = {"index": p.READ}
+    method_permission_name = p.methods(read=("index",))
 
     @expose("/")
     @has_access
@@ -48,16 +48,9 @@ class FormatGridView(FormatActionsMixin, BaseView):
 
     format_code = ""
     default_view = "grid"
-    method_permission_name = {
-        "grid": p.READ,
-        "formulas": p.READ,
-        "history": p.READ,
-        "revision": p.READ,
-        "save": p.EDIT,
-        "submit": p.EDIT,
-        "correct_form": p.EDIT,
-        "correct": p.EDIT,
-    }
+    method_permission_name = p.methods(
+        read=("grid", "formulas", "history", "revision"), edit=("save", "submit", "correct_form", "correct")
+    )
 
     @property
     def fmt(self) -> FormatDef:

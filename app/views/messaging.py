@@ -38,13 +38,9 @@ class MailboxView(BaseView):
     route_base = "/mpr/mailbox"
     default_view = "index"
     class_permission_name = p.MAILBOX
-    method_permission_name = {
-        "index": p.READ,
-        "show": p.READ,
-        "send": p.EDIT,
-        "preferences": p.READ,
-        "save_preferences": p.EDIT,
-    }
+    method_permission_name = p.methods(
+        read=("index", "show", "preferences"), edit=("send", "save_preferences")
+    )
 
     @expose("/")
     @has_access
@@ -115,7 +111,7 @@ class HelpdeskView(BaseView):
     route_base = "/mpr/helpdesk"
     default_view = "index"
     class_permission_name = p.HELPDESK
-    method_permission_name = {"index": p.READ, "show": p.READ, "raise_query": p.EDIT, "respond": p.EDIT}
+    method_permission_name = p.methods(read=("index", "show"), edit=("raise_query", "respond"))
 
     @expose("/")
     @has_access
@@ -183,7 +179,7 @@ class OutboxView(BaseView):
     route_base = "/mpr/outbox"
     default_view = "index"
     class_permission_name = p.OUTBOX
-    method_permission_name = {"index": p.READ}
+    method_permission_name = p.methods(read=("index",))
 
     @expose("/")
     @has_access

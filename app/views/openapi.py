@@ -119,7 +119,7 @@ class MprOpenApi(OpenApi):
     """FAB's OpenAPI endpoint, readable by every signed-in role, completed from the URL map."""
 
     class_permission_name = p.MPR_API
-    method_permission_name = {"get": p.READ}
+    method_permission_name = p.methods(read=("get",))
 
     @expose("/<version>/_openapi")
     @protect()

@@ -47,15 +47,9 @@ class ReportsView(BaseView):
     route_base = "/mpr/reports"
     default_view = "index"
     class_permission_name = p.REPORTS
-    method_permission_name = {
-        "index": p.READ,
-        "show": p.READ,
-        "print_view": p.READ,
-        "xlsx": p.READ,
-        "owner_show": p.READ,
-        "owner_print": p.READ,
-        "owner_xlsx": p.READ,
-    }
+    method_permission_name = p.methods(
+        read=("index", "show", "print_view", "xlsx", "owner_show", "owner_print", "owner_xlsx")
+    )
 
     @expose("/")
     @has_access
