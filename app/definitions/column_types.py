@@ -5,8 +5,10 @@ types itself: the loader (which options a type takes, which it needs, default bo
 formulas (decimal places), calculation (whole numbers, what totals add up), the generated
 tables (storage and the magnitudes it holds), JSON (cells out and back in), the grid
 (display, input widget). Parsing typed text stays in `app.services.engine.cell_input`
-(numbers or not through `ColumnDef.is_numeric`, i.e. this registry). The grid's scripts
-(mpr-formula.js, mpr-grid.js) still carry their own copy of the places of each type.
+(numbers or not, places, widgets: this registry). The grid's scripts receive the registry
+with the number grammar (mpr-number.js, mpr-grid.js); only mpr-formula.js, which also runs
+alone in Node for the parity tests, keeps a copy of the places, checked against this registry
+by tests/unit/test_column_types.py.
 """
 
 from __future__ import annotations

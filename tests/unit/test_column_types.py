@@ -65,3 +65,26 @@ def test_options_and_totals_per_type():
     assert types_taking("choices") == {"choice"} and types_taking("future") == {"date"}
     assert {name for name, kind in COLUMN_TYPES.items() if kind.summed} == {"count", "amount"}
     assert {name for name, kind in COLUMN_TYPES.items() if kind.needs} == {"text", "choice"}
+
+
+def test_the_formula_script_rounds_each_type_to_the_registry_places():
+    import json
+    import re
+    from pathlib import Path
+
+    from app.definitions.column_types import COLUMN_TYPES
+
+    script = (Path(__file__).parents[2] / "app/static/js/mpr-formula.js").read_text()
+    table = re.search(r"var PLACES = (\{[^}]*\});", script).group(1)
+    places = json.loads(re.sub(r"(\w+):", r'"\1":', table))
+    assert places == {name: t.places for name, t in COLUMN_TYPES.items() if t.numeric}
+
+
+def test_the_grid_receives_the_registry_with_the_number_grammar():
+    from app.definitions.column_types import COLUMN_TYPES
+    from app.services.engine.cell_input import number_grammar
+
+    sent = number_grammar()["types"]
+    assert set(sent) == set(COLUMN_TYPES)
+    assert {n for n, t in sent.items() if t["summed"]} == {n for n, t in COLUMN_TYPES.items() if t.summed}
+    assert sent["count"]["places"] == 0 and sent["choice"]["widget"] == "select"

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
+from app.definitions.column_types import COLUMN_TYPES, column_type
 from app.definitions.schema import ColumnDef
 
 EARLIEST_DATE = dt.date(1950, 1, 1)  # default lower bound of a date cell (config MPR_EARLIEST_DATE)
@@ -72,6 +73,10 @@ def number_grammar() -> dict[str, Any]:
         "maxLength": MAX_NUMBER_TEXT,
         "largest": str(LARGEST),
         "messages": number_messages(),
+        "types": {  # the column type registry, as far as the grid needs it
+            name: {"numeric": t.numeric, "places": t.places, "summed": t.summed, "widget": t.widget}
+            for name, t in COLUMN_TYPES.items()
+        },
     }
 
 
@@ -110,17 +115,18 @@ def parse_decimal(text: str) -> Decimal:
 
 
 def _parse_number(column: ColumnDef, text: str) -> Decimal:
+    kind = column_type(column.type)
     try:
         value = parse_decimal(text)
     except NumberInputError as error:
-        if error.code == "not_a_number" and column.type == "count":
+        if error.code == "not_a_number" and kind.whole:
             raise NumberInputError(
                 "not_a_number", number_messages()["not_a_whole_number"] % {"text": text[:MAX_NUMBER_TEXT]}
             ) from None
         raise
-    if column.type == "count" and value != value.to_integral_value():
+    if kind.whole and value != value.to_integral_value():
         raise CellInputError("not_whole", number_messages()["not_whole"])
-    if column.type != "count" and -value.as_tuple().exponent > 2:
+    if not kind.whole and -value.as_tuple().exponent > kind.places:
         raise CellInputError("too_many_decimals", number_messages()["too_many_decimals"])
     return value
 
@@ -174,19 +180,20 @@ def parse_cell(column: ColumnDef, raw: Any, today: dt.date | None = None) -> Any
     """The typed value of `raw` for `column`; None for blank; CellInputError if invalid."""
     if raw is None:
         return None
-    if column.is_numeric:
+    kind = column_type(column.type)
+    if kind.numeric:
         text = strip_number(str(raw))
         if text == "":
             return None
         value = _parse_number(column, text)
         _check_bounds(column, value)
-        return int(value) if column.type == "count" else value
+        return kind.number(value)
     text = str(raw).strip()
     if text == "":
         return None
-    if column.type == "date":
+    if kind.widget == "date":
         return _parse_date(column, text, today or dt.date.today())
-    if column.type == "choice":
+    if kind.widget == "select":
         if text not in column.choices:
             raise CellInputError("not_a_choice", f"Choose one of: {', '.join(column.choices)}")
         return text

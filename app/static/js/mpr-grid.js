@@ -32,13 +32,14 @@
     return result.value;
   }
 
+  function numeric(type) { return Boolean((window.MPRNumber.types[type] || {}).numeric); }
+
   function cellValue(td) {
     var input = td.querySelector("input, select");
     var type = td.getAttribute("data-type");
     refusals.delete(td);
     if (input) {
-      return type === "text" || type === "date" || type === "choice" ? (input.value || null)
-        : parseNumber(input.value, type, td);
+      return numeric(type) ? parseNumber(input.value, type, td) : (input.value || null);
     }
     var span = td.querySelector(".mpr-value");
     return span ? parseNumber(span.textContent, type, null) : null;
@@ -48,7 +49,7 @@
   // rounding (14.375 is 14.374999... in binary) nor Math.round (-2.5 -> -2), no "-0.00".
   function format(value, type) {
     if (value === null || value === undefined || (typeof value === "number" && isNaN(value))) { return ""; }
-    var places = type === "count" ? 0 : 2;
+    var places = window.MPRNumber.places(type);
     return window.MPRFormula.roundHalfUp(value, places).toFixed(places);
   }
 
@@ -90,7 +91,7 @@
         var code = td.getAttribute("data-col");
         var role = td.getAttribute("data-role");
         var type = td.getAttribute("data-type");
-        if (role === "computed" || ["count", "amount"].indexOf(type) < 0) { return; }
+        if (role === "computed" || !(window.MPRNumber.types[type] || {}).summed) { return; }
         var total = null;
         members.forEach(function (key) {
           var value = (valuesByRow[key] || {})[code];

@@ -48,13 +48,20 @@
     return digits.length >= grammar.largest.length;
   }
 
+  // The column type registry (app/definitions/column_types.py): decimal places per type.
+  function places(type) {
+    var known = (grammar.types || {})[type];
+    return known && known.places !== null && known.places !== undefined ? known.places : 2;
+  }
+  function whole(type) { return places(type) === 0; }
+
   // {value, plain, code, message}: value null for blank, NaN when refused (code and message say why).
   function parse(raw, type) {
     var text = strip(raw === null || raw === undefined ? "" : String(raw));
     if (text === "") { return { value: null, plain: null, code: null, message: null }; }
     if (text.length > grammar.maxLength || !number.test(text)) {
       var code = reason(text);
-      if (code === "not_a_number" && type === "count") {
+      if (code === "not_a_number" && whole(type)) {
         return { value: NaN, plain: null, code: code,
           message: grammar.messages.not_a_whole_number.replace("%(text)s", text.slice(0, grammar.maxLength)) };
       }
@@ -63,11 +70,13 @@
     var plain = text.replace(/,/g, "");
     if (tooLarge(plain)) { return refusal("too_large", text); }
     var fraction = (plain.split(".")[1] || "").replace(/0+$/, "");
-    if (type === "count" && fraction !== "") { return refusal("not_whole", text); }
-    if (type !== "count" && (plain.split(".")[1] || "").length > 2) { return refusal("too_many_decimals", text); }
+    if (whole(type) && fraction !== "") { return refusal("not_whole", text); }
+    if (!whole(type) && (plain.split(".")[1] || "").length > places(type)) {
+      return refusal("too_many_decimals", text);
+    }
     if (/^-0*(\.0*)?$/.test(plain)) { plain = plain.slice(1); }
     return { value: Number(plain), plain: plain, code: null, message: null };
   }
 
-  window.MPRNumber = { parse: parse, strip: strip };
+  window.MPRNumber = { parse: parse, strip: strip, places: places, types: grammar.types || {} };
 })();
