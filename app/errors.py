@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class Refusal(Exception):
     """A business rule refused the request: HTTP `status`, stable `code`, message, details."""
@@ -37,6 +39,13 @@ class Refusal(Exception):
         elif details:
             body["missing"] = details
         return body
+
+    def page_text(self) -> str:
+        """The message as a page flashes it: any items in the way (plain strings) listed after it."""
+        listed = [d for d in self.details if isinstance(d, str)]
+        if not listed:
+            return self.message
+        return f"{self.message} {_('Missing: %(items)s', items=', '.join(listed))}"
 
     def http_status(self) -> int:
         """422 when the details are cell errors (input is wrong), else the class's status."""

@@ -91,6 +91,14 @@ def _error_page(error: HTTPException):
     return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), error.code
 
 
+def _back_after_refusal() -> str | None:
+    """Where a refused form goes back to: the page its `next` field names, else the page it came from."""
+    for back in (request.form.get("next"), request.referrer):
+        if back and get_safe_redirect(back) == back:
+            return back
+    return None
+
+
 def _refused(refusal: Refusal):
     """One place turns a business refusal into a response: JSON for the API, a flash on pages."""
     from app.extensions import db
@@ -100,11 +108,11 @@ def _refused(refusal: Refusal):
     status = refusal.http_status()
     if _is_api():
         return jsonify(refusal.as_dict()), status
-    back = request.referrer
-    if request.method == "POST" and back and get_safe_redirect(back) == back:
-        flash(refusal.message, "danger")
+    back = _back_after_refusal() if status in (409, 422) else None  # never for 403/404: nothing to retry
+    if request.method == "POST" and back:
+        flash(refusal.page_text(), "danger")
         return redirect(back)
-    error = SimpleNamespace(code=status, name=refusal.code, description=refusal.message, refused=True)
+    error = SimpleNamespace(code=status, name=refusal.code, description=refusal.page_text(), refused=True)
     return render_template("mpr/error.html", error=error, appbuilder=current_app.appbuilder), status
 
 

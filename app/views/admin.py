@@ -25,6 +25,19 @@ from app.services import audit
 from app.services.accounts import provisioning
 
 
+def _uploaded_text() -> str:
+    """The CSV sent as a file or typed into the page; a file that is not UTF-8 text is refused."""
+    upload = request.files.get("csv")
+    if upload is None:
+        return request.form.get("csv_text", "")
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise provisioning.ProvisioningError(
+            _('the file is not UTF-8 text: save it from the spreadsheet as "CSV UTF-8" and send it again')
+        ) from None
+
+
 class AccountsView(BaseView):
     """Provisioning, one-time password re-issue and lockouts (Admin only)."""
 
@@ -62,16 +75,10 @@ class AccountsView(BaseView):
         if zone and request.form.get("confirmed") != "1":
             return redirect(url_for("AccountsView.provision", zone=zone))  # never without asking first
         actor = g.user.username
-        try:
-            if zone:
-                issued = provisioning.for_zone(zone, actor, request.form.get("include_settled") == "1")
-            else:
-                upload = request.files.get("csv")
-                text = upload.read().decode("utf-8-sig") if upload else request.form.get("csv_text", "")
-                issued = provisioning.from_csv(text, actor)
-        except (provisioning.ProvisioningError, UnicodeDecodeError) as error:
-            flash(f"Nothing was created: {error}", "danger")
-            return redirect(url_for("AccountsView.index"))
+        if zone:
+            issued = provisioning.for_zone(zone, actor, request.form.get("include_settled") == "1")
+        else:
+            issued = provisioning.from_csv(_uploaded_text(), actor)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
         return Response(
             provisioning.handover_workbook(issued),
@@ -83,11 +90,7 @@ class AccountsView(BaseView):
         )
 
     def _confirm_zone(self, zone_code: str):
-        try:
-            plan = provisioning.zone_plan(zone_code)
-        except provisioning.ProvisioningError as error:
-            flash(str(error), "danger")
-            return redirect(url_for("AccountsView.index"))
+        plan = provisioning.zone_plan(zone_code)
         return self.render_template("mpr/confirm_provision.html", plan=plan)
 
     @expose("/reissue", methods=["GET", "POST"])
@@ -110,11 +113,7 @@ class AccountsView(BaseView):
                 flash(_("%(username)s: no such user", username=username), "danger")
                 return redirect(url_for("AccountsView.index"))
             return self.render_template("mpr/confirm_reissue.html", user=user, profile=profile)
-        try:
-            issued = provisioning.reissue(username, g.user.username)
-        except provisioning.ProvisioningError as error:
-            flash(str(error), "danger")
-            return redirect(url_for("AccountsView.index"))
+        issued = provisioning.reissue(username, g.user.username)
         return Response(
             provisioning.handover_workbook([issued]),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -20,7 +20,7 @@ from app.services.cycle import remarks
 from app.services.cycle.saving import save_draft
 from app.services.engine import abilities, catalogue, serialise
 from app.services.engine.figures import require_figures
-from app.services.engine.grid import GridClosed, last_open_month, open_grid
+from app.services.engine.grid import last_open_month, open_grid
 from app.services.engine.index import readable_formats
 
 
@@ -86,10 +86,7 @@ class MprApi(BaseApi):
             return refusal
         fmt, office, month = target
         require_figures(current_actor(), fmt, office, month)
-        try:
-            grid = open_grid(*target)
-        except GridClosed as closed:
-            return self.response(409, message=str(closed))
+        grid = open_grid(*target)  # a closed month is refused as 409 in app/web.py
         return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])

@@ -13,7 +13,6 @@ from app.security.actor import current_actor
 from app.security.policy import PROPOSED, VALIDATED, Action, may
 from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures, corrections
-from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
 from app.services.engine import catalogue
 
 
@@ -76,13 +75,7 @@ class CorrectionsView(BaseView):
 
     def _decide(self, number: int, decide):
         self._request_or_404(number)
-        try:
-            decided = decide()
-        except NotPermitted:
-            abort(403)
-        except (WorkflowRefused, ConcurrentChange) as refused:
-            flash(str(refused), "danger")
-            return redirect(url_for("CorrectionsView.show", number=number))
+        decided = decide()  # a refusal goes back to the request's page (app/web.py)
         flash(f"Correction request No. {number} {decided.status}.", "success")
         return redirect(url_for("CorrectionsView.show", number=number))
 

@@ -15,10 +15,7 @@ from app.security.policy import Action, may
 from app.services.accounts.organisation import office_by_code
 from app.services.cycle import confirmations, remarks, status, workflow
 from app.services.cycle.workflow import (
-    ConcurrentChange,
-    NotPermitted,
     Step,
-    WorkflowRefused,
     ensure_allowed,
     validate_owner,
 )
@@ -109,24 +106,22 @@ class ValidationView(BaseView):
         office = office_by_code(office_code)
         if office is None or owner not in catalogue.definitions().owners:
             abort(404)
+        if not may(current_actor(), Action.VALIDATE, office):
+            abort(404)  # another Zone's office: as if it did not exist
         if request.method == "GET":
-            try:
-                plan = confirmations.validation_plan(current_actor(), owner, office, month)
-            except NotPermitted:
-                abort(404)
+            plan = confirmations.validation_plan(current_actor(), owner, office, month)
             return self.render_template("mpr/confirm_validate.html", plan=plan)
-        try:
-            validated = validate_owner(current_actor(), owner, office, month)
-        except NotPermitted:
-            abort(404)
-        except (WorkflowRefused, ConcurrentChange) as refused:
-            missing = getattr(refused, "details", None)
-            flash(f"{refused} {'Missing: ' + ', '.join(missing) if missing else ''}", "danger")
-        else:
-            flash(
-                f"Validated {len(validated)} {owner} format(s) of {office.code} for {month.label()}.",
-                "success",
-            )
+        validated = validate_owner(current_actor(), owner, office, month)
+        flash(
+            _(
+                "Validated %(n)d %(owner)s format(s) of %(office)s for %(month)s.",
+                n=len(validated),
+                owner=owner,
+                office=office.code,
+                month=month.label(),
+            ),
+            "success",
+        )
         return redirect(url_for("ValidationView.index", period=str(month)))
 
 

@@ -26,8 +26,8 @@ from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures
 from app.services.cycle import status as cycle_status
 from app.services.cycle.corrections import raise_correction
-from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
-from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused, return_key, submit
+from app.services.cycle.saving import save_draft
+from app.services.cycle.workflow import WorkflowRefused, return_key, submit
 from app.services.engine import serialise
 from app.services.engine.figures import may_read_figures, require_figures
 from app.services.engine.grid import GridClosed, assemble, open_grid
@@ -67,14 +67,9 @@ class FormatActionsMixin:
                     return self._render(saved.grid, True, status=422)
                 version = saved.grid.version
             submit(current_actor(), self.fmt, office, month, version)
-        except WorkflowRefused as refused:
+        except WorkflowRefused as refused:  # incomplete or failing: the grid shows each check in place
             flash(str(refused), "danger")
             return self._render(open_grid(self.fmt, office, month), True, status=422)
-        except (SaveConflict, ConcurrentChange, ReturnLocked, GridClosed) as refused:
-            flash(str(refused), "danger")
-            return redirect(self._grid_url(office, month))
-        except NotPermitted:
-            abort(404)
         who = cycle_status.validator_label(office)
         flash(
             _(
@@ -146,8 +141,6 @@ class FormatActionsMixin:
             for row in grid.rows:
                 row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
             return self._render_correction(grid, 422, justification)
-        except NotPermitted:
-            abort(404)
         flash(f"Correction request No. {correction.number} sent to {self.fmt.owner} for approval.", "success")
         return redirect(self._grid_url(office, month))
 

@@ -19,7 +19,7 @@ from app.services.cycle import status as cycle_status
 from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.figures import require_figures
-from app.services.engine.grid import GridClosed, open_grid
+from app.services.engine.grid import GridClosed
 from app.views.format_actions import FormatActionsMixin
 from app.views.forms import changes_from_form
 from app.views.messages import not_saved_message
@@ -70,11 +70,9 @@ class FormatGridView(FormatActionsMixin, BaseView):
         office = self._office_or_404(office_code, Action.REPORT)
         month = month_arg(period)
         require_figures(current_actor(), self.fmt, office, month)
-        try:
-            grid = open_grid(self.fmt, office, month)
-        except GridClosed as closed:
-            flash(str(closed), "warning")
-            return redirect(url_for("FormatIndexView.index", period=str(month)))
+        grid = self._grid_or_none(office, month)
+        if grid is None:
+            return self._back_to_index(month)
         can_enter = may(current_actor(), Action.ENTER, office, self.fmt)
         return self._render(grid, can_enter)
 
@@ -100,10 +98,9 @@ class FormatGridView(FormatActionsMixin, BaseView):
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
 
     def _render_after_refusal(self, office, month, changes):
-        try:
-            grid = open_grid(self.fmt, office, month)
-        except GridClosed:
-            return redirect(url_for("FormatIndexView.index", period=str(month)))
+        grid = self._grid_or_none(office, month)
+        if grid is None:
+            return self._back_to_index(month)
         for row in grid.rows:  # keep what the user typed on screen
             row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
         return self._render(grid, not grid.locked, status=409)

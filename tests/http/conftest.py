@@ -171,7 +171,8 @@ def form_data(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a browser posts: every input of the page, overlaid with `cells` and `extra`."""
-    data: dict[str, Any] = {f"cell|{row}|{col}": value for (row, col), value in page.inputs.items()}
+    data: dict[str, Any] = dict(page.hidden)  # as a browser does: every hidden field (version, next, ...)
+    data.update({f"cell|{row}|{col}": value for (row, col), value in page.inputs.items()})
     for (row, col), value in (cells or {}).items():
         data[f"cell|{row}|{col}"] = value
     data["version"] = str(page.version if version is None else version)
@@ -273,3 +274,37 @@ ADJ2_FIRST_MONTH = {
     "AGE_6_12M_NO": "4",
     "AGE_GT_1Y_NO": "2",
 }
+
+
+class _FormFields(HTMLParser):
+    """Hidden fields of the forms on a page, by the URL each form posts to."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: dict[str, dict[str, str]] = {}
+        self.action: str | None = None
+
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = {k: v or "" for k, v in attrs_list}
+        if tag == "form" and attrs.get("method", "get").lower() == "post":
+            self.action = attrs.get("action", "")
+            self.forms.setdefault(self.action, {})
+        elif (
+            tag == "input" and self.action is not None and attrs.get("type") == "hidden" and attrs.get("name")
+        ):
+            self.forms[self.action][attrs["name"]] = attrs.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.action = None
+
+
+def hidden_fields(client, page: str, action: str) -> dict[str, str] | None:
+    """The hidden fields (CSRF token, where to go back) of the form on `page` that posts to `action`;
+    None when the user does not get that page or it has no such form."""
+    response = client.get(page)
+    if response.status_code != 200:
+        return None
+    parser = _FormFields()
+    parser.feed(response.get_data(as_text=True))
+    return parser.forms.get(action)

@@ -18,9 +18,9 @@ from tests.http.test_cycle import (
     JAN,
     correction_form,
     correction_number,
+    decide_form,
     file_and_validate,
     follow,
-    post_form,
     signed_in,
     submit_page,
 )
@@ -77,7 +77,7 @@ def test_the_owner_reads_each_change_with_what_follows_from_it(app):
 def test_after_approval_the_comparison_and_history_still_show_exactly_what_changed(app):
     office, number = raise_and_show(app)
     owner = signed_in(app, "dgcei-fo")
-    assert "approved" in follow(owner, post_form(owner, f"/mpr/corrections/{number}/approve"))
+    assert "approved" in follow(owner, decide_form(owner, number, "approve"))
     page = owner.get(f"/mpr/corrections/{number}").get_data(as_text=True)
     changed = table_rows(page, "mpr-changed")
     assert set(changed) == {

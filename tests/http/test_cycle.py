@@ -7,6 +7,7 @@ The data and helpers at the top are shared by the other cycle test modules.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from app.models.returns import MprReturn
 from app.services import audit
 from app.services.accounts.organisation import office_by_code
 from tests.conftest import csrf_token
-from tests.http.conftest import flashed, get_grid, grid_url, parse_grid, stored
+from tests.http.conftest import flashed, get_grid, grid_url, hidden_fields, parse_grid, stored
 
 JAN, FEB, MAR = "2024-01", "2024-02", "2024-03"
 
@@ -160,10 +161,25 @@ def follow(client, response) -> str:
     return flashed(client.get(response.location).get_data(as_text=True))
 
 
-def post_form(client, url: str, data: dict | None = None):
-    """POST like a form of the app: with the session's CSRF token."""
-    token = csrf_token(client.get("/account/password").get_data(as_text=True))
+def refusal_page(response) -> str:
+    """The text of the page a refused POST answers with when its page offers no such form."""
+    assert response.status_code in (409, 422), response.status_code
+    return html.unescape(response.get_data(as_text=True))
+
+
+def post_form(client, url: str, data: dict | None = None, on: str | None = None):
+    """POST like a form of the app: the hidden fields of the form on page `on` that posts to `url`
+    (else only the session's CSRF token), then `data`."""
+    fields = hidden_fields(client, on, url) if on is not None else None
+    if fields is not None:
+        return client.post(url, data={**fields, **(data or {})})
+    token = csrf_token(client.get("/account/password").get_data(as_text=True))  # a request crafted by hand
     return client.post(url, data={**(data or {}), "csrf_token": token})
+
+
+def decide_form(client, number: int, decision: str, data: dict | None = None):
+    """Press Approve or Reject on the correction request's page."""
+    return post_form(client, f"/mpr/corrections/{number}/{decision}", data, on=f"/mpr/corrections/{number}")
 
 
 def submit_page(client, code: str, office: str, period: str, rows: dict):
@@ -171,13 +187,14 @@ def submit_page(client, code: str, office: str, period: str, rows: dict):
     page = get_grid(client, slug(code), office, period)
     data = {f"cell|{r}|{c}": v for (r, c), v in page.inputs.items()}
     data.update({f"cell|{r}|{c}": v for (r, c), v in cells_of(rows).items()})
-    data.update(version=str(page.version), csrf_token=page.csrf)
+    data.update(page.hidden)  # version, CSRF token, where a refusal goes back to
     return client.post(grid_url(slug(code), office, period) + "/submit", data=data)
 
 
 def validate_page(client, owner: str, office: str, period: str):
     """Press "Validate <owner>" on the validation page."""
-    return post_form(client, f"/mpr/validation/{owner}/{office}/{period}")
+    url = f"/mpr/validation/{owner}/{office}/{period}"
+    return post_form(client, url, on=url)  # the confirmation page's form
 
 
 def correction_form(
@@ -262,7 +279,7 @@ def test_whole_cycle_through_the_pages(app, since, case):
     # the validator cannot validate the owner's set while one format is missing
     index = zone.get(f"/mpr/validation/?period={JAN}").get_data(as_text=True)
     assert f'data-office="{case.office}"' in index and f"{len(first)}/{len(case.formats)} submitted" in index
-    message = follow(zone, validate_page(zone, case.owner, case.office, JAN))
+    message = refusal_page(validate_page(zone, case.owner, case.office, JAN))  # no Validate button offered
     assert f"Not every {case.owner} format is submitted" in message and f"Missing: {last}" in message
     assert set(statuses(app, case.office, JAN).values()) == {"submitted"}
     assert follow(office, submit_page(office, last, case.office, JAN, DATA[last]))
@@ -284,7 +301,7 @@ def test_whole_cycle_through_the_pages(app, since, case):
     shown = owner.get(f"/mpr/corrections/{number}").get_data(as_text=True)
     assert f'data-row="{row}" data-col="{col}"' in shown and 'id="mpr-approve"' in shown
     assert "Justification:</strong> typo" in shown
-    message = follow(owner, post_form(owner, f"/mpr/corrections/{number}/approve"))
+    message = follow(owner, decide_form(owner, number, "approve"))
     assert f"Correction request No. {number} approved" in message
 
     for viewer in (office, zone, owner, signed_in(app, "member-customs")):
@@ -330,7 +347,7 @@ def test_only_the_jurisdictional_validator_validates(app, since, case):
 def test_revalidating_is_refused_and_records_nothing_twice(app, since):
     file_and_validate(app, CGST)
     zone = signed_in(app, "gz-mum")
-    message = follow(zone, validate_page(zone, "DGCEI", "CGST-MUM-E", JAN))
+    message = refusal_page(validate_page(zone, "DGCEI", "CGST-MUM-E", JAN))
     assert "already validated" in message
     for code in CGST.formats:
         assert [a for a, _, _ in events(app, f"return:{code}:CGST-MUM-E:{JAN}", since)].count("validate") == 1
@@ -412,14 +429,16 @@ def test_rejection_needs_a_reason_and_keeps_the_validated_figures(app):
         follow(office, correction_form(office, "GI-GST-2", "CGST-MUM-E", JAN, CGST.change, "x"))
     )
     show = f"/mpr/corrections/{number}"
-    assert "reason is required" in follow(owner, post_form(owner, f"{show}/reject", {"reason": " "}))
+    assert "reason is required" in follow(owner, decide_form(owner, number, "reject", {"reason": " "}))
     assert 'id="mpr-correction-status">pending<' in owner.get(show).get_data(as_text=True)
-    message = follow(owner, post_form(owner, f"{show}/reject", {"reason": "Figures agree with the register"}))
+    message = follow(
+        owner, decide_form(owner, number, "reject", {"reason": "Figures agree with the register"})
+    )
     assert f"No. {number} rejected" in message
     assert stored(app, "GI-GST-2", "CGST-MUM-E", JAN) == before
     listing = office.get("/mpr/corrections/").get_data(as_text=True)
     assert "Figures agree with the register" in listing
-    assert "already rejected" in follow(owner, post_form(owner, f"{show}/approve"))
+    assert "already rejected" in refusal_page(decide_form(owner, number, "approve"))
     assert stored(app, "GI-GST-2", "CGST-MUM-E", JAN) == before
 
 
@@ -459,8 +478,7 @@ def test_a_correction_moves_later_drafts_and_flags_later_validated_months(app, s
     def approve(period: str, change: dict) -> None:
         raised = correction_form(office, "GI-GST-2", "CGST-MUM-E", period, change, "register re-checked")
         number = correction_number(follow(office, raised))
-        show = f"/mpr/corrections/{number}"
-        assert "approved" in follow(owner, post_form(owner, f"{show}/approve"))
+        assert "approved" in follow(owner, decide_form(owner, number, "approve"))
 
     approve(JAN, CGST.change)  # Jan closing 6 -> 7
     feb = get_grid(office, "gi_gst_2", "CGST-MUM-E", FEB)

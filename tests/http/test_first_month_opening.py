@@ -14,9 +14,9 @@ from tests.http.test_cycle import (
     JAN,
     correction_form,
     correction_number,
+    decide_form,
     file_and_validate,
     follow,
-    post_form,
     signed_in,
     slug,
     submit_page,
@@ -73,6 +73,6 @@ def test_a_correction_of_the_first_month_may_change_its_opening(app):
         follow(office, correction_form(office, GI2, OFFICE, JAN, change, "opening mistyped"))
     )
     owner = signed_in(app, CGST.owner_user)
-    assert "approved" in follow(owner, post_form(owner, f"/mpr/corrections/{number}/approve")).lower()
+    assert "approved" in follow(owner, decide_form(owner, number, "approve")).lower()
     cells = stored(app, GI2, OFFICE, JAN)["_"]
     assert cells["OPENING_BALANCE_NO"] == 6 and cells["CLOSING_BALANCE_NO"] == 7

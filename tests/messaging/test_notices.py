@@ -9,9 +9,9 @@ from tests.http.test_cycle import (
     JAN,
     correction_form,
     correction_number,
+    decide_form,
     file_and_validate,
     follow,
-    post_form,
     signed_in,
 )
 
@@ -25,9 +25,7 @@ def test_rejected_correction_notifies_the_office(app, api_token, client):
     number = correction_number(
         follow(office, correction_form(office, "GI-GST-2", "CGST-MUM-E", JAN, CGST.change, "x"))
     )
-    follow(
-        owner, post_form(owner, f"/mpr/corrections/{number}/reject", {"reason": "Agrees with <the> register"})
-    )
+    follow(owner, decide_form(owner, number, "reject", {"reason": "Agrees with <the> register"}))
     inbox = client.get("/api/v1/mpr/messages", headers=api_token("cgst-mum-e")).get_json()["result"]
     assert inbox[0]["subject"] == f"Correction request No. {number} on GI-GST-2 was rejected"
     assert "Agrees with <the> register" in inbox[0]["body"] and inbox[0]["kind"] == "notice"

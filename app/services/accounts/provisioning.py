@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import xlsxwriter
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.errors import InvalidInput
 from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
 from app.security import roles, sessions
@@ -35,8 +37,14 @@ ROLE_FOR_KIND = {
 }
 
 
-class ProvisioningError(ValueError):
+class ProvisioningError(InvalidInput):
     """A row cannot be provisioned; the message names the row."""
+
+    code = "provisioning_refused"
+
+    def page_text(self) -> str:
+        """Pages say that nothing was created, then why."""
+        return _("Nothing was created: %(why)s", why=self.message)
 
 
 @dataclass(frozen=True)
