@@ -11,6 +11,8 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
 from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.models.org import Office
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -32,6 +34,17 @@ def _month(text: str | None) -> Month | None:
         return None
 
 
+def _visible_return(
+    format_code: str, office_code: str, period: str
+) -> tuple[FormatDef, Office, Month] | None:
+    """The format, office and month a return's URL names, or None when the caller may not see it."""
+    fmt = catalogue.definitions().formats.get(format_code)
+    office, month = office_by_code(office_code), _month(period)
+    if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+        return None
+    return fmt, office, month
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -51,10 +64,10 @@ class MprCycleApi(BaseApi):
     @protect()
     def submit_return(self, format_code: str, office_code: str, period: str):
         """Submit a draft: {"version"} optional; 422 with failing checks; 409 if not a draft."""
-        fmt = catalogue.definitions().formats.get(format_code)
-        office, month = office_by_code(office_code), _month(period)
-        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+        target = _visible_return(format_code, office_code, period)
+        if target is None:
             return self.response_404()
+        fmt, office, month = target
         if not may(current_actor(), Action.ENTER, office, fmt):
             return self.response_403()
         body = request.get_json(silent=True) or {}
@@ -66,10 +79,10 @@ class MprCycleApi(BaseApi):
     @protect()
     def send_back(self, format_code: str, office_code: str, period: str):
         """Send a submitted return back: {"remarks", "cells": [{"row", "column", "remark"}]}."""
-        fmt = catalogue.definitions().formats.get(format_code)
-        office, month = office_by_code(office_code), _month(period)
-        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+        target = _visible_return(format_code, office_code, period)
+        if target is None:
             return self.response_404()
+        fmt, office, month = target
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400('Send {"remarks": "...", "cells": [{"row", "column", "remark"}]}')
