@@ -40,14 +40,20 @@ class FormatNotFiled(GridClosed):
 
 
 @dataclass
-class GridRow:
-    """One row as shown: stored or computed values, and any rejected text."""
+class ShownRow:
+    """A row of figures as a grid or a report shows it: data or total, and its cells by column."""
 
     key: str
     label: str
     group: str | None = None
     is_total: bool = False
     cells: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GridRow(ShownRow):
+    """One row of a return's grid: stored or computed values, and any rejected text."""
+
     typed: dict[str, str] = field(default_factory=dict)  # rejected input, shown again
     position: int = 0
     members: tuple[str, ...] = ()  # total rows: the data rows they add up
