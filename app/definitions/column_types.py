@@ -30,6 +30,15 @@ class Storage:
     scale: int = 0
     length_from: str | None = None  # string length: 'choices' (the longest) or 'max_length'
 
+    @property
+    def magnitude_limit(self) -> Decimal | None:
+        """The exclusive magnitude limit of the numbers it holds (None for dates and strings)."""
+        if self.kind == "integer":
+            return Decimal(2) ** 63  # a BIGINT
+        if self.kind == "decimal":
+            return Decimal(10) ** (self.precision - self.scale)
+        return None
+
 
 @dataclass(frozen=True)
 class ColumnType:
@@ -43,9 +52,13 @@ class ColumnType:
     options: frozenset[str] = frozenset()  # type-specific definition keys it accepts
     needs: str | None = None  # a key it cannot do without
     storage: Storage = Storage("string")
-    storable_below: Decimal | None = None  # exclusive magnitude limit of the storage
     input_mode: str = "text"  # the grid's inputmode (a select or date picker ignores it)
     widget: str = "text"  # 'text' | 'date' | 'select'
+
+    @property
+    def storable_below(self) -> Decimal | None:
+        """The exclusive magnitude limit of the storage (None when it holds no numbers)."""
+        return self.storage.magnitude_limit
 
     @property
     def whole(self) -> bool:
@@ -88,38 +101,26 @@ class ColumnType:
 
 
 _NUMBER_OPTIONS = frozenset({"min", "max"})
+
+
+def _number_type(name: str, storage: Storage, *, summed: bool, default_min_zero: bool) -> ColumnType:
+    """A number type bounded by min/max, showing the places its storage keeps."""
+    return ColumnType(
+        name,
+        numeric=True,
+        places=storage.scale,
+        summed=summed,
+        default_min_zero=default_min_zero,
+        options=_NUMBER_OPTIONS,
+        storage=storage,
+        input_mode="numeric" if storage.scale == 0 else "decimal",
+    )
+
+
 _TYPES = (
-    ColumnType(
-        "count",
-        numeric=True,
-        places=0,
-        summed=True,
-        default_min_zero=True,
-        options=_NUMBER_OPTIONS,
-        storage=Storage("integer"),
-        storable_below=Decimal(2) ** 63,
-        input_mode="numeric",
-    ),
-    ColumnType(
-        "amount",
-        numeric=True,
-        places=2,
-        summed=True,
-        default_min_zero=True,
-        options=_NUMBER_OPTIONS,
-        storage=Storage("decimal", 18, 2),
-        storable_below=Decimal(10) ** 16,
-        input_mode="decimal",
-    ),
-    ColumnType(
-        "percent",
-        numeric=True,
-        places=2,
-        options=_NUMBER_OPTIONS,
-        storage=Storage("decimal", 12, 2),
-        storable_below=Decimal(10) ** 10,
-        input_mode="decimal",
-    ),
+    _number_type("count", Storage("integer"), summed=True, default_min_zero=True),
+    _number_type("amount", Storage("decimal", 18, 2), summed=True, default_min_zero=True),
+    _number_type("percent", Storage("decimal", 12, 2), summed=False, default_min_zero=False),
     ColumnType(
         "text",
         numeric=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -19,6 +19,7 @@ from .loader_support import (
     MAX_FORMAT_CODE,
     ROW_KEY,
     Collector,
+    Pattern,
     choice,
     join,
     located,
@@ -42,7 +43,7 @@ from .schema import (
     RowDef,
     slug,
 )
-from .yaml_lines import LineDict, YamlError, parse_yaml
+from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
 TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
@@ -139,20 +140,30 @@ def _code_list(c: Collector, m: LineDict, key: str, kind: type) -> dict:
     if key not in m:
         return result
     items = sequence(c, m[key], m.line_of(key), key)
-    for index, item in enumerate(items or ()):
-        where, line = f"{key}[{index}]", items.line_of(index) if items else 1
-        entry = mapping(c, item, line, where, ("code", "title"), ("code", "title"))
-        if entry is None:
-            continue
-        code, title = text(c, entry, "code", where, LIST_CODE), text(c, entry, "title", where)
+    for entry, where, code, title in _pairs(c, items, key, ("code", "title"), LIST_CODE):
         if code is None:
             continue
         if code in result:
             message = f"duplicate {key[:-1]} code '{code}' (first at line {lines[code]})"
             c.add("E010", entry.line_of("code"), join(where, "code"), message)
             continue
-        result[code], lines[code] = kind(code, title or ""), entry.line_of("code")
+        result[code], lines[code] = kind(code, title), entry.line_of("code")
     return result
+
+
+def _pairs(
+    c: Collector, items: LineList | None, path: str, keys: tuple[str, str], pattern: Pattern
+) -> Iterator[tuple[LineDict, str, str | None, str]]:
+    """Each entry of a list of two-key mappings (code and title, key and label) that is a
+    mapping: the entry, its path, its first value checked against `pattern`, its second or ''."""
+    if items is None:
+        return
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        entry = mapping(c, item, items.line_of(index), where, keys, keys)
+        if entry is not None:
+            first, second = text(c, entry, keys[0], where, pattern), text(c, entry, keys[1], where)
+            yield entry, where, first, second or ""
 
 
 def _dimensions(c: Collector, m: LineDict) -> dict[str, tuple[RowDef, ...]]:
@@ -167,17 +178,12 @@ def _dimensions(c: Collector, m: LineDict) -> dict[str, tuple[RowDef, ...]]:
             continue
         items = sequence(c, value, dims.line_of(name), where, non_empty=True)
         rows: dict[str, RowDef] = {}
-        for index, item in enumerate(items or ()):
-            item_path, line = f"{where}[{index}]", items.line_of(index) if items else 1
-            entry = mapping(c, item, line, item_path, ("key", "label"), ("key", "label"))
-            if entry is None:
-                continue
-            key, label = text(c, entry, "key", item_path, ROW_KEY), text(c, entry, "label", item_path)
+        for entry, item_path, key, label in _pairs(c, items, where, ("key", "label"), ROW_KEY):
             if key in rows:
                 message = f"key '{key}' appears twice in dimension '{name}'"
                 c.add("E010", entry.line_of("key"), join(item_path, "key"), message)
             elif key is not None:
-                rows[key] = RowDef(key, label or "")
+                rows[key] = RowDef(key, label)
         result[name] = tuple(rows.values())
     return result
 

@@ -69,73 +69,59 @@ class _State:
     number: int = 0
 
 
+@dataclass(frozen=True)
+class _Nesting:
+    """Where an item of a `columns:` list stands: inside which groups, with which months."""
+
+    depth: int = 0
+    group_path: tuple[str, ...] = ()  # the labels of the groups around it
+    inherited: Range = (None, None)  # the months its groups give it
+    bounds: Bounds = ()  # the ranges its own months must keep within, innermost first
+
+    def inside(self, label: str, own: Range) -> _Nesting:
+        """The nesting of the items of a group called `label` whose own months are `own`."""
+        months = (own[0] or self.inherited[0], own[1] or self.inherited[1])
+        bounds = ((f"its group '{label}'", months), *self.bounds) if own != (None, None) else self.bounds
+        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds)
+
+
 def parse_columns(c: Collector, fmt: LineDict, path: str, fmt_range: Range) -> list[Leaf]:
     """The format's leaf columns in document order, numbered 1..n."""
     state = _State(c)
     if "columns" in fmt:
-        where = join(path, "columns")
-        bounds = [("its format", fmt_range)]
-        _items(state, fmt["columns"], fmt.line_of("columns"), where, 0, (), (None, None), bounds)
+        top = _Nesting(bounds=(("its format", fmt_range),))
+        _items(state, fmt["columns"], fmt.line_of("columns"), join(path, "columns"), top)
     return state.leaves
 
 
-def _items(
-    state: _State,
-    value: object,
-    line: int,
-    path: str,
-    depth: int,
-    group_path: tuple[str, ...],
-    inherited: Range,
-    bounds: Bounds,
-) -> None:
+def _items(state: _State, value: object, line: int, path: str, nesting: _Nesting) -> None:
     items = sequence(state.c, value, line, path, non_empty=True)
     if items is None:
         return
     for index, item in enumerate(items):
         where, item_line = f"{path}[{index}]", items.line_of(index)
         if isinstance(item, LineDict) and "group" in item and "code" not in item:
-            _group(state, item, item_line, where, depth, group_path, inherited, bounds)
+            _group(state, item, item_line, where, nesting)
         else:
-            _leaf(state, item, item_line, where, group_path, inherited, bounds)
+            _leaf(state, item, item_line, where, nesting)
 
 
-def _group(
-    state: _State,
-    item: LineDict,
-    line: int,
-    path: str,
-    depth: int,
-    group_path: tuple[str, ...],
-    inherited: Range,
-    bounds: Bounds,
-) -> None:
+def _group(state: _State, item: LineDict, line: int, path: str, nesting: _Nesting) -> None:
     c = state.c
     m = mapping(c, item, line, path, GROUP_KEYS, ("group", "columns"))
     if m is None:
         return
     label = text(c, m, "group", path) or ""
-    if depth >= MAX_GROUP_DEPTH:
+    if nesting.depth >= MAX_GROUP_DEPTH:
         message = f"column groups nest at most {MAX_GROUP_DEPTH} levels"
         c.add("E005", m.key_line("group"), join(path, "group"), message)
-    own = month_range(c, m, path, f"group '{label}'", bounds)
-    scope = (own[0] or inherited[0], own[1] or inherited[1])
-    inner = [(f"its group '{label}'", scope), *bounds] if own != (None, None) else bounds
+    own = month_range(c, m, path, f"group '{label}'", nesting.bounds)
     if "columns" in m:
-        where = join(path, "columns")
-        labels = (*group_path, label)
-        _items(state, m["columns"], m.line_of("columns"), where, depth + 1, labels, scope, inner)
+        inner = nesting.inside(label, own)
+        _items(state, m["columns"], m.line_of("columns"), join(path, "columns"), inner)
 
 
-def _leaf(
-    state: _State,
-    item: object,
-    line: int,
-    path: str,
-    group_path: tuple[str, ...],
-    inherited: Range,
-    bounds: Bounds,
-) -> None:
+def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) -> None:
     c = state.c
     state.number += 1
     m = mapping(c, item, line, path, LEAF_KEYS, ("code", "label", "type"))
@@ -147,7 +133,7 @@ def _leaf(
         c.add("E005", m.line_of("code"), join(path, "code"), message)
     label = text(c, m, "label", path)
     column_type = choice(c, m, "type", path, TYPE_NAMES)
-    own = month_range(c, m, path, f"column '{code or '?'}'", bounds)
+    own = month_range(c, m, path, f"column '{code or '?'}'", nesting.bounds)
     carry = text(c, m, "carry", path, COLUMN_CODE)
     formula = _formula(c, m, path, column_type)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
@@ -158,11 +144,11 @@ def _leaf(
         label=label or "",
         type=column_type or "",
         number=state.number,
-        group_path=group_path,
+        group_path=nesting.group_path,
         carry=carry,
         formula=formula,
-        valid_from=own[0] or inherited[0],
-        valid_until=own[1] or inherited[1],
+        valid_from=own[0] or nesting.inherited[0],
+        valid_until=own[1] or nesting.inherited[1],
         line=m.line,
         **options,
     )

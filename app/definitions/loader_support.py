@@ -52,25 +52,21 @@ def suggest(name: object, candidates: Iterable[str]) -> str:
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (  # first match wins: a bool is also an int
+    (dict, "a mapping"),
+    (list, "a list"),
+    (str, "a string"),
+    (bool, "true/false"),
+    (int, "a whole number"),
+    (float, "a number"),
+    (type(None), "nothing"),
+    (dt.date, "a date"),
+)
+
+
 def type_name(value: object) -> str:
     """How a YAML value is described in messages."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a whole number"
-    if isinstance(value, float):
-        return "a number"
-    if value is None:
-        return "nothing"
-    if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
 def mapping(

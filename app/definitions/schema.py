@@ -39,27 +39,23 @@ def slug(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class PartDef:
+class CodeTitle:
+    """An entry of one of the file's code lists (parts, owners, masters): a code and a title."""
+
+    code: str
+    title: str
+
+
+class PartDef(CodeTitle):
     """A report group such as 'Part-I Revenue'."""
 
-    code: str
-    title: str
 
-
-@dataclass(frozen=True)
-class OwnerDef:
+class OwnerDef(CodeTitle):
     """A Functional Owner (directorate) that owns a set of formats."""
 
-    code: str
-    title: str
 
-
-@dataclass(frozen=True)
-class MasterDef:
+class MasterDef(CodeTitle):
     """A master list whose items are kept as data, not in the YAML."""
-
-    code: str
-    title: str
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,17 @@ def _plain_mobile(value: str | None) -> str | None:
     return re.sub(r"^(\+91|0091|0)(?=\d{10}$)", "", digits)
 
 
+def _profile_record(user, profile) -> dict:
+    """The fields the profile form changes, as the audit trail records them before and after."""
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "designation": profile.designation if profile else None,
+        "mobile": profile.mobile if profile else None,
+    }
+
+
 class PasswordProfileForm(FlaskForm):
     """Current password, a new password, and the profile used for alerts."""
 
@@ -101,13 +112,7 @@ class AccountView(BaseView):
 
     def _apply(self, form: PasswordProfileForm, user, profile) -> None:
         sm = self.appbuilder.sm
-        before = {
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "designation": profile.designation if profile else None,
-            "mobile": profile.mobile if profile else None,
-        }
+        before = _profile_record(user, profile)
         user.first_name, user.last_name = form.first_name.data.strip(), form.last_name.data.strip()
         user.email = form.email.data.strip().lower()
         sm.reset_password(user.id, form.new_password.data)  # hashes; the flush listener bumps the epoch
@@ -115,13 +120,7 @@ class AccountView(BaseView):
             profile.designation = form.designation.data.strip()
             profile.mobile = re.sub(r"\D", "", form.mobile.data)
             profile.must_change_password, profile.otp_expires_at = False, None
-        after = {
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "designation": profile.designation if profile else None,
-            "mobile": profile.mobile if profile else None,
-        }
+        after = _profile_record(user, profile)
         audit.record(user.id, user.username, "password-changed", "user", f"user:{user.username}")
         audit.record(
             user.id, user.username, "profile-changed", "user", f"user:{user.username}", before, after

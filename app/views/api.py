@@ -7,11 +7,16 @@ absent (indistinguishable); 409 stale version or wrong state; 422 cell errors.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Response, current_app, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
 from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.models.org import Office
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import ENTERING_KINDS, Action, may
@@ -23,12 +28,31 @@ from app.services.engine.figures import require_figures
 from app.services.engine.grid import last_open_month, open_grid
 from app.services.engine.index import readable_formats
 
+Endpoint = Callable[..., Response]
+
 
 def _month(text: str | None) -> Month | None:
     try:
         return Month.parse(text) if text else last_open_month()
     except ValueError:
         return None
+
+
+def _on_return(action: Action) -> Callable[[Endpoint], Endpoint]:
+    """Call the endpoint with the format, office and month its URL names, once the caller may
+    `action` that return (404 outside jurisdiction, 403 without the permission)."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @wraps(endpoint)
+        def resolved(self: MprApi, format_code: str, office_code: str, period: str) -> Response:
+            target, refusal = self._target(format_code, office_code, period, action)
+            if refusal is not None:
+                return refusal
+            return endpoint(self, *target)
+
+        return resolved
+
+    return decorate
 
 
 class MprApi(BaseApi):
@@ -79,23 +103,18 @@ class MprApi(BaseApi):
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["GET"])
     @protect()
-    def get_return(self, format_code: str, office_code: str, period: str):
+    @_on_return(Action.REPORT)
+    def get_return(self, fmt: FormatDef, office: Office, month: Month):
         """The return with every row, carried and computed cells, and check results."""
-        target, refusal = self._target(format_code, office_code, period, Action.REPORT)
-        if refusal is not None:
-            return refusal
-        fmt, office, month = target
         require_figures(current_actor(), fmt, office, month)
-        grid = open_grid(*target)  # a closed month is refused as 409 in app/web.py
+        grid = open_grid(fmt, office, month)  # a closed month is refused as 409 in app/web.py
         return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])
     @protect()
-    def put_return(self, format_code: str, office_code: str, period: str):
+    @_on_return(Action.ENTER)
+    def put_return(self, fmt: FormatDef, office: Office, month: Month):
         """Save a draft: {"version", "rows": {row_key: {column: value}}}."""
-        target, refusal = self._target(format_code, office_code, period, Action.ENTER)
-        if refusal is not None:
-            return refusal
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("rows"), dict):
             return self.response_400('Send {"version": N, "rows": {row_key: {column: value}}}')
@@ -104,7 +123,7 @@ class MprApi(BaseApi):
         rows = body["rows"]
         if any(v is not None and not isinstance(v, dict) for v in rows.values()):
             return self.response_400("each row must map column codes to values (or be null)")
-        result = save_draft(current_actor(), *target, body["version"], rows)
+        result = save_draft(current_actor(), fmt, office, month, body["version"], rows)
         if not result.saved:
             return self.response(422, errors=[e.as_dict() for e in result.errors])
         return self.response(200, **serialise.return_json(result.grid))

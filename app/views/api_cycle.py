@@ -6,11 +6,16 @@ jurisdiction or absent; 409 wrong state or stale version; 422 input errors liste
 
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
 from app.definitions.months import Month
+from app.definitions.schema import FormatDef
+from app.models.org import Office
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -32,6 +37,30 @@ def _month(text: str | None) -> Month | None:
         return None
 
 
+def _visible_return(
+    format_code: str, office_code: str, period: str
+) -> tuple[FormatDef, Office, Month] | None:
+    """The format, office and month a return's URL names, or None when the caller may not see it."""
+    fmt = catalogue.definitions().formats.get(format_code)
+    office, month = office_by_code(office_code), _month(period)
+    if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
+        return None
+    return fmt, office, month
+
+
+def _on_visible_return(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+    """Call the endpoint with the format, office and month its URL names; 404 if the caller may not see it."""
+
+    @wraps(endpoint)
+    def resolved(self: BaseApi, format_code: str, office_code: str, period: str) -> Response:
+        target = _visible_return(format_code, office_code, period)
+        if target is None:
+            return self.response_404()
+        return endpoint(self, *target)
+
+    return resolved
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -49,12 +78,9 @@ class MprCycleApi(BaseApi):
 
     @expose("/returns/<format_code>/<office_code>/<period>/submit", methods=["POST"])
     @protect()
-    def submit_return(self, format_code: str, office_code: str, period: str):
+    @_on_visible_return
+    def submit_return(self, fmt: FormatDef, office: Office, month: Month):
         """Submit a draft: {"version"} optional; 422 with failing checks; 409 if not a draft."""
-        fmt = catalogue.definitions().formats.get(format_code)
-        office, month = office_by_code(office_code), _month(period)
-        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
-            return self.response_404()
         if not may(current_actor(), Action.ENTER, office, fmt):
             return self.response_403()
         body = request.get_json(silent=True) or {}
@@ -64,12 +90,9 @@ class MprCycleApi(BaseApi):
 
     @expose("/returns/<format_code>/<office_code>/<period>/send-back", methods=["POST"])
     @protect()
-    def send_back(self, format_code: str, office_code: str, period: str):
+    @_on_visible_return
+    def send_back(self, fmt: FormatDef, office: Office, month: Month):
         """Send a submitted return back: {"remarks", "cells": [{"row", "column", "remark"}]}."""
-        fmt = catalogue.definitions().formats.get(format_code)
-        office, month = office_by_code(office_code), _month(period)
-        if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
-            return self.response_404()
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.response_400('Send {"remarks": "...", "cells": [{"row", "column", "remark"}]}')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.comparison import CellChange, Comparison, carried_only, compare
 from app.services.engine import rowstore, serialise
-from app.services.engine.grid import Grid, assemble, find_return, successor
+from app.services.engine.grid import Grid, assemble, later_carried_returns
 
 LATER_MONTHS_SHOWN = 12
 
@@ -95,17 +96,10 @@ def request_figures(fmt: FormatDef, request: CorrectionRequest) -> list[MonthFig
 def later_openings(fmt: FormatDef, office: Office, last: MonthFigures) -> list[LaterMonth]:
     """Later months whose openings follow the new closing: drafts and submitted ones move, a
     validated one stops the chain and is flagged (as saving.follow_later_months does)."""
-    current_fmt, month = fmt, last.month
     rows = {r.key: r.cells for r in last.new.rows if not r.is_total}
     found: list[LaterMonth] = []
-    while len(found) < LATER_MONTHS_SHOWN:
-        next_fmt = successor(current_fmt, month)
-        if next_fmt is None or not next_fmt.has_carry:
-            break
-        month = month.next()
-        ret = find_return(next_fmt.code, office, month)
-        if ret is None:
-            break
+    later = later_carried_returns(fmt, office, last.month)
+    for next_fmt, month, ret in islice(later, LATER_MONTHS_SHOWN):
         stored = rowstore.read(next_fmt, ret.id)
         now = figures_grid(next_fmt, office, month, ret, stored)
         moved = assemble(next_fmt, office, month, ret, stored, rows)
@@ -115,7 +109,7 @@ def later_openings(fmt: FormatDef, office: Office, last: MonthFigures) -> list[L
         found.append(LaterMonth(month, ret.status, openings))
         if ret.status == ReturnStatus.VALIDATED:
             break
-        current_fmt, rows = next_fmt, {r.key: r.cells for r in moved.rows if not r.is_total}
+        rows = {r.key: r.cells for r in moved.rows if not r.is_total}
     return found
 
 

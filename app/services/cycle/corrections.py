@@ -277,23 +277,7 @@ def approve(actor: Actor, number: int) -> CorrectionRequest:
             )
         last_rows = _apply(actor, fmt, office, proposal, request)
     _follow_or_flag(actor, fmt, office, proposals[-1].month, last_rows)
-    request.status, request.decided_at, request.decided_by_id = (
-        CorrectionStatus.APPROVED,
-        now(),
-        actor.user_id,
-    )
-    audit.record(
-        actor.user_id,
-        actor.username,
-        "correction-approved",
-        "correction",
-        f"correction:{number}",
-        {"status": CorrectionStatus.PENDING},
-        {"status": CorrectionStatus.APPROVED},
-    )
-    _notify_decided(request)
-    commit_or_conflict(f"Correction No. {number}")
-    return request
+    return _record_decision(actor, request, CorrectionStatus.APPROVED, "correction-approved")
 
 
 def _apply(actor: Actor, fmt: FormatDef, office: Office, proposal: ProposedMonth, request) -> dict:
@@ -346,18 +330,27 @@ def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
     request, _fmt = _decidable(actor, number)
     if not (reason or "").strip():
         raise WorkflowRefused("A reason is required to reject a correction request.")
-    request.status, request.reason = CorrectionStatus.REJECTED, reason.strip()
-    request.decided_at, request.decided_by_id = now(), actor.user_id
+    request.reason = reason.strip()
+    return _record_decision(
+        actor, request, CorrectionStatus.REJECTED, "correction-rejected", why=request.reason
+    )
+
+
+def _record_decision(
+    actor: Actor, request: CorrectionRequest, status: CorrectionStatus, action: str, why: str | None = None
+) -> CorrectionRequest:
+    """Set the owner's decision on the request, audit it, tell the office, and commit."""
+    request.status, request.decided_at, request.decided_by_id = status, now(), actor.user_id
     audit.record(
         actor.user_id,
         actor.username,
-        "correction-rejected",
+        action,
         "correction",
-        f"correction:{number}",
+        f"correction:{request.number}",
         {"status": CorrectionStatus.PENDING},
-        {"status": CorrectionStatus.REJECTED},
-        request.reason,
+        {"status": status},
+        why,
     )
     _notify_decided(request)
-    commit_or_conflict(f"Correction No. {number}")
+    commit_or_conflict(f"Correction No. {request.number}")
     return request

@@ -29,7 +29,13 @@ from app.services.cycle.workflow import NotPermitted, is_concurrent_change, retu
 from app.services.engine import calculation, rowstore
 from app.services.engine.calculation import CellMessage
 from app.services.engine.cell_input import CellInputError, parse_cell
-from app.services.engine.grid import Grid, GridRow, assemble, find_return, open_grid, successor
+from app.services.engine.grid import (
+    Grid,
+    GridRow,
+    assemble,
+    later_carried_returns,
+    open_grid,
+)
 
 NEW_ROW_PREFIX = "new-"
 Changes = Mapping[str, Mapping[str, Any] | None]  # row key -> {column: typed text}; None removes a free row
@@ -329,15 +335,9 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
     never validates figures whose opening balance has moved under them. A validated month
     is never changed: if its opening no longer fits it is flagged inconsistent instead.
     """
-    current_fmt, current_rows, current_month = fmt, rows, month
-    while True:
-        next_fmt = successor(current_fmt, current_month)
-        if next_fmt is None or not next_fmt.has_carry:
-            return
-        next_month = current_month.next()
-        ret = find_return(next_fmt.code, office, next_month)
-        if ret is None:
-            return
+    current_rows = rows
+    for next_fmt, next_month, ret in later_carried_returns(fmt, office, month):
+        current_month = next_month.prev()
         if ret.status == ReturnStatus.VALIDATED:
             _flag_if_moved(next_fmt, office, current_month, ret, current_rows, actor)
             return
@@ -359,7 +359,7 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
             None,
             {"opening_from": str(current_month), "returned_to_draft": reopened},
         )
-        current_fmt, current_rows, current_month = next_fmt, next_rows, next_month
+        current_rows = next_rows
 
 
 def _flag_if_moved(next_fmt: FormatDef, office: Office, month: Month, ret: MprReturn, rows: dict, actor):

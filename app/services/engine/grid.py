@@ -9,7 +9,7 @@ and through a correction of that month; once submitted it is carried for good).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,14 +40,20 @@ class FormatNotFiled(GridClosed):
 
 
 @dataclass
-class GridRow:
-    """One row as shown: stored or computed values, and any rejected text."""
+class ShownRow:
+    """A row of figures as a grid or a report shows it: data or total, and its cells by column."""
 
     key: str
     label: str
     group: str | None = None
     is_total: bool = False
     cells: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GridRow(ShownRow):
+    """One row of a return's grid: stored or computed values, and any rejected text."""
+
     typed: dict[str, str] = field(default_factory=dict)  # rejected input, shown again
     position: int = 0
     members: tuple[str, ...] = ()  # total rows: the data rows they add up
@@ -127,6 +133,19 @@ def successor(fmt: FormatDef, month: Month) -> FormatDef | None:
     if fmt.replaced_by and not fmt.in_force(following):
         return catalogue.definitions().format(fmt.replaced_by)
     return fmt if fmt.in_force(following) else None
+
+
+def later_carried_returns(
+    fmt: FormatDef, office: Office, month: Month
+) -> Iterator[tuple[FormatDef, Month, MprReturn]]:
+    """The saved returns after `month` whose openings carry the closing before them, in order:
+    (format filed, month, return), up to the first month without a carrying format or a return."""
+    while (following := successor(fmt, month)) is not None and following.has_carry:
+        fmt, month = following, month.next()
+        ret = find_return(fmt.code, office, month)
+        if ret is None:
+            return
+        yield fmt, month, ret
 
 
 def _first_filed(fmt: FormatDef, office: Office) -> Month | None:

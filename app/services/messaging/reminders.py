@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -111,55 +112,83 @@ def _by(states: list[ReturnState], keep, unit) -> dict[str, list[ReturnState]]:
     return dict(sorted(grouped.items()))
 
 
+def _remind_each(
+    grouped: dict[str, list[ReturnState]],
+    *,
+    key: str,
+    group: str,
+    subject: Callable[[int], str],
+    heading: str,
+    report: ReminderReport,
+    sent: list[str],
+) -> None:
+    """One reminder per unit to its group's members, listing its returns under `heading`;
+    the units reminded are added to `sent`."""
+    for code, listed in grouped.items():
+        body = heading + "\n" + _lines(listed)
+        if _send_once(f"{key}:{code}", groups.members(f"{group}:{code}"), subject(len(listed)), body, report):
+            sent.append(code)
+
+
 def _offices_before(states, day: dt.date, report: ReminderReport) -> None:
     days = (report.due - day).days
-    for code, late in _by(states, _not_submitted, lambda s: s.office.code).items():
-        subject = _(
+    _remind_each(
+        _by(states, _not_submitted, lambda s: s.office.code),
+        key=f"remind:{day}:before",
+        group="office",
+        subject=lambda n: _(
             "Reminder: %(n)d MPR format(s) for %(month)s due in %(days)d day(s)",
-            n=len(late),
+            n=n,
             month=report.month.label(),
             days=days,
-        )
-        body = _("Due on %(due)s. Not yet submitted:", due=_day(report.due)) + "\n" + _lines(late)
-        if _send_once(f"remind:{day}:before:{code}", groups.members(f"office:{code}"), subject, body, report):
-            report.offices.append(code)
+        ),
+        heading=_("Due on %(due)s. Not yet submitted:", due=_day(report.due)),
+        report=report,
+        sent=report.offices,
+    )
 
 
 def _zones_on_due_day(states, day: dt.date, report: ReminderReport) -> None:
-    for code, waiting in _by(states, _awaiting_validation, lambda s: zone_of(s.office).code).items():
-        subject = _(
+    _remind_each(
+        _by(states, _awaiting_validation, lambda s: zone_of(s.office).code),
+        key=f"remind:{day}:validate",
+        group="office",
+        subject=lambda n: _(
             "Due today: %(n)d MPR return(s) for %(month)s await your validation",
-            n=len(waiting),
+            n=n,
             month=report.month.label(),
-        )
-        body = _("Submitted and not yet validated:") + "\n" + _lines(waiting)
-        if _send_once(
-            f"remind:{day}:validate:{code}", groups.members(f"office:{code}"), subject, body, report
-        ):
-            report.zones_validation.append(code)
+        ),
+        heading=_("Submitted and not yet validated:"),
+        report=report,
+        sent=report.zones_validation,
+    )
 
 
 def _escalate(states, day: dt.date, report: ReminderReport) -> None:
-    for code, late in _by(states, _late, lambda s: zone_of(s.office).code).items():
-        subject = _(
-            "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=len(late), month=report.month.label()
-        )
-        body = _("Due on %(due)s and not yet validated:", due=_day(report.due)) + "\n" + _lines(late)
-        if _send_once(
-            f"remind:{day}:escalate:{code}", groups.members(f"office:{code}"), subject, body, report
-        ):
-            report.zones_escalation.append(code)
-    for owner, late in _by(states, _late, lambda s: s.fmt.owner).items():
-        subject = _(
+    _remind_each(
+        _by(states, _late, lambda s: zone_of(s.office).code),
+        key=f"remind:{day}:escalate",
+        group="office",
+        subject=lambda n: _(
+            "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=n, month=report.month.label()
+        ),
+        heading=_("Due on %(due)s and not yet validated:", due=_day(report.due)),
+        report=report,
+        sent=report.zones_escalation,
+    )
+    _remind_each(
+        _by(states, _late, lambda s: s.fmt.owner),
+        key=f"remind:{day}:digest",
+        group="owner",
+        subject=lambda n: _(
             "Digest: %(n)d return(s) of your formats for %(month)s are late",
-            n=len(late),
+            n=n,
             month=report.month.label(),
-        )
-        body = _("Offices late with your formats:") + "\n" + _lines(late)
-        if _send_once(
-            f"remind:{day}:digest:{owner}", groups.members(f"owner:{owner}"), subject, body, report
-        ):
-            report.owners_digest.append(owner)
+        ),
+        heading=_("Offices late with your formats:"),
+        report=report,
+        sent=report.owners_digest,
+    )
 
 
 def remind(day: dt.date) -> ReminderReport:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef, RowDef
 from app.services.engine import calculation, catalogue
+from app.services.engine.grid import ShownRow
 from app.services.reports import aggregate as agg
 from app.services.reports import derived as dv
 from app.services.reports.scope import VALIDATED, Unit, child_key, offices_under, statuses
@@ -47,14 +48,9 @@ class ReportColumn:
 
 
 @dataclass
-class ReportRow:
+class ReportRow(ShownRow):
     """One row of a report (data or total)."""
 
-    key: str
-    label: str
-    group: str | None = None
-    is_total: bool = False
-    cells: dict[str, Any] = field(default_factory=dict)
     cases: int | None = None  # free-row formats: how many rows (cases) were summed
 
 

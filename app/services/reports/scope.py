@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, literal, or_, select, true
 
 from app.definitions.schema import FormatDef
@@ -36,6 +37,7 @@ class TemporaryRefused(Forbidden):
     """Only the office itself and its validating unit may see unvalidated figures."""
 
     code = "temporary_refused"
+    default_message = _l("Only the office itself and its validating Zone may see a temporary report.")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def checked_unit(actor: Actor | None, fmt: FormatDef | None, unit_code: str, bas
     if basis not in BASES:
         raise ReportNotFound()
     if basis == TEMPORARY and not may_see_temporary(actor, unit, fmt):
-        raise TemporaryRefused("Only the office itself and its validating Zone may see a temporary report.")
+        raise TemporaryRefused()
     return unit
 
 
