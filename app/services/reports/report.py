@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from app.definitions.column_types import column_type
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef, RowDef
 from app.services.engine import calculation, catalogue
@@ -38,13 +39,14 @@ class ReportColumn:
 
     @property
     def decimals(self) -> int:
-        """Decimal places shown."""
-        return 0 if self.type == "count" else 2
+        """Decimal places shown (the column type registry's)."""
+        places = column_type(self.type).places
+        return places if places is not None else 2
 
     @property
     def is_numeric(self) -> bool:
         """Whether the column holds numbers."""
-        return self.type in ("count", "amount", "percent")
+        return column_type(self.type).numeric
 
 
 @dataclass
