@@ -20,6 +20,7 @@ from app.services.cycle.workflow import (
     validate_owner,
 )
 from app.services.engine import catalogue
+from app.services.engine.figures import may_read_loaded
 from app.services.engine.grid import open_grid
 from app.views.params import month_arg
 
@@ -139,12 +140,17 @@ class StatusView(BaseView):
         """Per office and owner for offices and Zones; per Zone for owners and the Board."""
         month = month_arg(request.args.get("period"))
         owner = request.args.get("owner") or None
-        states = status.return_states(current_actor(), month, owner=owner)
+        actor = current_actor()
+        states = status.return_states(actor, month, owner=owner)
+        readable = {
+            (s.office.id, s.fmt.code) for s in states if may_read_loaded(actor, s.fmt, s.office, s.ret)
+        }
         return self.render_template(
             "mpr/status.html",
             month=month,
             owner=owner,
             states=states,
+            readable=readable,
             rows=status.by_office_and_owner(states),
             zones=status.by_zone(states),
             owners=sorted(catalogue.definitions().owners),

@@ -175,3 +175,20 @@ def test_readable_figures_in_sql_agrees_with_may(app, dates):
                     assert set(db.session.execute(query).scalars()) == expected, (user.username, code)
     finally:
         app.config.update(MPR_FIELD_REPORTS_FROM=None, MPR_OPEN_REPORTS_FROM=None)
+
+
+def test_status_and_index_link_only_to_figures_the_user_may_read(app, call, login_as):  # noqa: F811
+    """Owners and the Board see a draft's status without a link that would answer 403."""
+    assert put(call, ENTERING, FORMAT, OFFICE, JAN, DATA[FORMAT]).status_code == 200  # a draft
+    link = grid_url(slug(FORMAT), OFFICE, JAN)
+    for user, linked in ((ENTERING, True), ("dgcei-fo", False), ("member-customs", False)):
+        client = login_as(user)
+        status = client.get(f"/mpr/status/?period={JAN}").get_data(as_text=True)
+        index = client.get(f"/mpr/?period={JAN}&office={OFFICE}").get_data(as_text=True)
+        assert f'data-office="{OFFICE}" data-format="{FORMAT}"' in status, user  # the status is shown
+        assert (f'href="{link}"' in status, f'href="{link}"' in index) == (linked, linked), user
+        if not linked:
+            assert "Figures once validated" in index
+        for target in [link] if linked else []:
+            assert client.get(target).status_code == 200
+        log_out(app, client)

@@ -15,6 +15,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import Forbidden, NotFound
 from app.models.org import Office
+from app.models.returns import MprReturn
 from app.security.policy import Action, Actor, may
 from app.services.engine.grid import find_return
 
@@ -34,6 +35,11 @@ def state_of(fmt: FormatDef, office: Office, month: Month) -> str | None:
 def may_read_figures(actor: Actor | None, fmt: FormatDef, office: Office, month: Month) -> bool:
     """Whether `actor` may read the figures of this return in the state it is in now."""
     return may(actor, Action.READ_FIGURES, office, fmt, state=state_of(fmt, office, month))
+
+
+def may_read_loaded(actor: Actor | None, fmt: FormatDef, office: Office, ret: MprReturn | None) -> bool:
+    """may_read_figures for a return a page has loaded already (None: nobody has saved it yet)."""
+    return may(actor, Action.READ_FIGURES, office, fmt, state=ret.status if ret is not None else None)
 
 
 def require_figures(

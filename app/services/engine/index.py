@@ -17,6 +17,7 @@ from app.security.actor import request_user
 from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
 from app.services.accounts.organisation import office_by_code, offices_visible_to
 from app.services.engine import abilities, catalogue
+from app.services.engine.figures import may_read_loaded
 
 
 @dataclass
@@ -28,6 +29,7 @@ class IndexEntry:
     can_enter: bool
     updated_at: object = None
     abilities: list[str] = field(default_factory=list)  # enter, validate, own, read
+    figures_readable: bool = True  # False: the user sees the status, the figures only after validation
 
     @property
     def ability_labels(self) -> list[str]:
@@ -93,7 +95,8 @@ def format_index(actor: Actor | None, month: Month, office_code: str | None) -> 
         status = ret.status if ret is not None else "not started"
         can_enter = may(actor, Action.ENTER, office, fmt)
         found = abilities.for_office(actor, fmt, office)
-        page.entries.append(IndexEntry(fmt, status, can_enter, ret.updated_at if ret else None, found))
+        updated, readable = ret.updated_at if ret else None, may_read_loaded(actor, fmt, office, ret)
+        page.entries.append(IndexEntry(fmt, status, can_enter, updated, found, readable))
     parts = list(catalogue.definitions().parts)
     page.entries.sort(key=lambda e: (parts.index(e.fmt.part), e.fmt.owner, e.fmt.code))
     return page
