@@ -15,6 +15,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from app.errors import NotFound
@@ -99,9 +100,16 @@ class HelpdeskQueueView(ModelView):
     def close(self, items):
         """Close the selected open queries (all or nothing); their askers are notified."""
         closed, already = helpdesk.close_queries(current_actor(), _numbers(items))
-        flash(_("%(n)d queries closed.", n=closed), "success")
+        flash(ngettext("%(num)d query closed.", "%(num)d queries closed.", closed), "success")
         if already:
-            flash(_("%(n)d of the selected queries were already closed.", n=already), "info")
+            flash(
+                ngettext(
+                    "%(num)d of the selected queries was already closed.",
+                    "%(num)d of the selected queries were already closed.",
+                    already,
+                ),
+                "info",
+            )
         return redirect(url_for("HelpdeskQueueView.list"))
 
     @action("assign", _l("Assign to an officer"), None, "fa-user", single=False)
@@ -131,5 +139,5 @@ class HelpdeskQueueView(ModelView):
         """Assign the queries named on the form to the officer chosen (all or nothing)."""
         numbers = request.form.getlist("number", type=int)
         changed = assign_queries(current_actor(), numbers, request.form.get("officer", type=int))
-        flash(_("%(n)d queries assigned.", n=changed), "success")
+        flash(ngettext("%(num)d query assigned.", "%(num)d queries assigned.", changed), "success")
         return redirect(url_for("HelpdeskQueueView.list"))

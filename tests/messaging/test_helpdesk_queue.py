@@ -128,31 +128,36 @@ def test_owner_bulk_closes_two_of_its_queries(app, client, api_token, login_as):
         ACTION, data={"action": "close", "rowid": [rows[first]], "csrf_token": csrf_token(page)}
     )
     assert again.status_code == 302
-    assert "1 of the selected queries were already closed." in _text(owner.get(LIST))
+    assert "1 of the selected queries was already closed." in _text(owner.get(LIST))
     assert _audit(app, "query_closed", first) == 1
 
 
 def test_a_crafted_action_naming_another_owners_query_changes_nothing(app, client, api_token, login_as):
     mine, theirs = _raise(client, api_token), _raise(client, api_token, OTHER_FORMAT)
+    third = _raise(client, api_token, "DRI-CUS-7")  # DGRI's
     owner = login_as("dgicce")
     page = owner.get(LIST).get_data(as_text=True)
-    assert mine in _rows(page) and theirs not in _rows(page)
+    assert mine in _rows(page) and not {theirs, third} & _rows(page).keys()
     for action in ("close", "assign"):
         crafted = {"action": action, "rowid": [_id_of(app, mine), _id_of(app, theirs)]}
         response = owner.post(ACTION, data={**crafted, "csrf_token": csrf_token(page)})
         assert response.status_code == 404, action  # a row outside the list is absent, whole batch
     # The follow-up form and its post check every number themselves.
     form = owner.get(ASSIGN, query_string={"number": [mine, theirs]})
-    assert form.status_code == 403 and f"queries No. {theirs} are not yours" in _text(form)
+    assert form.status_code == 403 and f"query No. {theirs} is not yours" in _text(form)
     posted = owner.post(
         ASSIGN,
-        data={"number": [mine, theirs], "officer": _user_id(app, "dgicce"), "csrf_token": csrf_token(page)},
+        data={
+            "number": [mine, theirs, third],
+            "officer": _user_id(app, "dgicce"),
+            "csrf_token": csrf_token(page),
+        },
         headers={"Referer": f"http://localhost{LIST}"},
     )
     assert posted.status_code == 302
     shown = _text(owner.get(LIST))
-    assert f"Nothing was changed: queries No. {theirs} are not yours to answer." in shown
-    assert _states(app, mine, theirs) == {mine: ("open", None), theirs: ("open", None)}
+    assert f"Nothing was changed: queries No. {theirs}, {third} are not yours to answer." in shown
+    assert _states(app, mine, theirs, third) == dict.fromkeys((mine, theirs, third), ("open", None))
     assert _audit(app, "query_closed", mine) == _audit(app, "query_assigned", mine) == 0
 
 
@@ -167,7 +172,7 @@ def test_an_administrator_sees_the_queue_but_answers_nothing(app, client, api_to
         headers={"Referer": f"http://localhost{LIST}"},
     )
     assert response.status_code == 302
-    assert f"Nothing was changed: queries No. {number} are not yours to answer." in _text(admin.get(LIST))
+    assert f"Nothing was changed: query No. {number} is not yours to answer." in _text(admin.get(LIST))
     assert _states(app, number) == {number: ("open", None)}
 
 

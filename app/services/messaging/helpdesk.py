@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from app.definitions.months import Month
@@ -252,7 +253,12 @@ def answered_by(actor: Actor | None, numbers: list[int]) -> list[HelpdeskQuery]:
     if refused:
         listed = ", ".join(str(n) for n in refused)
         raise Forbidden(
-            _("Nothing was changed: queries No. %(numbers)s are not yours to answer.", numbers=listed)
+            ngettext(
+                "Nothing was changed: query No. %(numbers)s is not yours to answer.",
+                "Nothing was changed: queries No. %(numbers)s are not yours to answer.",
+                len(refused),
+                numbers=listed,
+            )
         )
     return [found[n] for n in wanted]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.errors import InvalidInput
@@ -83,7 +84,12 @@ def assign_queries(actor: Actor, numbers: list[int], officer_id: object) -> int:
         outbox.notify(
             {officer.id},
             "query",
-            _("Helpdesk queries assigned to you: No. %(numbers)s", numbers=listed),
+            ngettext(
+                "Helpdesk query assigned to you: No. %(numbers)s",
+                "Helpdesk queries assigned to you: No. %(numbers)s",
+                len(changed),
+                numbers=listed,
+            ),
             "\n".join(f"No. {q.number} {q.format_code} ({q.office.code}): {q.subject}" for q in changed),
         )
     db.session.commit()
