@@ -67,11 +67,7 @@ class HelpdeskQueueView(ModelView):
     class_permission_name = p.HELPDESK_QUEUE
     include_route_methods = {"list", "action_post", "assign_form", "assign_apply"}
     method_permission_name = {
-        "list": p.READ,
-        "close": p.EDIT,
-        "assign": p.EDIT,
-        "assign_form": p.EDIT,
-        "assign_apply": p.EDIT,
+        **p.methods(read=("list",), edit=("close", "assign", "assign_form", "assign_apply")),
         # FAB's list draws a column of edit buttons for whoever holds the permission `edit` maps
         # to (can_edit, held by the owners for the actions); `edit` is not routed here at all.
         "edit": NOT_ROUTED,
