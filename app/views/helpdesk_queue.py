@@ -74,6 +74,7 @@ class HelpdeskQueueView(ModelView):
     }
     base_filters = [["id", InQueue, None]]
     base_order = ("number", "desc")
+    page_size = 50  # bulk work: a screenful to select from, not FAB's 10
     list_title = _l("Helpdesk queue")
     list_columns = ["number", "format_code", "office", "subject", "state", "raised_at", "assigned_to"]
     order_columns = ["number", "format_code", "state", "raised_at"]
