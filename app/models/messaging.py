@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
     Boolean,
     Column,
@@ -45,8 +46,12 @@ class HelpdeskQuery(Model):
     state = Column(String(10), nullable=False, default=QueryState.OPEN, index=True)
     updated_at = Column(DateTime, nullable=False)
     closed_at = Column(DateTime)
+    # The officer of the owner directorate who handles the query (None: not assigned yet).
+    # No ON DELETE action, like raised_by_id: users who took part are deactivated, not deleted.
+    assigned_to_id = Column(Integer, ForeignKey("ab_user.id"), index=True)
 
     office = relationship("Office", lazy="joined")
+    assigned_to = relationship(User, foreign_keys=[assigned_to_id], lazy="joined")
     posts = relationship("QueryPost", order_by="QueryPost.id", lazy="selectin", cascade="all, delete-orphan")
 
 

@@ -29,13 +29,17 @@ MENU_CORRECTIONS = "Corrections"
 MENU_ACCOUNTS = "Provision users"
 MENU_REPORTS = "Reports"
 
-# Messaging: mailbox, helpdesk (pages and API), and the administrator's outbox.
+# Messaging: mailbox, helpdesk (pages and API), the owners' helpdesk queue, and the
+# administrator's outbox. MENU_HELPDESK names the Helpdesk menu category.
 MAILBOX = "Mailbox"
 HELPDESK = "Helpdesk"
+HELPDESK_QUEUE = "Helpdesk query queue"
 MESSAGING_API = "MPR messaging API"
 OUTBOX = "Notification outbox"
 MENU_MAILBOX = "Mailbox"
 MENU_HELPDESK = "Helpdesk"
+MENU_HELPDESK_QUERIES = "Helpdesk queries"
+MENU_HELPDESK_QUEUE = "Query queue"
 MENU_OUTBOX = "Outbox"
 
 

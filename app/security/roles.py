@@ -46,7 +46,17 @@ def _messaging() -> set[Permission]:
         (permission, view)
         for view in (p.MAILBOX, p.HELPDESK, p.MESSAGING_API)
         for permission in (p.CAN_READ, p.CAN_EDIT)
-    } | {(p.MENU_ACCESS, p.MENU_MAILBOX), (p.MENU_ACCESS, p.MENU_HELPDESK)}
+    } | {
+        (p.MENU_ACCESS, p.MENU_MAILBOX),
+        (p.MENU_ACCESS, p.MENU_HELPDESK),
+        (p.MENU_ACCESS, p.MENU_HELPDESK_QUERIES),
+    }
+
+
+def _queue(edit: bool) -> set[Permission]:
+    """The helpdesk queue: read by the Board, worked by the Functional Owners (close, assign)."""
+    granted = {(p.CAN_READ, p.HELPDESK_QUEUE), (p.MENU_ACCESS, p.MENU_HELPDESK_QUEUE)}
+    return (granted | {(p.CAN_EDIT, p.HELPDESK_QUEUE)}) if edit else granted
 
 
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
@@ -64,13 +74,13 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
             (p.CAN_EDIT, p.MPR_API),
             (p.MENU_ACCESS, p.MENU_VALIDATION),
         },
-        BOARD: _common() | read_all,
+        BOARD: _common() | read_all | _queue(edit=False),
         FIELD: _common() | read_all,
     }
     for owner in definitions.owners:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
         decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
-        roles[owner_role(owner)] = _common() | owned | decide
+        roles[owner_role(owner)] = _common() | owned | decide | _queue(edit=True)
     return roles
 
 

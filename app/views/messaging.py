@@ -190,14 +190,24 @@ class OutboxView(BaseView):
 
 
 def register_messaging_views(appbuilder) -> None:
-    """Mailbox and helpdesk for everyone, the outbox for administrators, the messaging API."""
+    """Mailbox and helpdesk for everyone, the owners' queue, the outbox for administrators, the API."""
     from app.security.ratelimit import limit_sending
     from app.views.api_messaging import MprMessagingApi
+    from app.views.helpdesk_queue import HelpdeskQueueView
     from app.views.messaging_hooks import register_messaging_hooks
 
     appbuilder.add_view(MailboxView, p.MENU_MAILBOX, label=_l("Mailbox"), icon="fa-envelope", category="")
     appbuilder.add_view(
-        HelpdeskView, p.MENU_HELPDESK, label=_l("Helpdesk"), icon="fa-question-circle", category=""
+        HelpdeskView,
+        p.MENU_HELPDESK_QUERIES,
+        label=_l("Queries"),
+        icon="fa-question-circle",
+        category=p.MENU_HELPDESK,
+        category_label=_l("Helpdesk"),
+        category_icon="fa-question-circle",
+    )
+    appbuilder.add_view(
+        HelpdeskQueueView, p.MENU_HELPDESK_QUEUE, label=_l("Queue"), icon="fa-inbox", category=p.MENU_HELPDESK
     )
     appbuilder.add_view(
         OutboxView, p.MENU_OUTBOX, label=_l("Outbox"), icon="fa-paper-plane", category="Security"

@@ -18,6 +18,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
+| Helpdesk queue: close, assign  | the format's FO (the Board reads every query)                |
 | Change password and profile    | every user                                                   |
 | Users, roles, permissions      | administrators only (administrators never enter or validate) |
 """
@@ -360,6 +361,29 @@ def addressed_record(case: Case) -> Expected:
     return LOGIN if case.role is ANONYMOUS else HIDE
 
 
+def queue_reader(case: Case) -> Expected:
+    """The helpdesk queue: the FOs (their formats' queries), the Board (all, read only), administrators."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (OWNER, BOARD, ADMIN) else DENY
+
+
+def queue_worker(case: Case) -> Expected:
+    """Assign from the queue (the follow-up form): the FOs; administrators hold every permission and are
+    refused per query (the matrix names none: 422)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (OWNER, ADMIN) else DENY
+
+
+def queue_action(case: Case) -> Expected:
+    """Bulk Close / Assign on the queue: the FOs (and administrators) reach the row check, where the
+    absent row named is 404; the Board and offices get 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return HIDE if case.role in (OWNER, ADMIN) else DENY
+
+
 # ----------------------------------------------------------------- the rules
 
 
@@ -440,6 +464,9 @@ RULES: tuple[Rule, ...] = (
     Rule(r"MprMessagingApi\.(list_messages|send_message|list_groups|list_queries)", signed_in),
     Rule(r"MprMessagingApi\.raise_query", raise_query),
     Rule(r"MprMessagingApi\.(read_message|get_query|reply_query)", addressed_record),
+    Rule(r"HelpdeskQueueView\.list", queue_reader),
+    Rule(r"HelpdeskQueueView\.(assign_form|assign_apply)", queue_worker),
+    Rule(r"HelpdeskQueueView\.action_post", queue_action),
     Rule(r"OutboxView\.index", admin_only),
     # --- administration ---------------------------------------------------------------
     Rule(r"AccountsView\.(index|provision|reissue|reissue_named|unlock)", admin_only),

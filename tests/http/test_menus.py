@@ -63,15 +63,16 @@ FAB_SECURITY = [
     "Security > Views/Menus",
     "Security > Permission on Views/Menus",
 ]
-EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk"]
-VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk"]
+EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
+VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
+QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
 
 MENUS = {
-    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *VALIDATORS],  # Admin
-    "member-customs": EVERYONE,  # Board
-    **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], EVERYONE),  # one per Owner role
-    "dgri-fo": EVERYONE,  # Owner DGRI (a DG Headquarters as Functional Owner)
-    "dgcei-fo": EVERYONE,  # Owner DGCEI
+    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *VALIDATORS, QUEUE],  # Admin
+    "member-customs": [*EVERYONE, QUEUE],  # Board
+    **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], [*EVERYONE, QUEUE]),  # each Owner
+    "dgri-fo": [*EVERYONE, QUEUE],  # Owner DGRI (a DG Headquarters as Functional Owner)
+    "dgcei-fo": [*EVERYONE, QUEUE],  # Owner DGCEI
     "gz-mum": VALIDATORS,  # Zone
     "dgcei-validator": VALIDATORS,  # Zone role of a DG Headquarters: validates its units
     "cgst-mum-e": EVERYONE,  # Office (Commissionerate)

@@ -197,3 +197,40 @@ def test_no_migration_is_written_when_the_models_match_the_head(app, tmp_path):
 
     with app.app_context():
         assert new_migration("nothing changed") is None
+
+
+def test_adding_the_helpdesk_assignee_keeps_every_query_thread(fresh_app):
+    """0005 adds a column to mpr_query without copying the table: on SQLite a copy drops the old table,
+    and with foreign keys on that DROP would delete every post of every thread (ON DELETE CASCADE)."""
+    from app.extensions import db
+
+    _at_baseline_with_data(fresh_app)
+    with fresh_app.app_context(), db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+        office_id = connection.execute(
+            text("SELECT id FROM mpr_office WHERE code = 'CGST-MUM-E'")
+        ).scalar_one()
+        user_id = connection.execute(
+            text("SELECT id FROM ab_user WHERE username = 'cgst-mum-e'")
+        ).scalar_one()
+        stamp = {"at": "2025-11-03 10:00:00", "office": office_id, "user": user_id}
+        connection.execute(
+            text(
+                "INSERT INTO mpr_query (id, number, format_code, owner_code, subject, office_id,"
+                " raised_by_id, raised_at, state, updated_at) VALUES (1, 1, 'DPM-GST-ADJ-2', 'DGICCE',"
+                " 'Opening', :office, :user, :at, 'open', :at)"
+            ),
+            stamp,
+        )
+        connection.execute(
+            text(
+                "INSERT INTO mpr_query_post (query_id, author_id, author_name, by_owner, kind, body,"
+                " posted_at) VALUES (1, :user, 'Office', :no, 'question', 'Which figure?', :at)"
+            ),
+            {**stamp, "no": False},
+        )
+    _sync(fresh_app)
+    with fresh_app.app_context(), db.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+        assert connection.execute(text("SELECT count(*) FROM mpr_query_post")).scalar_one() == 1
+        assert connection.execute(text("SELECT assigned_to_id FROM mpr_query")).all() == [(None,)]

@@ -3,13 +3,16 @@
 Who sees a query is the policy's `Action.QUERY` (the asking office, the format's
 owner, the Board); who answers is `Action.ANSWER`. Every look-up by number goes
 through `visible_query()`, so a number outside the caller's jurisdiction answers 404.
+Lists filter in SQL with the twins `visible_queries()` and `answerable_queries()`, which
+tests/messaging/test_helpdesk_queue.py holds equal to `may_see()` and `may_answer()`.
 """
 
 from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, true
+from flask_babel import ngettext
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -46,6 +49,54 @@ def may_see(actor: Actor | None, query: HelpdeskQuery) -> bool:
 def may_answer(actor: Actor | None, query: HelpdeskQuery) -> bool:
     """Whether `actor` answers for the format's owner."""
     return may(actor, Action.ANSWER, query.office, _fmt_of(query))
+
+
+def in_queue(actor: Actor | None, query: HelpdeskQuery) -> bool:
+    """Whether the query is in the actor's helpdesk queue: the ones it answers; all for Board and Admin."""
+    if actor is not None and (actor.is_admin or actor.is_board):
+        return may_see(actor, query)
+    return may_answer(actor, query)
+
+
+def _on_active_office() -> ColumnElement[bool]:
+    return HelpdeskQuery.office.has(Office.active.is_(True))
+
+
+def _on_formats_of(owner_code: str) -> ColumnElement[bool]:
+    codes = [f.code for f in catalogue.definitions().formats_of_owner(owner_code)]
+    return HelpdeskQuery.format_code.in_(codes)
+
+
+def visible_queries(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL twin of `may_see()`: a condition on HelpdeskQuery."""
+    if actor is None:
+        return false()
+    if actor.is_admin or actor.is_board:
+        return _on_active_office()
+    clauses = []
+    if actor.office is not None:
+        clauses.append(HelpdeskQuery.office_id == actor.office.id)
+    if actor.owner_code is not None:
+        clauses.append(_on_formats_of(actor.owner_code))
+    return and_(_on_active_office(), or_(false(), *clauses))
+
+
+def answerable_queries(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL twin of `may_answer()`: a condition on HelpdeskQuery."""
+    if (
+        actor is None
+        or actor.owner_code is None
+        or roles.owner_role(actor.owner_code) not in actor.role_names
+    ):
+        return false()
+    return and_(_on_active_office(), _on_formats_of(actor.owner_code))
+
+
+def queue_queries(actor: Actor | None) -> ColumnElement[bool]:
+    """The SQL twin of `in_queue()`: a condition on HelpdeskQuery."""
+    if actor is not None and (actor.is_admin or actor.is_board):
+        return visible_queries(actor)
+    return answerable_queries(actor)
 
 
 def is_asker(actor: Actor | None, query: HelpdeskQuery) -> bool:
@@ -186,6 +237,44 @@ def respond(
     return query
 
 
+def answered_by(actor: Actor | None, numbers: list[int]) -> list[HelpdeskQuery]:
+    """The queries with these numbers if `actor` answers every one; else Forbidden naming the others.
+
+    A batch is all or nothing: one number outside the actor's jurisdiction (or absent,
+    never said which) refuses the whole batch before anything changes."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        raise InvalidInput(_("Select at least one query."))
+    found = {
+        q.number: q
+        for q in db.session.execute(select(HelpdeskQuery).where(HelpdeskQuery.number.in_(wanted))).scalars()
+    }
+    refused = [n for n in wanted if n not in found or not may_answer(actor, found[n])]
+    if refused:
+        listed = ", ".join(str(n) for n in refused)
+        raise Forbidden(
+            ngettext(
+                "Nothing was changed: query No. %(numbers)s is not yours to answer.",
+                "Nothing was changed: queries No. %(numbers)s are not yours to answer.",
+                len(refused),
+                numbers=listed,
+            )
+        )
+    return [found[n] for n in wanted]
+
+
+def close_queries(actor: Actor, numbers: list[int]) -> tuple[int, int]:
+    """Close every open query of the batch in one transaction; (closed, already closed)."""
+    queries = answered_by(actor, numbers)
+    stamp = outbox.utcnow()
+    still_open = [q for q in queries if q.state == QueryState.OPEN]
+    for query in still_open:
+        _change_state(actor, query, QueryState.CLOSED, "close", stamp, owner_side=True)
+        query.updated_at = stamp
+    db.session.commit()
+    return len(still_open), len(queries) - len(still_open)
+
+
 def _change_state(
     actor: Actor, query: HelpdeskQuery, state: QueryState, kind: str, stamp, owner_side: bool
 ) -> None:
@@ -198,21 +287,12 @@ def _change_state(
     audit.record(actor.user_id, actor.username, action, "query", str(query.number))
 
 
-def _jurisdiction(actor: Actor):
-    if actor.is_admin or actor.is_board:
-        return true()
-    mine = HelpdeskQuery.office_id == (actor.office.id if actor.office is not None else -1)
-    if actor.owner_code is not None:
-        return or_(mine, HelpdeskQuery.owner_code == actor.owner_code)
-    return mine
-
-
 def search(actor: Actor | None, state: str | None = None, words: str | None = None, limit: int = 300):
     """Queries the actor may see, open first then newest; `words` matches number, format or office."""
     if actor is None:
         return []
     query = (
-        select(HelpdeskQuery).join(Office, Office.id == HelpdeskQuery.office_id).where(_jurisdiction(actor))
+        select(HelpdeskQuery).join(Office, Office.id == HelpdeskQuery.office_id).where(visible_queries(actor))
     )
     if state in {s.value for s in QueryState}:
         query = query.where(HelpdeskQuery.state == state)
@@ -230,7 +310,7 @@ def search(actor: Actor | None, state: str | None = None, words: str | None = No
             )
         )
     query = query.order_by(HelpdeskQuery.state.desc(), HelpdeskQuery.number.desc()).limit(limit)
-    return [q for q in db.session.execute(query).scalars() if may_see(actor, q)]
+    return list(db.session.execute(query).scalars())
 
 
 def for_grid(actor: Actor | None, fmt: FormatDef, office: Office, month: Month) -> list[HelpdeskQuery]:
