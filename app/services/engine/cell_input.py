@@ -68,7 +68,7 @@ def paste_messages() -> dict[str, str]:
     return {
         "pasted_one": _("Pasted 1 cell."),
         "pasted": _("Pasted %(count)s cells."),
-        "refused": _("%(count)s of them are not accepted as typed: see the message at the cell."),
+        "refused": _("Not accepted as typed: %(count)s (see the message at the cell)."),
         "failed": _("%(count)s could not be filled: %(cells)s."),
         "more": _("and %(count)s more"),
         "at": _("row '%(row)s' — column '%(column)s'"),
