@@ -155,3 +155,19 @@ def test_choice_cells_take_only_their_choices(page, login) -> None:
         "Pasted 3 cells. 1 could not be filled: row 'New arrest' — "
         "column 'Offence (s.69 read with s.132(1) CGST Act)' (not one of the choices)."
     )
+
+
+def test_a_value_a_cell_cannot_hold_is_reported_with_its_column_group(page, login) -> None:
+    login(page, "cgst-mum-e")
+    open_from_index(page, "GI-GST-5", OFFICE)
+    page.click("#mpr-add-row")
+    row = "new-1"
+    field(page, "PROSECUTION_SANCTION_DATE", row).fill("2024-05-01")
+    paste(page, "PROSECUTION_SANCTION_DATE", row, "10/05/2024\t2024-05-20")
+    # a date input takes only YYYY-MM-DD: what it held stays
+    expect(field(page, "PROSECUTION_SANCTION_DATE", row)).to_have_value("2024-05-01")
+    expect(field(page, "PROSECUTION_LAUNCH_DATE", row)).to_have_value("2024-05-20")
+    expect(status(page)).to_have_text(
+        "Pasted 1 cell. 1 could not be filled: row 'New arrest' — "
+        "column 'Prosecution — Date of sanction' (not accepted by this cell)."
+    )

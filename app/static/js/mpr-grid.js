@@ -248,7 +248,7 @@
 
   function columnLabel(code) {
     var head = table.querySelector('thead th[data-col="' + code + '"]');
-    return head ? head.textContent.trim() : code;
+    return head ? (head.getAttribute("data-label") || head.textContent).trim() : code;  // with its groups
   }
 
   function putValue(td, value) {
@@ -257,8 +257,12 @@
       var known = Array.prototype.some.call(control.options, function (option) { return option.value === value; });
       if (!known) { return "not_a_choice"; }
     }
+    var before = control.value;
     control.value = value;
-    if (control.value !== value) { return "not_accepted"; }  // e.g. a date input and "10/05/2024"
+    if (control.value !== value) {  // e.g. a date input and "10/05/2024": keep what it held
+      control.value = before;
+      return "not_accepted";
+    }
     control.dispatchEvent(new Event("input", { bubbles: true }));
     control.dispatchEvent(new Event("change", { bubbles: true }));
     return null;
