@@ -30,6 +30,7 @@ PASTE = """(text) => {
 
 def paste(page, column: str, row: str, text: str) -> bool:
     """Focus one cell and paste `text` into it as the clipboard would; False if the default was prevented."""
+    page.wait_for_function("() => window.MPRGrid")  # the grid's script has run (it is at the page's end)
     field(page, column, row).focus()
     return page.evaluate(PASTE, text)
 
