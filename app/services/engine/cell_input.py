@@ -63,6 +63,23 @@ def number_messages() -> dict[str, str]:
     }
 
 
+def paste_messages() -> dict[str, str]:
+    """What the grid says after a block is pasted from a spreadsheet; %(...)s filled in by the script."""
+    return {
+        "pasted_one": _("Pasted 1 cell."),
+        "pasted": _("Pasted %(count)s cells."),
+        "refused": _("Not accepted as typed: %(count)s (see the message at the cell)."),
+        "failed": _("%(count)s could not be filled: %(cells)s."),
+        "more": _("and %(count)s more"),
+        "at": _("row '%(row)s' — column '%(column)s'"),
+        "outside": _("pasted row %(row)s, column %(column)s"),
+        "not_a_choice": _("not one of the choices"),
+        "not_accepted": _("not accepted by this cell"),
+        "past_last_column": _("beyond the last column"),
+        "past_last_row": _("beyond the last row"),
+    }
+
+
 def number_grammar() -> dict[str, Any]:
     """The number grammar for the grid's script (app/static/js/mpr-number.js): the same rules."""
     return {
@@ -73,6 +90,7 @@ def number_grammar() -> dict[str, Any]:
         "maxLength": MAX_NUMBER_TEXT,
         "largest": str(LARGEST),
         "messages": number_messages(),
+        "paste": paste_messages(),  # the grid's paste report (mpr-grid.js)
         "types": {  # the column type registry, as far as the grid needs it
             name: {"numeric": t.numeric, "places": t.places, "summed": t.summed, "widget": t.widget}
             for name, t in COLUMN_TYPES.items()

@@ -195,7 +195,14 @@
     return "";
   });
 
+  var batching = false;  // while a paste fills many cells: recalculate once at the end
+
   function edited(event) {
+    if (batching) {
+      var cellTd = event.target.closest ? event.target.closest("td.mpr-cell") : null;
+      if (cellTd) { dropServerMessages(cellTd, false); }
+      return;
+    }
     var td = event.target.closest ? event.target.closest("td.mpr-cell") : null;
     if (td) { dropServerMessages(td, false); }
     if (event.target.matches && event.target.matches("#mpr-grid input, #mpr-grid select")) { markUnsaved(); }
@@ -204,6 +211,130 @@
 
   form.addEventListener("input", edited);
   form.addEventListener("change", edited);
+
+  // A block copied from Excel or LibreOffice (tab between cells, newline between rows)
+  // fills right and down from the focused cell over the editable cells, in the order the
+  // keyboard moves (read-only cells and rows skipped), instead of landing in one cell.
+  // Numbers go in as copied: the grammar (and the server on save) reads or refuses them.
+  var pasteText = window.MPRNumber.paste;
+
+  function say(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  function pastedBlock(text) {
+    var lines = text.split(/\r\n|\n|\r/);
+    if (lines.length > 1 && lines[lines.length - 1] === "") { lines.pop(); }
+    return lines.map(function (line) { return line.split("\t"); });
+  }
+
+  function editableCells(tr) {
+    return Array.prototype.filter.call(tr.querySelectorAll("td[data-col]"), function (td) {
+      var control = td.querySelector("input, select");
+      return control && !control.disabled && !control.readOnly;
+    });
+  }
+
+  function columnIndex(td) {
+    return Array.prototype.indexOf.call(td.parentNode.children, td);
+  }
+
+  function rowLabel(tr) {
+    var head = tr.querySelector("th.mpr-rowhead");
+    return head ? (head.getAttribute("title") || head.textContent).trim() : tr.getAttribute("data-row");
+  }
+
+  function columnLabel(code) {
+    var head = table.querySelector('thead th[data-col="' + code + '"]');
+    return head ? (head.getAttribute("data-label") || head.textContent).trim() : code;  // with its groups
+  }
+
+  function putValue(td, value) {
+    var control = td.querySelector("input, select");
+    if (control.tagName === "SELECT") {
+      var known = Array.prototype.some.call(control.options, function (option) { return option.value === value; });
+      if (!known) { return "not_a_choice"; }
+    }
+    var before = control.value;
+    control.value = value;
+    if (control.value !== value) {  // e.g. a date input and "10/05/2024": keep what it held
+      control.value = before;
+      return "not_accepted";
+    }
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+    control.dispatchEvent(new Event("change", { bubbles: true }));
+    return null;
+  }
+
+  function pasteReport(filled, refused, failed) {
+    var parts = [filled === 1 ? say(pasteText.pasted_one, {}) : say(pasteText.pasted, { count: filled })];
+    if (refused) { parts.push(say(pasteText.refused, { count: refused })); }
+    if (failed.length) {
+      var shownCells = failed.slice(0, 10).map(function (item) {
+        var where = item.tr
+          ? say(pasteText.at, { row: rowLabel(item.tr), column: columnLabel(item.td.getAttribute("data-col")) })
+          : say(pasteText.outside, { row: item.row + 1, column: item.column + 1 });
+        return where + " (" + (pasteText[item.reason] || item.reason) + ")";
+      });
+      if (failed.length > 10) { shownCells.push(say(pasteText.more, { count: failed.length - 10 })); }
+      parts.push(say(pasteText.failed, { count: failed.length, cells: shownCells.join(", ") }));
+    }
+    return parts.join(" ");
+  }
+
+  function pasteStatus() {
+    var status = document.getElementById("mpr-paste-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.id = "mpr-paste-status";
+      status.className = "mpr-paste-status small";
+      status.setAttribute("role", "status");
+      status.setAttribute("aria-live", "polite");
+      table.parentNode.parentNode.insertBefore(status, table.parentNode);
+    }
+    return status;
+  }
+
+  form.addEventListener("paste", function (event) {
+    var start = event.target.closest ? event.target.closest("#mpr-grid td.mpr-cell") : null;
+    var text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+    if (!start || !start.querySelector("input, select") || !/[\t\n\r]/.test(text)) { return; }
+    event.preventDefault();
+    var block = pastedBlock(text);
+    var rows = Array.prototype.filter.call(table.querySelectorAll("tbody tr[data-row]"), function (tr) {
+      return editableCells(tr).length > 0;
+    });
+    var first = rows.indexOf(start.parentNode);
+    var fromColumn = columnIndex(start);
+    var filled = 0;
+    var refused = 0;
+    var failed = [];
+    batching = true;
+    try {
+      block.forEach(function (values, r) {
+        var tr = rows[first + r];
+        var cells = tr ? editableCells(tr).filter(function (td) { return columnIndex(td) >= fromColumn; }) : [];
+        values.forEach(function (raw, c) {
+          var value = window.MPRNumber.strip(raw);
+          if (!tr) { failed.push({ row: r, column: c, reason: "past_last_row" }); return; }
+          var td = cells[c];
+          if (!td) { failed.push({ row: r, column: c, reason: "past_last_column" }); return; }
+          var problem = putValue(td, value);
+          if (problem) { failed.push({ tr: tr, td: td, reason: problem }); return; }
+          filled += 1;
+          var type = td.getAttribute("data-type");
+          if (numeric(type) && window.MPRNumber.parse(value, type).code) { refused += 1; }
+        });
+      });
+    } finally {
+      batching = false;
+    }
+    markUnsaved();
+    recalculate();
+    pasteStatus().textContent = pasteReport(filled, refused, failed);
+  });
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("#mpr-grid input")) {
       event.preventDefault();  // Enter moves on like Tab; the Save button submits

@@ -78,5 +78,6 @@
     return { value: Number(plain), plain: plain, code: null, message: null };
   }
 
-  window.MPRNumber = { parse: parse, strip: strip, places: places, types: grammar.types || {} };
+  window.MPRNumber = { parse: parse, strip: strip, places: places, types: grammar.types || {},
+    paste: grammar.paste || {} };
 })();
