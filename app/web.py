@@ -108,7 +108,7 @@ def _refused(refusal: Refusal):
     status = refusal.http_status()
     if _is_api():
         return jsonify(refusal.as_dict()), status
-    back = _back_after_refusal() if status in (409, 422) else None  # never for 403/404: nothing to retry
+    back = _back_after_refusal()
     if request.method == "POST" and back:
         flash(refusal.page_text(), "danger")
         return redirect(back)
