@@ -93,7 +93,11 @@ def _error_page(error: HTTPException):
 
 def _back_after_refusal() -> str | None:
     """Where a refused form goes back to: the page its `next` field names, else the page it came from."""
-    for back in (request.form.get("next"), request.referrer):
+    try:
+        named = request.form.get("next")
+    except HTTPException:  # the body itself was refused (too large, malformed): do not read it
+        named = None
+    for back in (named, request.referrer):
         if back and get_safe_redirect(back) == back:
             return back
     return None
