@@ -162,8 +162,12 @@ def test_hole_1_closed_mis_actions_and_creation_check_jurisdiction(app, login_as
     assert count_returns(app) == 0  # nothing was created anywhere
 
 
-def test_hole_1_closed_no_mis_model_view_holds_jurisdictional_data(app):
+def test_hole_1_closed_the_one_mis_model_view_over_jurisdictional_data_is_filtered_and_routes_no_edits(app):
+    """Besides FAB's admin lists, only the helpdesk queue is a ModelView: row-filtered (the guard applies
+    the filters to its actions: tests/messaging/test_helpdesk_queue.py) and with no add/edit/delete routes."""
     from flask_appbuilder.security.sqla import models
+
+    from app.models.messaging import HelpdeskQuery
 
     fab_models = {
         models.User,
@@ -174,7 +178,16 @@ def test_hole_1_closed_no_mis_model_view_holds_jurisdictional_data(app):
         models.PermissionView,
     }
     model_views = [v for v in app.appbuilder.baseviews if isinstance(v, ModelView)]
-    assert model_views and {v.datamodel.obj for v in model_views} <= fab_models  # FAB's admin lists only
+    mis_views = [v for v in model_views if v.datamodel.obj not in fab_models]
+    assert [v.datamodel.obj for v in mis_views] == [HelpdeskQuery]
+    for view in mis_views:
+        assert view.base_filters
+        routed = {
+            r.endpoint.split(".", 1)[1]
+            for r in app.url_map.iter_rules()
+            if r.endpoint.startswith(f"{view.endpoint}.")
+        }
+        assert routed and not routed & {"add", "edit", "delete", "show", "download", "action"}, routed
 
 
 # ----------------------------------------------------------------- 2. CSRF

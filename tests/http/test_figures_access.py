@@ -188,7 +188,7 @@ def test_status_and_index_link_only_to_figures_the_user_may_read(app, call, logi
         assert f'data-office="{OFFICE}" data-format="{FORMAT}"' in status, user  # the status is shown
         assert (f'href="{link}"' in status, f'href="{link}"' in index) == (linked, linked), user
         if not linked:
-            assert "Figures once validated" in index
+            assert "Figures not yet shown to you" in index
         for target in [link] if linked else []:
             assert client.get(target).status_code == 200
         log_out(app, client)
