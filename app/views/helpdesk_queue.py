@@ -22,6 +22,7 @@ from app.errors import NotFound
 from app.models.messaging import HelpdeskQuery, QueryState
 from app.security import permissions as p
 from app.security.actor import current_actor
+from app.services.accounts.people import full_name
 from app.services.messaging import helpdesk
 from app.services.messaging.helpdesk_assignment import assign_queries, eligible_officers
 from app.views.messaging import age_of
@@ -47,10 +48,6 @@ def _number_link(number: int) -> Markup:
 
 def _state_label(state: str) -> str:
     return _("open") if state == QueryState.OPEN else _("closed")
-
-
-def _person(user) -> str:
-    return f"{user.first_name} {user.last_name}".strip() if user is not None else ""
 
 
 def _numbers(items: list) -> list[int]:
@@ -93,7 +90,7 @@ class HelpdeskQueueView(ModelView):
         "office": lambda office: office.code if office is not None else "",
         "state": _state_label,
         "raised_at": age_of,
-        "assigned_to": _person,
+        "assigned_to": full_name,
     }
 
     @action(
@@ -131,7 +128,7 @@ class HelpdeskQueueView(ModelView):
             "mpr/helpdesk_assign.html",
             queries=queries,
             officers=eligible_officers(actor.owner_code),
-            person=_person,
+            person=full_name,
             age_of=age_of,
         )
 

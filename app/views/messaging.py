@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.security import permissions as p
 from app.security.actor import current_actor
+from app.services.accounts.people import full_name
 from app.services.engine import catalogue
 from app.services.messaging import groups, helpdesk, mailbox, outbox, preferences
 
@@ -140,7 +141,9 @@ class HelpdeskView(BaseView):
         actor = current_actor()
         query = helpdesk.visible_query(actor, number)
         takes_part = helpdesk.may_answer(actor, query) or helpdesk.is_asker(actor, query)
-        return self.render_template("mpr/query.html", query=query, takes_part=takes_part, age_of=age_of)
+        return self.render_template(
+            "mpr/query.html", query=query, takes_part=takes_part, age_of=age_of, full_name=full_name
+        )
 
     @expose("/raise", methods=["POST"])
     @has_access

@@ -10,6 +10,11 @@ from sqlalchemy import select
 from app.extensions import db
 
 
+def full_name(user: User | None) -> str:
+    """'First Last' as the user gave it on the profile ('' for nobody)."""
+    return f"{user.first_name} {user.last_name}".strip() if user is not None else ""
+
+
 def usernames(user_ids: Iterable[int | None]) -> dict[int, str]:
     """{user id: username} for the ids given (one query; unknown ids are left out)."""
     wanted = {i for i in user_ids if i is not None}

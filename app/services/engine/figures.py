@@ -34,7 +34,7 @@ def state_of(fmt: FormatDef, office: Office, month: Month) -> str | None:
 
 def may_read_figures(actor: Actor | None, fmt: FormatDef, office: Office, month: Month) -> bool:
     """Whether `actor` may read the figures of this return in the state it is in now."""
-    return may(actor, Action.READ_FIGURES, office, fmt, state=state_of(fmt, office, month))
+    return may_read_loaded(actor, fmt, office, find_return(fmt.code, office, month))
 
 
 def may_read_loaded(actor: Actor | None, fmt: FormatDef, office: Office, ret: MprReturn | None) -> bool:

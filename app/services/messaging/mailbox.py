@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models.messaging import MailMessage, MailRecipient
 from app.security.policy import Actor
 from app.services import audit
+from app.services.accounts.people import full_name
 from app.services.messaging import groups, outbox, text
 
 MAX_RECIPIENT_ENTRIES = 50
@@ -41,7 +42,7 @@ def display_name(user: User | None, actor: Actor | None = None) -> str:
     if user is None:
         return _("MPR MIS")
     office = f" ({actor.office.code})" if actor is not None and actor.office is not None else ""
-    return f"{user.first_name} {user.last_name}".strip() + office
+    return full_name(user) + office
 
 
 def _problem(entry: str, message: str) -> dict:
