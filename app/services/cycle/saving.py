@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -187,6 +188,42 @@ def _touch(ret: MprReturn | None, fmt: FormatDef, office: Office, month: Month, 
     return ret
 
 
+@dataclass
+class DraftPlan:
+    """What a save would store: the grid as it stands, the computed rows, every cell error."""
+
+    grid: Grid
+    rows: dict
+    errors: list[CellMessage]
+
+
+def plan_draft(
+    actor: Actor,
+    fmt: FormatDef,
+    office: Office,
+    month: Month,
+    version: int,
+    changes: Changes,
+    today: dt.date | None = None,
+) -> DraftPlan:
+    """Check a save without writing: permission, lock, version, every cell, storable results."""
+    if not may(actor, Action.ENTER, office, fmt):
+        raise NotPermitted(f"{actor.username} may not enter data for {office.code}")
+    today = today or dt.date.today()
+    grid = open_grid(fmt, office, month, today)
+    if grid.locked:
+        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction request.")
+    if grid.version != version:
+        raise SaveConflict(_conflict_message(grid))
+    rows, errors = merge_changes(grid, changes, today)
+    if not errors:
+        rows = _computed(fmt, month, rows)
+        errors = _unstorable(fmt, month, rows)
+    if errors:
+        _show_typed(grid, changes, errors)
+    return DraftPlan(grid, rows, errors)
+
+
 def save_draft(
     actor: Actor,
     fmt: FormatDef,
@@ -197,23 +234,11 @@ def save_draft(
     today: dt.date | None = None,
 ) -> SaveResult:
     """Store the typed cells of one return, or explain cell by cell why not."""
-    if not may(actor, Action.ENTER, office, fmt):
-        raise NotPermitted(f"{actor.username} may not enter data for {office.code}")
     today = today or dt.date.today()
-    grid = open_grid(fmt, office, month, today)
-    if grid.locked:
-        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction request.")
-    if grid.version != version:
-        raise SaveConflict(_conflict_message(grid))
-    rows, errors = merge_changes(grid, changes, today)
-    if errors:
-        _show_typed(grid, changes, errors)
-        return SaveResult(grid, errors)
-    rows = _computed(fmt, month, rows)
-    errors = _unstorable(fmt, month, rows)
-    if errors:
-        _show_typed(grid, changes, errors)
-        return SaveResult(grid, errors)
+    plan = plan_draft(actor, fmt, office, month, version, changes, today)
+    if plan.errors:
+        return SaveResult(plan.grid, plan.errors)
+    grid, rows = plan.grid, plan.rows
     if fmt.rows.kind == "free":
         rows = assign_free_keys(rows)
     before = entered_cells(fmt, {r.key: r.cells for r in grid.rows if not r.is_total})
