@@ -489,7 +489,20 @@ def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
     rows.append(Row("data set: generation time (bulk insert, SQLite file)", f"{counts['seconds']:.1f} s"))
     rows.extend(measure_grid(application, office_code, months, requests))
     rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
+    rows.extend(measure_exchange(application, office_code, months[-1], max(requests // 5, 3)))
     return rows
+
+
+def measure_exchange(application, office_code: str, month, repeat: int) -> list[Row]:
+    """Excel upload rows (bench/exchange.py), for the bench office's draft month."""
+    from bench.exchange import measure_upload
+
+    _say(f"exchange: template upload of the largest format for {month} ...")
+    client = application.test_client()
+    _login(client)
+    return measure_upload(
+        application, client, office_code, month, repeat, Row, lambda page: CSRF_RE.search(page).group(1)
+    )
 
 
 def measure_reports(application, month, repeat: int) -> list[Row]:

@@ -34,7 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR are text
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 LOGIN_PATHS = ("/login/", "/api/v1/security/login")
-_UPLOAD = re.compile(r"^/api/v1/mpr/returns/[^/]+/[^/]+/[^/]+/upload$")
+_UPLOAD = re.compile(r"^/(?:api/v1/mpr/returns/[^/]+|mpr/f/[^/]+)/[^/]+/[^/]+/upload$")  # API and grid page
 
 
 class EdgeRefusal(Refusal):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import ResetPasswordView, UserDBModelView, UserGroupModelView
 from flask_babel import gettext as _
@@ -23,6 +23,7 @@ from app.security import permissions as p
 from app.security import sessions
 from app.services import audit
 from app.services.accounts import provisioning
+from app.views.downloads import xlsx_download
 
 
 def _uploaded_text() -> str:
@@ -80,14 +81,7 @@ class AccountsView(BaseView):
         else:
             issued = provisioning.from_csv(_uploaded_text(), actor)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-        return Response(
-            provisioning.handover_workbook(issued),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f'attachment; filename="one-time-passwords-{stamp}.xlsx"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return xlsx_download(provisioning.handover_workbook(issued), f"one-time-passwords-{stamp}.xlsx")
 
     def _confirm_zone(self, zone_code: str):
         plan = provisioning.zone_plan(zone_code)
@@ -114,14 +108,7 @@ class AccountsView(BaseView):
                 return redirect(url_for("AccountsView.index"))
             return self.render_template("mpr/confirm_reissue.html", user=user, profile=profile)
         issued = provisioning.reissue(username, g.user.username)
-        return Response(
-            provisioning.handover_workbook([issued]),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": f'attachment; filename="one-time-password-{username}.xlsx"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return xlsx_download(provisioning.handover_workbook([issued]), f"one-time-password-{username}.xlsx")
 
     @expose("/<username>/unlock", methods=["POST"])
     @has_access

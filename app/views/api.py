@@ -27,6 +27,8 @@ from app.services.engine import abilities, catalogue, serialise
 from app.services.engine.figures import require_figures
 from app.services.engine.grid import last_open_month, open_grid
 from app.services.engine.index import readable_formats
+from app.services.exchange.upload import upload_return
+from app.views.downloads import template_download
 
 Endpoint = Callable[..., Response]
 
@@ -60,7 +62,9 @@ class MprApi(BaseApi):
 
     resource_name = "mpr"
     class_permission_name = p.MPR_API
-    method_permission_name = p.methods(read=("formats", "offices", "get_return"), edit=("put_return",))
+    method_permission_name = p.methods(
+        read=("formats", "offices", "get_return"), edit=("put_return", "get_template", "upload_return")
+    )
     openapi_spec_tag = "MPR"
 
     def _may_format(self, permission: str, fmt) -> bool:
@@ -127,3 +131,28 @@ class MprApi(BaseApi):
         if not result.saved:
             return self.response(422, errors=[e.as_dict() for e in result.errors])
         return self.response(200, **serialise.return_json(result.grid))
+
+    @expose("/returns/<format_code>/<office_code>/<period>/template", methods=["GET"])
+    @protect()
+    @_on_return(Action.ENTER)
+    def get_template(self, fmt: FormatDef, office: Office, month: Month):
+        """The return as an Excel template to fill offline (carried and computed cells locked)."""
+        return template_download(open_grid(fmt, office, month))
+
+    @expose("/returns/<format_code>/<office_code>/<period>/upload", methods=["POST"])
+    @protect()
+    @_on_return(Action.ENTER)
+    def upload_return(self, fmt: FormatDef, office: Office, month: Month):
+        """A filled template (multipart `file`): saved as a draft, or 422 with every error by cell."""
+        upload = request.files.get("file")
+        if upload is None:
+            return self.response_400("Send the filled template as the multipart field 'file'")
+        dry_run = request.args.get("dry_run", "") in ("1", "true", "yes")
+        data, filename = upload.read(), upload.filename or ""
+        outcome = upload_return(current_actor(), fmt, office, month, data, dry_run=dry_run, filename=filename)
+        if outcome.errors:
+            return self.response(422, errors=[e.as_dict() for e in outcome.errors])
+        if dry_run:
+            return self.response(200, dry_run=True, cells=outcome.cells, errors=[])
+        uploaded = {"cells": outcome.cells, "unchanged": outcome.unchanged}
+        return self.response(200, **serialise.return_json(outcome.grid), uploaded=uploaded)

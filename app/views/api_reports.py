@@ -16,16 +16,12 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services.reports.requests import format_report, parse_by
 from app.services.reports.serialise import report_json
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from app.views.downloads import xlsx_download
 
 
 def xlsx_response(reports, filename: str) -> Response:
-    """A streamed Excel download."""
-    response = Response(workbook_chunks(reports), mimetype=XLSX_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """A streamed Excel download of reports."""
+    return xlsx_download(workbook_chunks(reports), filename)
 
 
 def report_filename(code: str, unit: str, period: str) -> str:

@@ -21,6 +21,7 @@ from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.figures import require_figures
 from app.services.engine.grid import GridClosed
 from app.views.format_actions import FormatActionsMixin
+from app.views.format_exchange import FormatExchangeMixin
 from app.views.forms import changes_from_form
 from app.views.messages import not_saved_message
 from app.views.params import month_arg
@@ -43,13 +44,14 @@ class FormatIndexView(BaseView):
         return self.render_template("mpr/index.html", page=page, month=month)
 
 
-class FormatGridView(FormatActionsMixin, BaseView):
+class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
     """The data-entry grid of one format (subclassed once per format)."""
 
     format_code = ""
     default_view = "grid"
     method_permission_name = p.methods(
-        read=("grid", "formulas", "history", "revision"), edit=("save", "submit", "correct_form", "correct")
+        read=("grid", "formulas", "history", "revision"),
+        edit=("save", "submit", "correct_form", "correct", "template", "upload"),
     )
 
     @property
@@ -108,7 +110,9 @@ class FormatGridView(FormatActionsMixin, BaseView):
     def _month_or_404(self, period: str) -> Month:
         return month_arg(period)
 
-    def _render(self, grid, can_enter: bool, status: int = 200, revision: int | None = None):
+    def _render(
+        self, grid, can_enter: bool, status: int = 200, revision: int | None = None, upload_errors=()
+    ):
         editable = can_enter and not grid.locked
         pointed_out = [] if revision is not None else remarks.in_force(grid.ret)
         html = self.render_template(
@@ -125,6 +129,7 @@ class FormatGridView(FormatActionsMixin, BaseView):
             remarks=remarks.shown(grid, pointed_out),
             may_send_back=grid.status == "submitted" and may(current_actor(), Action.VALIDATE, grid.office),
             validator=cycle_status.validator_label(grid.office),
+            upload_errors=upload_errors,
         )
         return make_response(html, status)
 

@@ -36,6 +36,16 @@ def _body(properties: dict, required: tuple[str, ...] = ()) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+def _upload_body() -> dict:
+    """A filled Excel template as the multipart field `file`."""
+    schema = {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    }
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
 def _query(name: str, schema: dict) -> dict:
     return {"in": "query", "name": name, "required": False, "schema": schema}
 
@@ -67,6 +77,10 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
     return {
         "MprApi.formats": {"parameters": [_query("period", PERIOD)]},
         "MprApi.put_return": {"requestBody": _body({"version": {"type": "integer"}, "rows": ROWS})},
+        "MprApi.upload_return": {
+            "parameters": [_query("dry_run", {"type": "string", "enum": ["0", "1"]})],
+            "requestBody": _upload_body(),
+        },
         "MprCycleApi.submit_return": {"requestBody": _body({"version": {"type": "integer"}})},
         "MprCycleApi.raise_correction": {"requestBody": _body(correction, ("format", "office", "period"))},
         "MprCycleApi.reject": {"requestBody": _body({"reason": {"type": "string"}}, ("reason",))},

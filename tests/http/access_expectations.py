@@ -431,11 +431,11 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"{FORMAT}\.grid", see_report, Target.FORMAT),
     Rule(rf"{FORMAT}\.revision", see_report, Target.FORMAT),
     Rule(rf"{FORMAT}\.history", see_return, Target.FORMAT),
-    Rule(rf"{FORMAT}\.(save|submit|correct_form|correct)", enter_page, Target.FORMAT),
+    Rule(rf"{FORMAT}\.(save|submit|correct_form|correct|template|upload)", enter_page, Target.FORMAT),
     Rule(rf"{FORMAT}\.formulas", format_script, Target.FORMAT_ONLY),
     # --- the JSON API -----------------------------------------------------------------
     Rule(r"MprApi\.get_return", read_return_api, Target.API_RETURN),
-    Rule(r"MprApi\.put_return", save_return_api, Target.API_RETURN),
+    Rule(r"MprApi\.(put_return|get_template|upload_return)", save_return_api, Target.API_RETURN),
     Rule(r"MprCycleApi\.submit_return", enter_api, Target.API_RETURN),
     Rule(r"MprCycleApi\.raise_correction", enter_api, Target.API_NEW_CORRECTION),
     Rule(r"MprCycleApi\.validate", validate_api, Target.VALIDATION),

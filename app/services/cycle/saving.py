@@ -232,8 +232,9 @@ def save_draft(
     version: int,
     changes: Changes,
     today: dt.date | None = None,
+    reason: str | None = None,
 ) -> SaveResult:
-    """Store the typed cells of one return, or explain cell by cell why not."""
+    """Store the typed cells of one return, or explain cell by cell why not (`reason` goes in the audit)."""
     today = today or dt.date.today()
     plan = plan_draft(actor, fmt, office, month, version, changes, today)
     if plan.errors:
@@ -253,7 +254,7 @@ def save_draft(
         # only a submitted return can fall back to draft: drafts skip re-reading the grid
         submitted = ret.status == ReturnStatus.SUBMITTED
         reopened = submitted and _settle_status(ret, open_grid(fmt, office, month, today))
-        _audit_save(actor, fmt, office, month, before, rows)
+        _audit_save(actor, fmt, office, month, before, rows, reason)
         follow_later_months(fmt, office, month, rows, actor)
         db.session.commit()
     except (StaleDataError, DBAPIError) as error:  # a stale version, a duplicate key, a deadlock
@@ -314,7 +315,9 @@ def save_payloads(fmt: FormatDef, before: dict, rows: dict) -> tuple[dict, dict]
     return changed_before, changed_after
 
 
-def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, before: dict, rows: dict) -> None:
+def _audit_save(
+    actor: Actor, fmt: FormatDef, office: Office, month: Month, before: dict, rows: dict, reason: str | None
+) -> None:
     changed_before, changed_after = save_payloads(fmt, before, rows)
     audit.record(
         actor.user_id,
@@ -324,6 +327,7 @@ def _audit_save(actor: Actor, fmt: FormatDef, office: Office, month: Month, befo
         return_key(fmt.code, office, month),
         changed_before,
         changed_after,
+        reason,
     )
 
 

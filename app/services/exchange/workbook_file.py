@@ -54,17 +54,17 @@ def check_package(data: bytes) -> None:
         )
     if data.startswith(OLD_XLS_MAGIC):
         raise UploadRefused(
-            _("This is an old Excel 97-2003 file (.xls): save it as an Excel workbook (.xlsx) and upload that."),
+            _(
+                "This is an old Excel 97-2003 file (.xls): save it as an Excel workbook (.xlsx) "
+                "and upload that."
+            ),
             "old_xls",
         )
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         entries = package.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UploadRefused(
-            _("The file is not an Excel workbook (.xlsx): open it in Excel or LibreOffice and save it as .xlsx."),
-            "not_a_workbook",
-        ) from None
+        raise _not_a_workbook() from None
     _check_entries(package, entries)
 
 
@@ -75,7 +75,9 @@ def _check_entries(package: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> 
         raise UploadRefused(_("The workbook unpacks to more than a report can hold."), "zip_bomb")
     for entry in entries:
         if entry.file_size > RATIO_FROM and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
-            raise UploadRefused(_("The workbook is compressed suspiciously well; it was not opened."), "zip_bomb")
+            raise UploadRefused(
+                _("The workbook is compressed suspiciously well; it was not opened."), "zip_bomb"
+            )
     names = {entry.filename.lower().rsplit("/", 1)[-1] for entry in entries}
     content_types = package.read("[Content_Types].xml") if "[content_types].xml" in names else b""
     if names & set(MACRO_PARTS) or b"macroEnabled" in content_types:
@@ -84,10 +86,14 @@ def _check_entries(package: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> 
             "macro_enabled",
         )
     if b"spreadsheetml" not in content_types:
-        raise UploadRefused(
-            _("The file is not an Excel workbook (.xlsx): open it in Excel or LibreOffice and save it as .xlsx."),
-            "not_a_workbook",
-        )
+        raise _not_a_workbook()
+
+
+def _not_a_workbook() -> UploadRefused:
+    return UploadRefused(
+        _("The file is not an Excel workbook (.xlsx): open it in Excel or LibreOffice and save it as .xlsx."),
+        "not_a_workbook",
+    )
 
 
 def open_workbook(data: bytes):
