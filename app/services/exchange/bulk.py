@@ -17,16 +17,23 @@ from collections.abc import Generator
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from app.definitions.months import Month
 from app.definitions.schema import FormatDef
-from app.security.policy import Actor, may_bulk_load
+from app.errors import InvalidInput
+from app.extensions import db
+from app.models.org import Office
+from app.security.policy import Actor, applies_to, may_bulk_load
 from app.services.cycle.workflow import NotPermitted
+from app.services.engine.grid import last_open_month
 from app.services.exchange.bulk_apply import BulkLoadRefused, LoadResult, iter_apply
 from app.services.exchange.bulk_checks import Planner
-from app.services.exchange.bulk_layout import read_table
+from app.services.exchange.bulk_layout import TemplateRequest, read_table
 from app.services.exchange.bulk_plan import BulkPlan, Progress, ProgressCallback, Upload
 
 PROGRESS_EVERY = 50  # returns between two progress reports
+MAX_TEMPLATE_MONTHS = 36  # months one prefilled template may span
 
 
 def open_upload(filename: str, data: bytes, content_type: str | None = None) -> Upload:
@@ -77,6 +84,55 @@ def apply_load(
 ) -> LoadResult:
     """Store a plan without errors or disagreements, all or nothing; BulkLoadRefused otherwise."""
     return drive(iter_apply(actor, plan, status, every), progress)
+
+
+def template_request(
+    actor: Actor, fmt: FormatDef, first: str | None, last: str | None, today: dt.date | None = None
+) -> TemplateRequest:
+    """The bulk template asked for: prefilled from month `first` to `last` (YYYY-MM) if given, else blank.
+
+    Prefilled lines are every office filing the format x every month in force and ended x every row.
+    """
+    if not may_bulk_load(actor, fmt):
+        raise NotPermitted(_("%(user)s may not bulk load %(format)s.", user=actor.username, format=fmt.code))
+    latest = last_open_month(today)
+    if not first and not last:
+        return TemplateRequest(fmt, (latest,), (), prefill=False)
+    try:
+        start = Month.parse(first or last or "")
+        end = Month.parse(last or first or "")
+    except ValueError as error:
+        raise InvalidInput(_("Write the months as YYYY-MM (from, until).")) from error
+    if end < start or start.shift(MAX_TEMPLATE_MONTHS - 1) < end:
+        raise InvalidInput(
+            _("Choose from 1 to %(n)d months, the first not after the last.", n=MAX_TEMPLATE_MONTHS)
+        )
+    months = tuple(m for m in _months_between(start, end) if fmt.in_force(m) and m <= latest)
+    if not months:
+        raise InvalidInput(
+            _(
+                "%(format)s is not in force in any ended month from %(first)s to %(last)s.",
+                format=fmt.code,
+                first=start.label(),
+                last=end.label(),
+            )
+        )
+    return TemplateRequest(fmt, months, tuple(filing_offices(fmt)), prefill=True)
+
+
+def _months_between(start: Month, end: Month) -> list[Month]:
+    months = [start]
+    while months[-1] < end:
+        months.append(months[-1].next())
+    return months
+
+
+def filing_offices(fmt: FormatDef) -> list[Office]:
+    """Every active office that files `fmt`, by code."""
+    query = (
+        select(Office).where(Office.active.is_(True), Office.kind.in_(fmt.filled_by)).order_by(Office.code)
+    )
+    return [office for office in db.session.execute(query).scalars() if applies_to(fmt, office)]
 
 
 def report_lines(plan: BulkPlan) -> list[str]:
@@ -136,4 +192,5 @@ __all__ = [
     "open_upload",
     "plan_load",
     "report_lines",
+    "template_request",
 ]

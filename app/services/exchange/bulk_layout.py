@@ -179,7 +179,7 @@ def write_template(request: TemplateRequest, target: IO[bytes]) -> None:
     styles = Styles(book)
     columns = loadable_columns(request.fmt, request.months)
     _write_data(book, styles, request, columns)
-    _write_guide(book, styles, request, columns)
+    _write_guide(book, styles, request)
     book.close()
 
 
@@ -205,24 +205,26 @@ def _write_data(book, styles: Styles, request: TemplateRequest, columns: tuple[C
                 line += 1
 
 
-def _write_guide(book, styles: Styles, request: TemplateRequest, columns: tuple[ColumnDef, ...]) -> None:
+def _write_guide(book, styles: Styles, request: TemplateRequest) -> None:
     sheet = book.add_worksheet(GUIDE_SHEET)
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
     sheet.set_column(2, 4, 18)
     fmt = request.fmt
+    notes = _guide_notes(fmt)
     sheet.write_string(0, 0, f"{fmt.code} — {fmt.title}", styles.title)
-    for number, note in enumerate(_guide_notes(fmt), start=1):
+    for number, note in enumerate(notes, start=1):
         sheet.write_string(number, 0, note, styles.note)
-    top = len(_guide_notes(fmt)) + 2
-    headings = [_("Column code"), _("Label"), _("Type"), _("Role"), _("Opening of")]
+    top = len(notes) + 2
+    columns = [c for c in fmt.columns if any(c.in_force(m) for m in request.months)]
+    headings = [_("Column code"), _("Label"), _("Type"), _("Role"), _("Equals the previous closing of")]
     for index, heading in enumerate(headings):
         sheet.write_string(top, index, heading, styles.head)
-    for offset, column in enumerate(c for c in fmt.columns if c in columns or c.role == "computed"):
+    for offset, column in enumerate(columns, start=1):
         cells = [column.code, column_name(column), column.type, role_name(column), column.carry or ""]
         for index, value in enumerate(cells):
-            sheet.write_string(top + 1 + offset, index, value, styles.text)
-    top += len([c for c in fmt.columns if c in columns or c.role == "computed"]) + 3
+            sheet.write_string(top + offset, index, value, styles.text)
+    top += len(columns) + 3
     sheet.write_string(top, 0, _("Row key"), styles.head)
     sheet.write_string(top, 1, _("Label"), styles.head)
     for offset, (key, label) in enumerate(_guide_rows(fmt, request.months), start=1):
