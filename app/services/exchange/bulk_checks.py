@@ -107,8 +107,14 @@ class Planner(FileReader):
         """Months the office has stored outside the file (the drafts the file replaces do not count)."""
         return sorted(
             month
-            for code, oid, month in self.stored
-            if oid == office_id and not (code == self.fmt.code and (oid, month) in self.by_key)
+            for (code, oid, month), ret in self.stored.items()
+            if oid == office_id and not self._replaced(code, oid, month, ret)
+        )
+
+    def _replaced(self, code: str, office_id: int, month: Month, ret: MprReturn) -> bool:
+        """Whether a stored return is a draft this file replaces."""
+        return (
+            code == self.fmt.code and (office_id, month) in self.by_key and ret.status == ReturnStatus.DRAFT
         )
 
     def _check_start(self, ret: PlannedReturn) -> None:
@@ -189,9 +195,12 @@ class Planner(FileReader):
             )
 
     def _check_messages(self, ret: PlannedReturn, messages: Iterable[calculation.CellMessage]) -> None:
+        broken = {key for key, _column in ret.bad}
         for message in messages:
             if (message.row, message.column) in ret.bad:
                 continue  # the cell did not parse: already listed
+            if message.code != "required" and message.row in broken:
+                continue  # a check over a cell that did not parse says nothing more
             column = self.fmt.column(message.column) if message.column else None
             line = ret.lines.get(message.row, ret.first_line)
             index = self._index_of(column)

@@ -201,7 +201,8 @@ def _write_data(book, styles: Styles, request: TemplateRequest, columns: tuple[C
             for key in keys:
                 sheet.write_string(line, 0, office.code, text)
                 sheet.write_string(line, 1, str(month), text)
-                sheet.write_string(line, 2, key, text)
+                if key:  # the single row's key stays blank
+                    sheet.write_string(line, 2, key, text)
                 line += 1
 
 
