@@ -447,18 +447,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, help="override the number of months")
     parser.add_argument("--requests", type=int, default=30, help="requests per grid measure (median)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory with the databases")
-    parser.add_argument("--probe", choices=("startup", "sync"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe", choices=("startup", "sync", "bulk"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk-load rows (300 x 12)")
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
-        print(json.dumps(_probe_startup() if args.probe == "startup" else _probe_sync()))
+        print(json.dumps(_probe(args.probe)))
         return 0
     size = dict(FULL if args.full else SMALL)
     size.update({k: v for k, v in (("zones", args.zones), ("months", args.months)) if v})
     began, load_before = time.perf_counter(), os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="mpr-bench-"))
     try:
-        rows = _run_all(workdir, size, args.requests)
+        rows = _run_all(workdir, size, args.requests, bulk_rows=not args.no_bulk)
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -471,7 +472,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
+def _probe(name: str) -> dict:
+    if name == "bulk":
+        from bench.bulk import probe
+
+        return probe()
+    return _probe_startup() if name == "startup" else _probe_sync()
+
+
+def measure_bulk(workdir: Path) -> list[Row]:
+    """Bulk load of 300 offices x 12 months (bench/bulk.py), in a fresh process on its own database."""
+    from bench.bulk import rows
+
+    _say("bulk load: 300 offices x 12 months, plan and apply (fresh process) ...")
+    return rows(_run_probe("bulk", SHIPPED, workdir / "bulk.sqlite"), Row)
+
+
+def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -> list[Row]:
     sys.path.insert(0, str(ROOT))
     from app.demo.synthetic_formats import write_synthetic_definitions
 
@@ -489,6 +506,8 @@ def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
     rows.append(Row("data set: generation time (bulk insert, SQLite file)", f"{counts['seconds']:.1f} s"))
     rows.extend(measure_grid(application, office_code, months, requests))
     rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
+    if bulk_rows:
+        rows.extend(measure_bulk(workdir))
     return rows
 
 
