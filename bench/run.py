@@ -289,9 +289,16 @@ class Poster:
         self.form["csrf_token"] = CSRF_RE.search(page).group(1)
         if not any(name.startswith("cell|") for name in self.form):
             raise BenchError(f"{url}: the grid has no editable cells")
+        # A save that changes nothing stores no new version: each post moves one whole-number cell.
+        self.moved = next((n for n, v in self.form.items() if n.startswith("cell|") and v.isdigit()), None)
+        self.posts = 0
 
     def __call__(self):
-        response = self.client.post(self.url, data={**self.form, "version": str(self.version)})
+        data = {**self.form, "version": str(self.version)}
+        self.posts += 1
+        if self.moved is not None:
+            data[self.moved] = str(int(self.form[self.moved]) + self.posts % 2)
+        response = self.client.post(self.url, data=data)
         if response.status_code != 302:
             raise BenchError(f"POST {self.url} -> {response.status_code}")
         self.version += 1
