@@ -118,6 +118,7 @@ class Config:
     MAX_FORM_PARTS = 20_000  # the largest grid has a few thousand cells
     MPR_MAX_UPLOAD_BYTES = int(os.environ.get("MPR_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
     MPR_MAX_LOGIN_BYTES = 16 * 1024
+    MPR_BULK_PROGRESS_EVERY = 25  # returns between two progress lines of a bulk load page
     MPR_MAX_JSON_DEPTH = 32
     MPR_EARLIEST_PERIOD = os.environ.get("MPR_EARLIEST_PERIOD", "2000-01")
     MPR_LATEST_PERIOD_MONTHS = 24  # months after today a period may name

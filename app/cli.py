@@ -228,6 +228,28 @@ def remind_command(day: str | None) -> None:
         click.echo(line)
 
 
+@mpr.command("bulk-load")
+@click.argument("format_code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="The administrator or owner who loads (audit trail).")
+@click.option("--apply", "apply_load", is_flag=True, help="Load; without it, only check (dry run).")
+@click.option(
+    "--status", type=click.Choice(["submitted", "validated"]), default="submitted", show_default=True
+)
+def bulk_load_command(format_code: str, path: str, username: str, apply_load: bool, status: str) -> None:
+    """Check (and with --apply load) past months of FORMAT for many offices from FILE (.xlsx or .csv)."""
+    _refuse_if_invalid()
+    from app.errors import Refusal
+    from app.services.exchange import bulk_cli
+
+    try:
+        code = bulk_cli.run(format_code, path, username, apply_load, status, click.echo)
+    except Refusal as refusal:
+        click.echo(refusal.message, err=True)
+        raise SystemExit(1) from None
+    raise SystemExit(code)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the `mpr` command group to the app."""
     app.cli.add_command(mpr)

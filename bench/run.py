@@ -289,9 +289,16 @@ class Poster:
         self.form["csrf_token"] = CSRF_RE.search(page).group(1)
         if not any(name.startswith("cell|") for name in self.form):
             raise BenchError(f"{url}: the grid has no editable cells")
+        # A save that changes nothing stores no new version: each post moves one whole-number cell.
+        self.moved = next((n for n, v in self.form.items() if n.startswith("cell|") and v.isdigit()), None)
+        self.posts = 0
 
     def __call__(self):
-        response = self.client.post(self.url, data={**self.form, "version": str(self.version)})
+        data = {**self.form, "version": str(self.version)}
+        self.posts += 1
+        if self.moved is not None:
+            data[self.moved] = str(int(self.form[self.moved]) + self.posts % 2)
+        response = self.client.post(self.url, data=data)
         if response.status_code != 302:
             raise BenchError(f"POST {self.url} -> {response.status_code}")
         self.version += 1
@@ -447,18 +454,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, help="override the number of months")
     parser.add_argument("--requests", type=int, default=30, help="requests per grid measure (median)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory with the databases")
-    parser.add_argument("--probe", choices=("startup", "sync"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe", choices=("startup", "sync", "bulk"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk-load rows (300 x 12)")
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
-        print(json.dumps(_probe_startup() if args.probe == "startup" else _probe_sync()))
+        print(json.dumps(_probe(args.probe)))
         return 0
     size = dict(FULL if args.full else SMALL)
     size.update({k: v for k, v in (("zones", args.zones), ("months", args.months)) if v})
     began, load_before = time.perf_counter(), os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="mpr-bench-"))
     try:
-        rows = _run_all(workdir, size, args.requests)
+        rows = _run_all(workdir, size, args.requests, bulk_rows=not args.no_bulk)
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -471,7 +479,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
+def _probe(name: str) -> dict:
+    if name == "bulk":
+        from bench.bulk import probe
+
+        return probe()
+    return _probe_startup() if name == "startup" else _probe_sync()
+
+
+def measure_bulk(workdir: Path) -> list[Row]:
+    """Bulk load of 300 offices x 12 months (bench/bulk.py), in a fresh process on its own database."""
+    from bench.bulk import rows
+
+    _say("bulk load: 300 offices x 12 months, plan and apply (fresh process) ...")
+    return rows(_run_probe("bulk", SHIPPED, workdir / "bulk.sqlite"), Row)
+
+
+def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -> list[Row]:
     sys.path.insert(0, str(ROOT))
     from app.demo.synthetic_formats import write_synthetic_definitions
 
@@ -490,6 +514,8 @@ def _run_all(workdir: Path, size: dict, requests: int) -> list[Row]:
     rows.extend(measure_grid(application, office_code, months, requests))
     rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
     rows.extend(measure_exchange(application, office_code, months[-1], max(requests // 5, 3)))
+    if bulk_rows:
+        rows.extend(measure_bulk(workdir))
     return rows
 
 

@@ -34,7 +34,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR are text
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 LOGIN_PATHS = ("/login/", "/api/v1/security/login")
-_UPLOAD = re.compile(r"^/(?:api/v1/mpr/returns/[^/]+|mpr/f/[^/]+)/[^/]+/[^/]+/upload$")  # API and grid page
+_UPLOAD = (  # paths whose bodies are uploaded files, allowed MPR_MAX_UPLOAD_BYTES
+    re.compile(r"^/(?:api/v1/mpr/returns/[^/]+|mpr/f/[^/]+)/[^/]+/[^/]+/upload$"),  # a return
+    re.compile(r"^(/api/v1)?/mpr/bulk/[^/]+/?$"),  # a bulk load: the API and the page
+)
 
 
 class EdgeRefusal(Refusal):
@@ -68,7 +71,7 @@ def body_limit() -> int:
     config = current_app.config
     if request.path in LOGIN_PATHS:
         return config["MPR_MAX_LOGIN_BYTES"]
-    if _UPLOAD.match(request.path):
+    if any(pattern.match(request.path) for pattern in _UPLOAD):
         return config["MPR_MAX_UPLOAD_BYTES"]
     return config["MAX_CONTENT_LENGTH"]
 

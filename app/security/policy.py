@@ -36,6 +36,7 @@ class Action(StrEnum):
     QUERY = "query"  # read a helpdesk query an office raised about a format
     ANSWER = "answer"  # reply to, close or reopen it as the format's owner
     READ_FIGURES = "read-figures"  # see a return's figures, which depends on the return's state
+    BULK_LOAD = "bulk-load"  # load past months of one format for many offices (admin, the format's owner)
 
 
 # The states whose figures READ_FIGURES weighs (ReturnStatus values; None: not started).
@@ -100,6 +101,11 @@ def _is_owner_of(actor: Actor, fmt: FormatDef | None) -> bool:
     return fmt is not None and actor.owner_code is not None and actor.owner_code == fmt.owner
 
 
+def _owns_with_role(actor: Actor, fmt: FormatDef | None) -> bool:
+    """The format's Functional Owner holding its owner role, not merely a seat in its office."""
+    return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
+
+
 def _within_actor(actor: Actor, office: Office) -> bool:
     return actor.office is not None and office.is_within(actor.office)
 
@@ -152,7 +158,7 @@ def _may_read_figures(
     if state == SUBMITTED:
         return _is_validator(actor, office)
     if state == PROPOSED:
-        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
+        return _owns_with_role(actor, fmt)
     return False  # a draft, or a return nobody has saved yet
 
 
@@ -178,7 +184,9 @@ def may(
     if action is Action.VALIDATE:
         return _is_validator(actor, office)
     if action is Action.APPROVE:  # the Functional Owner's role, not merely a seat in its office
-        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
+        return _owns_with_role(actor, fmt)
+    if action is Action.BULK_LOAD:  # any office the format applies to; see may_bulk_load
+        return may_bulk_load(actor, fmt) and applies_to(fmt, office)
     if action is Action.SUMMARY:
         return actor.is_board or actor.owner_code is not None or actor.is_admin
     if action is Action.VIEW:
@@ -186,7 +194,7 @@ def may(
     if action is Action.QUERY:  # the asking office, the format's owner, the Board
         return mine or actor.is_admin or actor.is_board or _is_owner_of(actor, fmt)
     if action is Action.ANSWER:
-        return _is_owner_of(actor, fmt) and roles.owner_role(fmt.owner) in actor.role_names
+        return _owns_with_role(actor, fmt)
     if action is Action.REPORT:
         return _may_report(actor, office, fmt, today)
     if action is Action.TEMPORARY:
@@ -214,6 +222,17 @@ def may_report_nationally(actor: Actor | None, fmt: FormatDef, today: dt.date | 
     kind = actor.office.kind if actor.office is not None else None
     since = Switches.from_config().open_reports_from
     return kind in ENTERING_KINDS | VALIDATING_KINDS and _switched_on(since, today or dt.date.today())
+
+
+def may_bulk_load(actor: Actor | None, fmt: FormatDef | None) -> bool:
+    """Whether `actor` may bulk load past months of `fmt` (administrators, and the format's owner).
+
+    Like APPROVE, a seat in the owner's office is not enough: the owner role is needed. The
+    offices loaded are every office the format applies to (no row filter: no SQL twin needed).
+    """
+    if actor is None or fmt is None:
+        return False
+    return actor.is_admin or _owns_with_role(actor, fmt)
 
 
 def visible_offices(actor: Actor | None, fmt: FormatDef | None = None) -> ColumnElement[bool]:

@@ -59,6 +59,11 @@ def _queue(edit: bool) -> set[Permission]:
     return (granted | {(p.CAN_EDIT, p.HELPDESK_QUEUE)}) if edit else granted
 
 
+def _bulk_load() -> set[Permission]:
+    """The bulk load of past months: which formats, the policy decides (the owner's own)."""
+    return {(p.CAN_READ, p.BULK_LOAD), (p.CAN_EDIT, p.BULK_LOAD), (p.MENU_ACCESS, p.MENU_BULK_LOAD)}
+
+
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     """Every role with the permissions it must hold (Admin is handled by FAB)."""
     formats = definitions.formats.values()
@@ -80,7 +85,7 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     for owner in definitions.owners:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
         decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
-        roles[owner_role(owner)] = _common() | owned | decide | _queue(edit=True)
+        roles[owner_role(owner)] = _common() | owned | decide | _queue(edit=True) | _bulk_load()
     return roles
 
 

@@ -14,8 +14,10 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.account import AccountView
     from app.views.admin import AccountsView
     from app.views.api import MprApi
+    from app.views.api_bulk import MprBulkApi
     from app.views.api_cycle import MprCycleApi
     from app.views.api_reports import MprReportApi
+    from app.views.bulk import BulkLoadView
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
@@ -38,10 +40,12 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
         CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
     )
     appbuilder.add_view(ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category="")
+    appbuilder.add_view(BulkLoadView, p.MENU_BULK_LOAD, label=_l("Bulk load"), icon="fa-upload", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
+    appbuilder.add_api(MprBulkApi)
     register_messaging_views(appbuilder)
     appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)

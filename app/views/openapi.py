@@ -75,6 +75,7 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
         "client_token": {"type": "string"},
     }
     return {
+        **_bulk_details(),
         "MprApi.formats": {"parameters": [_query("period", PERIOD)]},
         "MprApi.put_return": {"requestBody": _body({"version": {"type": "integer"}, "rows": ROWS})},
         "MprApi.upload_return": {
@@ -90,6 +91,37 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
                 _query("owner", codes["owner"]),
                 _query("office", codes["office_code"]),
             ]
+        },
+    }
+
+
+def _bulk_details() -> dict[str, dict]:
+    """The bulk load: a template (prefilled for a range of months) and a multipart upload."""
+    upload = {
+        "type": "object",
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": ".xlsx (sheet Data) or .csv"}
+        },
+        "required": ["file"],
+    }
+    flag = {"type": "string", "enum": ["0", "1"], "default": "1"}
+    status = {"type": "string", "enum": ["submitted", "validated"], "default": "submitted"}
+    return {
+        "MprBulkApi.template": {"parameters": [_query("from", PERIOD), _query("until", PERIOD)]},
+        "MprBulkApi.load": {
+            "parameters": [_query("dry_run", flag), _query("status", status)],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": upload}}},
+            "responses": {
+                "200": {
+                    "description": "dry run: the plan {returns, errors: [], disagreements: []}; else counts"
+                },
+                "403": {"description": "the role may not bulk load at all"},
+                "404": {"description": "no such format, or not one the caller may load"},
+                "422": {
+                    "description": "the plan: every error {sheet, cell, row, column, code, message} and "
+                    "every disagreement {office, month, row, column, opening, previous_closing, cell}"
+                },
+            },
         },
     }
 
@@ -124,7 +156,8 @@ def _complete_operation(operation: dict, endpoint: str, arguments: list, extra: 
     known = {(x.get("in"), x.get("name")) for x in operation.get("parameters", [])}
     wanted = [x for x in arguments + extra.get("parameters", []) if (x["in"], x["name"]) not in known]
     operation["parameters"] = operation.get("parameters", []) + wanted
-    operation.setdefault("responses", {"default": {"description": "JSON; 4xx with a message when refused"}})
+    default = {"default": {"description": "JSON; 4xx with a message when refused"}}
+    operation.setdefault("responses", extra.get("responses", default))
     if "requestBody" in extra:
         operation.setdefault("requestBody", extra["requestBody"])
 

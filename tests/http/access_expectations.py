@@ -18,6 +18,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
+| Bulk load past months          | the format's FO, administrators                              |
 | Helpdesk queue: close, assign  | the format's FO (the Board reads every query)                |
 | Change password and profile    | every user                                                   |
 | Users, roles, permissions      | administrators only (administrators never enter or validate) |
@@ -346,6 +347,23 @@ def api_login(case: Case) -> Expected:
     return LOGIN if case.role is ANONYMOUS else ALLOW
 
 
+def bulk_loaders(case: Case) -> Expected:
+    """The bulk-load page: administrators and the Functional Owners (each loads its own formats)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (ADMIN, OWNER) else DENY
+
+
+def bulk_load(case: Case) -> Expected:
+    """Bulk load one format (template, check, load; page and API): administrators and the format's FO;
+    another FO is answered as if the format did not exist, every other role is refused."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    return ALLOW if case.role is ADMIN else DENY
+
+
 # ----------------------------------------------------------------- mailbox and helpdesk
 
 
@@ -455,6 +473,10 @@ RULES: tuple[Rule, ...] = (
     Rule(r"ValidationView\.(send_back_form|send_back)", validate_page, Target.VALIDATION),
     Rule(r"CorrectionsView\.show", see_correction, Target.CORRECTION),
     Rule(r"CorrectionsView\.(approve|reject)", decide_correction_page, Target.CORRECTION),
+    # --- bulk load of past months (issue 12) --------------------------------------------
+    Rule(r"BulkLoadView\.index", bulk_loaders),
+    Rule(r"BulkLoadView\.(format_page|template|load)", bulk_load),
+    Rule(r"MprBulkApi\.(template|load)", bulk_load),
     # --- mailbox and helpdesk (jurisdiction per message and query: tests/messaging) ------
     Rule(r"MailboxView\.(index|send|preferences|save_preferences)", signed_in),
     Rule(r"MailboxView\.show", addressed_record),

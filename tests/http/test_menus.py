@@ -65,14 +65,19 @@ FAB_SECURITY = [
 ]
 EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
 VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
+OWNERS = ["Formats", "Status", "Corrections", "Reports", "Bulk load", "Mailbox", "Helpdesk > Queries"]
+ADMIN_MENU = [
+    *["Formats", "Status", "Validation", "Corrections", "Reports", "Bulk load"],
+    *["Mailbox", "Helpdesk > Queries"],
+]
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
 
 MENUS = {
-    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *VALIDATORS, QUEUE],  # Admin
+    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *ADMIN_MENU, QUEUE],  # Admin
     "member-customs": [*EVERYONE, QUEUE],  # Board
-    **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], [*EVERYONE, QUEUE]),  # each Owner
-    "dgri-fo": [*EVERYONE, QUEUE],  # Owner DGRI (a DG Headquarters as Functional Owner)
-    "dgcei-fo": [*EVERYONE, QUEUE],  # Owner DGCEI
+    **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], [*OWNERS, QUEUE]),  # each Owner
+    "dgri-fo": [*OWNERS, QUEUE],  # Owner DGRI (a DG Headquarters as Functional Owner)
+    "dgcei-fo": [*OWNERS, QUEUE],  # Owner DGCEI
     "gz-mum": VALIDATORS,  # Zone
     "dgcei-validator": VALIDATORS,  # Zone role of a DG Headquarters: validates its units
     "cgst-mum-e": EVERYONE,  # Office (Commissionerate)

@@ -54,3 +54,25 @@ def replace(fmt: FormatDef, return_id: int, rows: Mapping[str, tuple[int, Mappin
         for key, (position, cells) in rows.items()
     ]
     db.session.execute(insert(table), records)
+
+
+def replace_many(
+    fmt: FormatDef, rows_by_return: Mapping[int, Mapping[str, tuple[int, Mapping[str, Any]]]]
+) -> None:
+    """Store exactly the given rows for each of several returns (two statements in all)."""
+    if not rows_by_return:
+        return
+    table = catalogue.table_of(fmt)
+    db.session.execute(delete(table).where(table.c.return_id.in_(list(rows_by_return))))
+    records = [
+        {
+            "return_id": return_id,
+            "row_key": key,
+            "position": position,
+            **{c.db_name: cells.get(c.code) for c in fmt.columns},
+        }
+        for return_id, rows in rows_by_return.items()
+        for key, (position, cells) in rows.items()
+    ]
+    if records:
+        db.session.execute(insert(table), records)
