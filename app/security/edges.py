@@ -112,14 +112,16 @@ def _check_form() -> None:
     if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return
     largest = current_app.config["MAX_FORM_MEMORY_SIZE"]
-    for name, value in request.form.items(multi=True):
+    for raw_name, value in request.form.items(multi=True):
+        name = raw_name or ""  # Werkzeug gives None for a part whose name it cannot decode
         if len(value) > largest:  # Werkzeug bounds multipart fields only
             raise EdgeRefusal(
                 _l("The field '%(name)s' is too long.", name=name[:40]), status=413, code="too_large"
             )
         _check_text(str(_l("The field '%(name)s'", name=name[:40])), name)
         _check_text(str(_l("The field '%(name)s'", name=name[:40])), value, _CONTROL_IN_TEXT)
-    for name, upload in request.files.items(multi=True):
+    for raw_name, upload in request.files.items(multi=True):
+        name = raw_name or ""
         _check_text(str(_l("The file name of '%(name)s'", name=name[:40])), name + (upload.filename or ""))
 
 

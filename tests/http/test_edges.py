@@ -91,6 +91,20 @@ def test_control_characters_in_a_form_text_field_are_400_but_newlines_are_text(c
     assert "reason" in refused.get_data(as_text=True)
 
 
+def test_multipart_parts_without_a_name_are_checked_not_a_server_error(app, client, api_token):
+    """A part with no `name` (Werkzeug reads it as None) is looked at like any other, never a 500."""
+    body = (
+        b"--B\r\nContent-Disposition: form-data\r\n\r\nv\x07\r\n"
+        b'--B\r\nContent-Disposition: form-data; filename="x.xlsx"\r\n\r\nPK\r\n--B--\r\n'
+    )
+    response = client.post(
+        "/api/v1/mpr/returns/GI-GST-4/CGST-MUM-E/2024-01/upload",
+        data=body,
+        headers={**api_token("cgst-mum-e"), "Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert response.status_code == 400 and "control character" in _message(response)
+
+
 @pytest.mark.parametrize(
     "path",
     [
