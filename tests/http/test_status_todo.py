@@ -203,15 +203,19 @@ def test_status_pages_for_office_zone_owner_and_board(app):
     assert 'data-office="CGST-MUM-W"' in zone and 'data-office="CGST-DEL-N"' not in zone
     assert 'data-office="DRI-MZU"' not in zone
 
-    owner = _status_page(app, "dgcei-fo")
+    owner = _status_page(app, "dgcei-fo")  # many Zones: the summary, one line each, no returns drawn
     assert 'class="table table-bordered table-condensed mpr-status-zones"' in owner
     for zone_code in ("GZ-MUM", "GZ-DEL", "DGCEI"):
         assert f'data-zone="{zone_code}"' in owner
-    assert 'data-format="GI-GST-2"' in owner and 'data-format="DRI-CUS-7"' not in owner
-    assert 'data-format="DPM-GST-ADJ-2"' not in owner  # only the owner's own formats
+    assert "data-format=" not in owner
+    drill = _status_page(app, "dgcei-fo", "&zone=GZ-MUM")
+    assert 'data-format="GI-GST-2"' in drill and 'data-format="DRI-CUS-7"' not in drill
+    assert 'data-format="DPM-GST-ADJ-2"' not in drill  # only the owner's own formats
 
     board = _status_page(app, "member-customs", "&owner=DGRI")
-    assert 'data-format="GI-GST-2"' not in board and 'data-office="DRI-MZU" data-format="DRI-CUS-7"' in board
+    assert 'data-zone="DGRI"' in board and 'data-zone="GZ-MUM"' not in board
+    drill = _status_page(app, "member-customs", "&owner=DGRI&zone=DGRI")
+    assert 'data-format="GI-GST-2"' not in drill and 'data-office="DRI-MZU" data-format="DRI-CUS-7"' in drill
     everything = _status_page(app, "member-customs")
     for zone_code in ("GZ-MUM", "GZ-DEL", "CZ-MUM-I", "DGRI", "DGCEI"):
         assert f'data-zone="{zone_code}"' in everything
