@@ -12,7 +12,7 @@ from app.models.org import Office
 from app.presenters.cells import column_name
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows
-from app.presenters.pagination import page_arg, paginate
+from app.presenters.pagination import PER_PAGE, page_arg, paginate
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import ENTERING_KINDS, Action, may
@@ -142,7 +142,7 @@ class StatusView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        """?period&owner&show&zone&office&page: the summary by Zone, or one Zone's (or office's) returns."""
+        """?period&owner&show&zone&office&page&per_page: the summary by Zone, or one Zone's (or office's) returns."""
         month = month_arg(request.args.get("period"))
         flt = StatusFilter.of(request.args.get("owner"), request.args.get("show"))
         actor = current_actor()
@@ -157,7 +157,8 @@ class StatusView(BaseView):
             if len(scope.zones) != 1:
                 return self._render(month, flt, lines=lines)
             zone = next(iter(scope.zones.values()))  # one Zone in jurisdiction: straight to its returns
-        states = paginate(status_summary.detail_states(actor, month, flt, zone, office), page_arg())
+        rows = status_summary.detail_states(actor, month, flt, zone, office)
+        states = paginate(rows, page_arg(), page_arg("per_page", PER_PAGE))
         readable = {
             (s.office.id, s.fmt.code) for s in states.items if may_read_loaded(actor, s.fmt, s.office, s.ret)
         }
