@@ -142,7 +142,7 @@ class StatusView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        """?period&owner&show&zone&office&page&per_page: the summary by Zone, or one Zone's (or office's) returns."""
+        """?period&owner&show&zone&office&page&per_page: the summary by Zone, or one Zone's returns."""
         month = month_arg(request.args.get("period"))
         flt = StatusFilter.of(request.args.get("owner"), request.args.get("show"))
         actor = current_actor()
