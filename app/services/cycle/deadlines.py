@@ -26,6 +26,7 @@ class Filed(Protocol):
     submitted_at: dt.datetime | None
     validated_at: dt.datetime | None
 
+
 LABELS = {  # what each state reads as on the pages (the state itself is the API's value)
     NOT_STARTED: _l("not started"),
     ReturnStatus.DRAFT: _l("draft"),
