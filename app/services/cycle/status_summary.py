@@ -27,7 +27,7 @@ from app.services.cycle.status import (
     expected_pairs,
     formats_for,
     return_states,
-    zone_of,
+    zones_of,
 )
 
 SHOW_LATE, SHOW_NOT_REPORTED = "late", "not-reported"
@@ -74,14 +74,16 @@ class Scope:
     """The entering offices a caller may see and the Zones above them."""
 
     offices: list[Office]
+    zone_of: dict[int, Office]  # office id -> its Zone
     zones: dict[str, Office]
 
     @classmethod
     def of(cls, actor: Actor | None) -> Scope:
-        """The caller's offices (one query) and their Zones."""
+        """The caller's offices and their Zones (two queries)."""
         offices = offices_visible_to(actor, tuple(ENTERING_KINDS))
-        zones = {zone.code: zone for zone in map(zone_of, offices) if zone.kind in VALIDATING_KINDS}
-        return cls(offices, zones)
+        zone_of = zones_of(offices)
+        zones = {zone.code: zone for zone in zone_of.values() if zone.kind in VALIDATING_KINDS}
+        return cls(offices, zone_of, zones)
 
     def zone(self, code: str | None) -> Office | None:
         """The Zone of this code if the caller sees an office under it, else None."""
@@ -114,7 +116,7 @@ def zone_summary(
     filed = _filed(month, scope.offices, formats)
     lines: dict[int, ZoneLine] = {}
     for office, fmt in expected_pairs(actor, scope.offices, formats, today):
-        zone = zone_of(office)
+        zone = scope.zone_of[office.id]
         line = lines.setdefault(zone.id, ZoneLine(zone))
         row = filed.get((office.id, fmt.code))
         state = deadlines.deadline_status(row, month, today)
