@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask import request, url_for
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
 
 T = TypeVar("T")
 PER_PAGE = 50  # rows a long list draws at once
@@ -85,3 +88,15 @@ def page_url(number: int, **changes: str | None) -> str:
         else:
             args[key] = value
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def paginate_select(
+    query: Select, number: int, per_page: int = PER_PAGE, wrap: Callable[[Any], T] | None = None
+) -> Page[T]:
+    """Page `number` of an ordered SELECT of one entity, counted and cut in SQL (past the end: the last)."""
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.execute(counted).scalar_one()
+    number = min(max(number, 1), max(1, -(-total // per_page)))
+    found = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).scalars()
+    return Page([wrap(item) if wrap else item for item in found], number, per_page, total)
