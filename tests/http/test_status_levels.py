@@ -60,8 +60,11 @@ def returns(text: str) -> list[tuple[str, str, str]]:
 def counted(rows: list[tuple[str, str, str]]) -> dict[str, int]:
     """What a Zone's line should read, counted from its return rows."""
     states = Counter(state for _office, _fmt, state in rows)
+    offices = {office for office, _fmt, _state in rows}
+    unvalidated = {office for office, _fmt, state in rows if not state.startswith("validated")}
     return {
-        "offices": len({office for office, _fmt, _state in rows}),
+        "offices": len(offices),
+        "offices-validated": len(offices - unvalidated),
         "expected": len(rows),
         "submitted": sum(states[s] for s in SUBMITTED),
         "validated": states["validated-on-time"] + states["validated-late"],

@@ -8,7 +8,6 @@ number of queries whatever the number of offices.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
@@ -186,20 +185,3 @@ def validator_label(office: Office) -> str:
     if validator.kind == OfficeKind.DG_HQ:
         return validator.code
     return _("your Zone (%(code)s)", code=validator.code)
-
-
-def by_zone(states: list[ReturnState]) -> list[tuple[Office, Completeness, int, int]]:
-    """Per zone: completeness over all its offices, offices fully validated, offices expected."""
-    totals: dict[int, Completeness] = defaultdict(Completeness)
-    zones: dict[int, Office] = {}
-    offices: dict[int, dict[int, Completeness]] = defaultdict(lambda: defaultdict(Completeness))
-    for state in states:
-        zone = zone_of(state.office)
-        zones[zone.id] = zone
-        totals[zone.id].add(state)
-        offices[zone.id][state.office.id].add(state)
-    result = []
-    for zone_id, zone in sorted(zones.items(), key=lambda item: item[1].code):
-        done = sum(1 for c in offices[zone_id].values() if c.complete)
-        result.append((zone, totals[zone_id], done, len(offices[zone_id])))
-    return result

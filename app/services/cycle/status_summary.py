@@ -61,12 +61,22 @@ class ZoneLine:
 
     zone: Office
     counts: Completeness = field(default_factory=Completeness)
-    office_ids: set[int] = field(default_factory=set)
+    by_office: dict[int, Completeness] = field(default_factory=dict)
+
+    def count(self, office: Office, status: str | None, state: str) -> None:
+        """Count one return of `office` in the Zone's line and in the office's own counts."""
+        self.counts.count(status, state)
+        self.by_office.setdefault(office.id, Completeness()).count(status, state)
 
     @property
     def offices(self) -> int:
         """Offices with at least one return counted."""
-        return len(self.office_ids)
+        return len(self.by_office)
+
+    @property
+    def offices_validated(self) -> int:
+        """Offices whose every counted return is validated."""
+        return sum(1 for counts in self.by_office.values() if counts.complete)
 
 
 @dataclass(frozen=True)
@@ -121,8 +131,7 @@ def zone_summary(
         row = filed.get((office.id, fmt.code))
         state = deadlines.deadline_status(row, month, today)
         if flt.keeps(state):
-            line.counts.count(row.status if row is not None else None, state)
-            line.office_ids.add(office.id)
+            line.count(office, row.status if row is not None else None, state)
     return sorted(lines.values(), key=lambda line: line.zone.code)
 
 
@@ -141,9 +150,12 @@ def detail_states(
     return [state for state in states if flt.keeps(state.state)]
 
 
-def totals(lines: list[ZoneLine]) -> tuple[Completeness, int]:
-    """The lines added up, and the offices counted: the all-India row of the summary."""
-    counts = Completeness()
+def totals(lines: list[ZoneLine]) -> ZoneLine | None:
+    """The lines added up (None for none): the all-India row of the summary."""
+    if not lines:
+        return None
+    total = ZoneLine(lines[0].zone)
     for line in lines:
-        counts.merge(line.counts)
-    return counts, sum(line.offices for line in lines)
+        total.counts.merge(line.counts)
+        total.by_office.update(line.by_office)  # an office lies under one Zone only
+    return total
