@@ -151,6 +151,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.services.engine.cell_input import number_grammar
 
     app.jinja_env.globals["mpr_number_grammar"] = number_grammar
+    from app.presenters.pagination import page_url
+
+    app.jinja_env.globals["page_url"] = page_url
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)

@@ -513,6 +513,7 @@ def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -
     rows.append(Row("data set: generation time (bulk insert, SQLite file)", f"{counts['seconds']:.1f} s"))
     rows.extend(measure_grid(application, office_code, months, requests))
     rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
+    rows.extend(measure_status_page(application, months[-1], requests))
     rows.extend(measure_exchange(application, office_code, months[-1], max(requests // 5, 3)))
     if bulk_rows:
         rows.extend(measure_bulk(workdir))
@@ -529,6 +530,14 @@ def measure_exchange(application, office_code: str, month, repeat: int) -> list[
     return measure_upload(
         application, client, office_code, month, repeat, Row, lambda page: CSRF_RE.search(page).group(1)
     )
+
+
+def measure_status_page(application, month, requests: int) -> list[Row]:
+    """Status rows (bench/status.py): the Board's summary by Zone and one Zone's first page."""
+    from bench.status import measure_status
+
+    _say(f"status: summary by Zone and one Zone's page for {month} ...")
+    return measure_status(application, month, requests, Row, lambda page: CSRF_RE.search(page).group(1))
 
 
 def measure_reports(application, month, repeat: int) -> list[Row]:

@@ -88,6 +88,11 @@ class Switches:
         )
 
 
+def filing_profile(office: Office) -> tuple[str, str, str | None]:
+    """Everything `applies_to` reads of an office: offices with equal profiles file the same formats."""
+    return office.kind, office.segments, office.function
+
+
 def applies_to(fmt: FormatDef, office: Office) -> bool:
     """Whether `office` files `fmt` at all (kind, stream and function match)."""
     if office.kind not in fmt.filled_by or fmt.segment not in office.segment_set:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from sqlalchemy import select
 
-from app.extensions import db
 from app.models.corrections import CorrectionRequest, CorrectionStatus
+from app.presenters.pagination import page_arg, paginate_select
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import PROPOSED, VALIDATED, Action, may
@@ -38,13 +37,9 @@ class CorrectionsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        """Requests the user may see: pending first, newest first."""
-        found = db.session.execute(
-            select(CorrectionRequest).order_by(CorrectionRequest.number.desc()).limit(500)
-        ).scalars()
-        visible = [r for r in found if _visible(r)]
-        visible.sort(key=lambda r: (r.status != CorrectionStatus.PENDING, -r.number))
-        return self.render_template("mpr/corrections.html", requests=visible)
+        """Requests the user may see: pending first, newest first, a page at a time."""
+        found = paginate_select(corrections.visible_query(current_actor()), page_arg())
+        return self.render_template("mpr/corrections.html", requests=found)
 
     def _request_or_404(self, number: int) -> CorrectionRequest:
         found = corrections.find_request(number)

@@ -5,15 +5,20 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app.definitions.months import Month
+from app.models.org import Office
 from app.presenters.cells import column_name
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows
+from app.presenters.pagination import PER_PAGE, page_arg, paginate
 from app.security import permissions as p
 from app.security.actor import current_actor
-from app.security.policy import Action, may
+from app.security.policy import ENTERING_KINDS, Action, may
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import confirmations, remarks, status, workflow
+from app.services.cycle import confirmations, remarks, status, status_summary, workflow
+from app.services.cycle.status_summary import SHOW_LATE, SHOW_NOT_REPORTED, Scope, StatusFilter
 from app.services.cycle.workflow import (
     Step,
     ensure_allowed,
@@ -127,7 +132,7 @@ class ValidationView(BaseView):
 
 
 class StatusView(BaseView):
-    """Who has submitted and validated what, for a month, in the user's jurisdiction."""
+    """Who has submitted and validated what, for a month: by Zone, then a Zone's returns, then an office's."""
 
     route_base = "/mpr/status"
     default_view = "index"
@@ -137,21 +142,73 @@ class StatusView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        """Per office and owner for offices and Zones; per Zone for owners and the Board."""
+        """?period&owner&show&zone&office&page&per_page: the summary by Zone, or one Zone's returns."""
         month = month_arg(request.args.get("period"))
-        owner = request.args.get("owner") or None
+        flt = StatusFilter.of(request.args.get("owner"), request.args.get("show"))
         actor = current_actor()
-        states = status.return_states(actor, month, owner=owner)
+        scope = Scope.of(actor)
+        zone = _zone_or_404(scope, request.args.get("zone"))
+        office = _office_or_404(scope, zone, request.args.get("office"))
+        if office is not None and zone is None:
+            zone = status.zone_of(office)
+        lines = None
+        if zone is None:
+            lines = status_summary.zone_summary(actor, month, flt, scope)
+            if len(scope.zones) != 1:
+                return self._render(month, flt, lines=lines)
+            zone = next(iter(scope.zones.values()))  # one Zone in jurisdiction: straight to its returns
+        rows = status_summary.detail_states(actor, month, flt, zone, office)
+        states = paginate(rows, page_arg(), page_arg("per_page", PER_PAGE))
         readable = {
-            (s.office.id, s.fmt.code) for s in states if may_read_loaded(actor, s.fmt, s.office, s.ret)
+            (s.office.id, s.fmt.code) for s in states.items if may_read_loaded(actor, s.fmt, s.office, s.ret)
         }
+        single_office = actor.office is not None and actor.office.kind in ENTERING_KINDS
+        return self._render(
+            month,
+            flt,
+            lines=None if single_office else lines,
+            zone=zone,
+            office=office,
+            states=states,
+            readable=readable,
+            drilled=len(scope.zones) > 1,
+        )
+
+    def _render(self, month: Month, flt: StatusFilter, **context):
+        summary = context.get("lines")
         return self.render_template(
             "mpr/status.html",
             month=month,
-            owner=owner,
-            states=states,
-            readable=readable,
-            rows=status.by_office_and_owner(states),
-            zones=status.by_zone(states),
+            flt=flt,
+            owner=flt.owner,
             owners=sorted(catalogue.definitions().owners),
+            show_choices=SHOW_LABELS,
+            total=status_summary.totals(summary) if summary else None,
+            **context,
         )
+
+
+SHOW_LABELS = {
+    SHOW_LATE: _l("Late (submitted or validated after the due date)"),
+    SHOW_NOT_REPORTED: _l("Not reported"),
+}
+
+
+def _zone_or_404(scope: Scope, code: str | None) -> Office | None:
+    """The Zone the query names, None when it names none; 404 outside the caller's jurisdiction."""
+    if not code:
+        return None
+    zone = scope.zone(code)
+    if zone is None:
+        abort(404)
+    return zone
+
+
+def _office_or_404(scope: Scope, zone: Office | None, code: str | None) -> Office | None:
+    """The office the query names (within the Zone, if one is named), None when none; 404 if not seen."""
+    if not code:
+        return None
+    office = next((o for o in scope.offices if o.code == code), None)
+    if office is None or (zone is not None and not office.is_within(zone)):
+        abort(404)
+    return office

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.presenters.pagination import page_arg, paginate_select
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services.accounts.people import full_name
@@ -49,7 +50,10 @@ class MailboxView(BaseView):
         """Received messages (unread first in bold), or sent ones with ?box=sent; the compose form."""
         actor = current_actor()
         sent = request.args.get("box") == "sent"
-        items = mailbox.sent_by(actor) if sent else mailbox.inbox(actor)
+        if sent:
+            items = paginate_select(mailbox.sent_query(actor), page_arg(), wrap=mailbox.sent)
+        else:
+            items = paginate_select(mailbox.inbox_query(actor), page_arg(), wrap=mailbox.received)
         return self.render_template(
             "mpr/mailbox.html",
             items=items,
@@ -120,7 +124,7 @@ class HelpdeskView(BaseView):
         """Queries the user may see (search by number, format, office), and the form to raise one."""
         actor = current_actor()
         state, words = request.args.get("state") or None, request.args.get("q", "")
-        found = helpdesk.search(actor, state, words)
+        found = paginate_select(helpdesk.search_query(actor, state, words), page_arg())
         formats = sorted(catalogue.definitions().formats.values(), key=lambda f: f.code)
         prefill = {k: request.args.get(k, "") for k in ("format", "period", "cell")}
         return self.render_template(
@@ -189,7 +193,8 @@ class OutboxView(BaseView):
     def index(self):
         """Newest first; ?status=pending|sent|failed."""
         status = request.args.get("status") or None
-        return self.render_template("mpr/outbox.html", items=outbox.listing(status), status=status or "")
+        items = paginate_select(outbox.listing_query(status), page_arg())
+        return self.render_template("mpr/outbox.html", items=items, status=status or "")
 
 
 def register_messaging_views(appbuilder) -> None:

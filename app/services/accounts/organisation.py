@@ -16,9 +16,13 @@ def office_by_code(code: str) -> Office | None:
     ).scalar_one_or_none()
 
 
-def offices_visible_to(actor: Actor | None, kinds: tuple[str, ...] | None = None) -> list[Office]:
-    """Offices `actor` may see, ordered by their place in the hierarchy."""
+def offices_visible_to(
+    actor: Actor | None, kinds: tuple[str, ...] | None = None, within: Office | None = None
+) -> list[Office]:
+    """Offices `actor` may see (of `kinds`, under `within`), ordered by their place in the hierarchy."""
     query = select(Office).where(visible_offices(actor), Office.active.is_(True))
     if kinds:
         query = query.where(Office.kind.in_(kinds))
+    if within is not None:
+        query = query.where(Office.path.startswith(within.path, autoescape=True))
     return list(db.session.execute(query.order_by(Office.path)).scalars())

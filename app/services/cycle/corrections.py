@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, false, or_, select
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -30,7 +30,7 @@ from app.models.corrections import (
 )
 from app.models.org import Office
 from app.models.returns import MprReturn
-from app.security.policy import Action, Actor, may
+from app.security.policy import Action, Actor, may, visible_offices
 from app.services import audit
 from app.services.audit import to_json
 from app.services.cycle.saving import assign_free_keys, entered_cells, follow_later_months, merge_changes
@@ -226,6 +226,19 @@ def find_request(number: int) -> CorrectionRequest | None:
     return db.session.execute(
         select(CorrectionRequest).where(CorrectionRequest.number == number)
     ).scalar_one_or_none()
+
+
+def visible_query(actor: Actor | None) -> Select:
+    """Requests whose return the actor may see (the SQL twin of may VIEW), pending first, newest first."""
+    formats = catalogue.definitions().formats.values()
+    seen = [and_(CorrectionRequest.format_code == f.code, visible_offices(actor, f)) for f in formats]
+    pending_first = case((CorrectionRequest.status == CorrectionStatus.PENDING, 0), else_=1)
+    return (
+        select(CorrectionRequest)
+        .join(Office, Office.id == CorrectionRequest.office_id)
+        .where(Office.active.is_(True), or_(false(), *seen))
+        .order_by(pending_first, CorrectionRequest.number.desc())
+    )
 
 
 def item_changes(item: CorrectionItem) -> dict[str, dict[str, Any]]:

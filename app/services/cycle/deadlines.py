@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.definitions.months import Month
-from app.models.returns import MprReturn, ReturnStatus
+from app.models.returns import ReturnStatus
 
 NOT_STARTED = "not started"
 NOT_REPORTED = "not reported"
 SUBMITTED_LATE = "submitted late"
 VALIDATED_ON_TIME = "validated on time"
 VALIDATED_LATE = "validated late"
+LATE = frozenset({SUBMITTED_LATE, VALIDATED_LATE})  # handed in after the due date
+
+
+class Filed(Protocol):
+    """What the deadline state reads of a return: an MprReturn, or a row of those three columns."""
+
+    status: str
+    submitted_at: dt.datetime | None
+    validated_at: dt.datetime | None
+
 
 LABELS = {  # what each state reads as on the pages (the state itself is the API's value)
     NOT_STARTED: _l("not started"),
@@ -33,7 +44,7 @@ def due_date(month: Month) -> dt.date:
     return dt.date(following.year, following.month, current_app.config["MPR_DUE_DAY"])
 
 
-def deadline_status(ret: MprReturn | None, month: Month, today: dt.date | None = None) -> str:
+def deadline_status(ret: Filed | None, month: Month, today: dt.date | None = None) -> str:
     """not started | draft | submitted | submitted late | validated on time | validated late | not reported.
 
     A return submitted after the due date is "submitted late" until it is validated; only a

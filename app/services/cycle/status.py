@@ -8,8 +8,8 @@ number of queries whatever the number of offices.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,7 +19,15 @@ from app.definitions.schema import FormatDef
 from app.extensions import db
 from app.models.org import Office, OfficeKind
 from app.models.returns import MprReturn, ReturnStatus
-from app.security.policy import ENTERING_KINDS, Action, Actor, applies_to, may
+from app.security.policy import (
+    ENTERING_KINDS,
+    VALIDATING_KINDS,
+    Action,
+    Actor,
+    applies_to,
+    filing_profile,
+    may,
+)
 from app.services.accounts.organisation import offices_visible_to
 from app.services.cycle import deadlines
 from app.services.engine import catalogue
@@ -50,19 +58,33 @@ class Completeness:
     validated: int = 0
     on_time: int = 0
     pending_validation: int = 0
+    late: int = 0  # submitted or validated after the due date
+    not_reported: int = 0
 
     def add(self, state: ReturnState) -> None:
         """Count one expected return."""
+        self.count(state.ret.status if state.ret is not None else None, state.state)
+
+    def count(self, status: str | None, state: str) -> None:
+        """Count one expected return by its status (None: never saved) and its deadline state."""
         self.expected += 1
-        status = state.ret.status if state.ret is not None else None
         if status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED):
             self.submitted += 1
         if status == ReturnStatus.SUBMITTED:
             self.pending_validation += 1
         if status == ReturnStatus.VALIDATED:
             self.validated += 1
-        if state.state == deadlines.VALIDATED_ON_TIME:
+        if state == deadlines.VALIDATED_ON_TIME:
             self.on_time += 1
+        if state in deadlines.LATE:
+            self.late += 1
+        if state == deadlines.NOT_REPORTED:
+            self.not_reported += 1
+
+    def merge(self, other: Completeness) -> None:
+        """Add another group's counts to these."""
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def all_submitted(self) -> bool:
@@ -75,9 +97,24 @@ class Completeness:
         return self.expected > 0 and self.validated == self.expected
 
 
-def _formats(actor: Actor | None, month: Month, owner: str | None) -> list[FormatDef]:
+def formats_for(month: Month, owner: str | None = None) -> list[FormatDef]:
+    """The formats in force for `month`, of one Functional Owner when given."""
     formats = catalogue.definitions().formats_in_force(month)
     return [f for f in formats if owner is None or f.owner == owner]
+
+
+def expected_pairs(
+    actor: Actor | None, offices: list[Office], formats: list[FormatDef], today: dt.date | None = None
+) -> Iterator[tuple[Office, FormatDef]]:
+    """Each (office, format) whose return is expected and whose status the actor may see."""
+    filed_by: dict[tuple, list[FormatDef]] = {}  # offices of one filing profile file the same formats
+    for office in offices:
+        profile = filing_profile(office)
+        if profile not in filed_by:
+            filed_by[profile] = [fmt for fmt in formats if applies_to(fmt, office)]
+        for fmt in filed_by[profile]:
+            if may(actor, Action.VIEW, office, fmt, today):
+                yield office, fmt
 
 
 def return_states(
@@ -86,10 +123,12 @@ def return_states(
     owner: str | None = None,
     office_code: str | None = None,
     today: dt.date | None = None,
+    within: Office | None = None,
 ) -> list[ReturnState]:
-    """Every return expected from offices the actor may see, with its deadline state."""
-    offices = [o for o in offices_visible_to(actor, tuple(ENTERING_KINDS)) if office_code in (None, o.code)]
-    formats = _formats(actor, month, owner)
+    """Every return expected from offices the actor may see (under `within`), with its deadline state."""
+    visible = offices_visible_to(actor, tuple(ENTERING_KINDS), within)
+    offices = [o for o in visible if office_code in (None, o.code)]
+    formats = formats_for(month, owner)
     if not offices or not formats:
         return []
     found = db.session.execute(
@@ -102,13 +141,9 @@ def return_states(
     returns = {(r.office_id, r.format_code): r for r in found}
     due = deadlines.due_date(month)
     states = []
-    for office in offices:
-        for fmt in formats:
-            if applies_to(fmt, office) and may(actor, Action.VIEW, office, fmt, today):
-                ret = returns.get((office.id, fmt.code))
-                states.append(
-                    ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today), due)
-                )
+    for office, fmt in expected_pairs(actor, offices, formats, today):
+        ret = returns.get((office.id, fmt.code))
+        states.append(ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today), due))
     return states
 
 
@@ -137,26 +172,16 @@ def zone_of(office: Office) -> Office:
     return parent or office
 
 
+def zones_of(offices: list[Office]) -> dict[int, Office]:
+    """Office id -> `zone_of` that office, with every Zone and DG HQ read in one query (no query per Zone)."""
+    query = select(Office).where(Office.kind.in_(tuple(VALIDATING_KINDS)))
+    validators = {zone.id: zone for zone in db.session.execute(query).scalars()}
+    return {office.id: validators.get(office.parent_id) or zone_of(office) for office in offices}
+
+
 def validator_label(office: Office) -> str:
     """Who validates the office's returns, as a sentence names it: "DGRI", or "your Zone (GZ-MUM)"."""
     validator = zone_of(office)
     if validator.kind == OfficeKind.DG_HQ:
         return validator.code
     return _("your Zone (%(code)s)", code=validator.code)
-
-
-def by_zone(states: list[ReturnState]) -> list[tuple[Office, Completeness, int, int]]:
-    """Per zone: completeness over all its offices, offices fully validated, offices expected."""
-    totals: dict[int, Completeness] = defaultdict(Completeness)
-    zones: dict[int, Office] = {}
-    offices: dict[int, dict[int, Completeness]] = defaultdict(lambda: defaultdict(Completeness))
-    for state in states:
-        zone = zone_of(state.office)
-        zones[zone.id] = zone
-        totals[zone.id].add(state)
-        offices[zone.id][state.office.id].add(state)
-    result = []
-    for zone_id, zone in sorted(zones.items(), key=lambda item: item[1].code):
-        done = sum(1 for c in offices[zone_id].values() if c.complete)
-        result.append((zone, totals[zone_id], done, len(offices[zone_id])))
-    return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -287,13 +287,10 @@ def _change_state(
     audit.record(actor.user_id, actor.username, action, "query", str(query.number))
 
 
-def search(actor: Actor | None, state: str | None = None, words: str | None = None, limit: int = 300):
+def search_query(actor: Actor | None, state: str | None = None, words: str | None = None) -> Select:
     """Queries the actor may see, open first then newest; `words` matches number, format or office."""
-    if actor is None:
-        return []
-    query = (
-        select(HelpdeskQuery).join(Office, Office.id == HelpdeskQuery.office_id).where(visible_queries(actor))
-    )
+    query = select(HelpdeskQuery).join(Office, Office.id == HelpdeskQuery.office_id)
+    query = query.where(visible_queries(actor) if actor is not None else false())
     if state in {s.value for s in QueryState}:
         query = query.where(HelpdeskQuery.state == state)
     words = (words or "").strip()
@@ -309,8 +306,12 @@ def search(actor: Actor | None, state: str | None = None, words: str | None = No
                 HelpdeskQuery.subject.ilike(like),
             )
         )
-    query = query.order_by(HelpdeskQuery.state.desc(), HelpdeskQuery.number.desc()).limit(limit)
-    return list(db.session.execute(query).scalars())
+    return query.order_by(HelpdeskQuery.state.desc(), HelpdeskQuery.number.desc())
+
+
+def search(actor: Actor | None, state: str | None = None, words: str | None = None, limit: int = 300):
+    """The first `limit` queries of `search_query`."""
+    return list(db.session.execute(search_query(actor, state, words).limit(limit)).scalars())
 
 
 def for_grid(actor: Actor | None, fmt: FormatDef, office: Office, month: Month) -> list[HelpdeskQuery]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -198,29 +198,46 @@ def mark_read(actor: Actor, message_id: int) -> MailItem:
     return MailItem(mine.message, True)
 
 
-def inbox(actor: Actor, unread_only: bool = False, limit: int = 200) -> list[MailItem]:
-    """The actor's received messages, newest first."""
+def inbox_query(actor: Actor, unread_only: bool = False) -> Select:
+    """The actor's received copies (MailRecipient), newest first: wrap each with `received`."""
     query = (
         select(MailRecipient)
         .join(MailMessage, MailMessage.id == MailRecipient.message_id)
         .where(MailRecipient.user_id == actor.user_id)
         .order_by(MailMessage.sent_at.desc(), MailMessage.id.desc())
-        .limit(limit)
     )
     if unread_only:
         query = query.where(MailRecipient.read_at.is_(None))
-    return [MailItem(r.message, r.read_at is not None) for r in db.session.execute(query).scalars()]
+    return query
+
+
+def received(copy: MailRecipient) -> MailItem:
+    """A received copy as the mailbox lists it."""
+    return MailItem(copy.message, copy.read_at is not None)
+
+
+def inbox(actor: Actor, unread_only: bool = False, limit: int = 200) -> list[MailItem]:
+    """The actor's received messages, newest first."""
+    return [received(r) for r in db.session.execute(inbox_query(actor, unread_only).limit(limit)).scalars()]
+
+
+def sent_query(actor: Actor) -> Select:
+    """Messages the actor sent (MailMessage), newest first: wrap each with `sent`."""
+    return (
+        select(MailMessage)
+        .where(MailMessage.sender_id == actor.user_id)
+        .order_by(MailMessage.sent_at.desc(), MailMessage.id.desc())
+    )
+
+
+def sent(message: MailMessage) -> MailItem:
+    """A sent message as the mailbox lists it."""
+    return MailItem(message, True)
 
 
 def sent_by(actor: Actor, limit: int = 200) -> list[MailItem]:
     """Messages the actor sent, newest first."""
-    query = (
-        select(MailMessage)
-        .where(MailMessage.sender_id == actor.user_id)
-        .order_by(MailMessage.sent_at.desc(), MailMessage.id.desc())
-        .limit(limit)
-    )
-    return [MailItem(m, True) for m in db.session.execute(query).scalars()]
+    return [sent(m) for m in db.session.execute(sent_query(actor).limit(limit)).scalars()]
 
 
 def unread_count(user_id: int) -> int:

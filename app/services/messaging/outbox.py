@@ -12,7 +12,7 @@ import uuid
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.models.messaging import OutboxItem, OutboxStatus
@@ -77,9 +77,14 @@ def _row(channel: str, uid: int, address: str, subject: str, body: str, kind: st
     )
 
 
-def listing(status: str | None = None, limit: int = 500) -> list[OutboxItem]:
+def listing_query(status: str | None = None) -> Select:
     """Outbox rows for the administrator, newest first (optionally one status)."""
-    query = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(limit)
+    query = select(OutboxItem).order_by(OutboxItem.id.desc())
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxItem.status == status)
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def listing(status: str | None = None, limit: int = 500) -> list[OutboxItem]:
+    """The newest `limit` rows of `listing_query`."""
+    return list(db.session.execute(listing_query(status).limit(limit)).scalars())
