@@ -50,7 +50,7 @@ def open_from_index(page, format_code: str, office: str) -> None:
     slug = format_code.lower().replace("-", "_")
     expect(page).to_have_url(re.compile(rf"/mpr/f/{slug}/{office}/{PERIOD}$"))
     expect(page.locator("#mpr-grid-form")).to_have_attribute("data-format", format_code)
-    page.wait_for_function("window.MPRGrid !== undefined")  # the grid's script has bound its buttons
+    page.wait_for_load_state("load")  # the grid's scripts (end of body) have run and bound its buttons
 
 
 def save_draft(page) -> None:
