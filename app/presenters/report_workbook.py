@@ -8,7 +8,6 @@ and basis on every sheet. User text never becomes a formula, a number or a link.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import IO
 
@@ -16,10 +15,15 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 from app.presenters.report_text import amended_line, basis_line, completeness_line, title_line
-from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles, excel_number, sheet_name, write_header
+from app.presenters.workbook_parts import (
+    WORKBOOK_OPTIONS,
+    Styles,
+    excel_number,
+    sheet_name,
+    spooled_chunks,
+    write_header,
+)
 from app.services.reports.report import Report, ReportRow
-
-CHUNK = 64 * 1024
 
 
 def _rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int) -> int:
@@ -87,15 +91,4 @@ def write_workbook(reports: list[Report], target: IO[bytes] | str) -> None:
 
 def workbook_chunks(reports: list[Report]) -> Iterator[bytes]:
     """The workbook as a stream of chunks: written to a temporary file, then read out."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
-    write_workbook(reports, spool)
-    spool.seek(0)
-
-    def chunks() -> Iterator[bytes]:
-        try:
-            while block := spool.read(CHUNK):
-                yield block
-        finally:
-            spool.close()
-
-    return chunks()
+    return spooled_chunks(lambda spool: write_workbook(reports, spool))

@@ -6,7 +6,9 @@ columns numbered; user text never becomes a formula, a number or a link.
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 from flask_babel import gettext as _
 
@@ -107,3 +109,22 @@ def write_header(sheet, styles: Styles, columns: tuple[HeadedColumn, ...], top: 
     for index, column in enumerate(columns, start=1):
         sheet.write_number(numbers_row, index, column.number, styles.number)
     return numbers_row + 1
+
+
+CHUNK = 64 * 1024
+
+
+def spooled_chunks(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
+    """What `write` puts in a temporary file, as a stream of chunks (memory stays flat)."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
+    write(spool)
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            while block := spool.read(CHUNK):
+                yield block
+        finally:
+            spool.close()
+
+    return chunks()

@@ -7,9 +7,6 @@ to load; 422 with every error and disagreement when the file cannot be loaded.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-
 from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
@@ -17,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.definitions.schema import FormatDef
 from app.errors import InvalidInput, NotFound
+from app.presenters.workbook_parts import spooled_chunks
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import may_bulk_load
@@ -24,9 +22,8 @@ from app.services.engine import catalogue
 from app.services.exchange import bulk
 from app.services.exchange.bulk_apply import LOADABLE_STATUSES
 from app.services.exchange.bulk_layout import template_filename, write_template
+from app.views.downloads import xlsx_download
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHUNK = 64 * 1024
 DEFAULT_STATUS = "submitted"
 
 
@@ -41,22 +38,8 @@ def bulk_format(format_code: str) -> FormatDef:
 def template_download(fmt: FormatDef) -> Response:
     """The bulk template as a streamed .xlsx download (?from=YYYY-MM&until=YYYY-MM prefills it)."""
     wanted = bulk.template_request(current_actor(), fmt, request.args.get("from"), request.args.get("until"))
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator below
-    write_template(wanted, spool)
-    spool.seek(0)
-
-    def chunks() -> Iterator[bytes]:
-        try:
-            while block := spool.read(CHUNK):
-                yield block
-        finally:
-            spool.close()
-
-    response = Response(chunks(), mimetype=XLSX_TYPE)
-    name = template_filename(fmt, wanted.months, wanted.prefill)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    body = spooled_chunks(lambda spool: write_template(wanted, spool))
+    return xlsx_download(body, template_filename(fmt, wanted.months, wanted.prefill))
 
 
 def uploaded_file() -> bulk.Upload:

@@ -25,7 +25,7 @@ from app.models.org import Office
 from app.presenters.cells import column_name
 from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles
 from app.services.engine import catalogue
-from app.services.exchange.workbook_file import UploadRefused, cell_text, max_upload_bytes, open_workbook
+from app.services.exchange.workbook_file import UploadRefused, cell_text, check_size, open_workbook
 
 DATA_SHEET = "Data"
 GUIDE_SHEET = "Guide"
@@ -104,13 +104,7 @@ def _lines(rows: Iterable[Sequence[str]]) -> tuple[tuple[str, ...], tuple[Line, 
 
 
 def _csv_table(name: str, data: bytes) -> Table:
-    limit = max_upload_bytes()
-    if not data:
-        raise UploadRefused(_("The file is empty: choose the filled workbook or CSV file."), "empty_file")
-    if len(data) > limit:
-        raise UploadRefused(
-            _("The file is too large (at most %(limit)s bytes).", limit=f"{limit:,}"), "file_too_large"
-        )
+    check_size(data, _("The file is empty: choose the filled workbook or CSV file."))
     try:
         text = data.decode("utf-8-sig")
         header, lines = _lines(csv.reader(io.StringIO(text, newline="")))

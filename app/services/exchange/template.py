@@ -192,8 +192,9 @@ def _write_data_sheet(
     sheet.set_column(1, len(columns), 15)
     rows = template_rows(grid)
     where = {row.key: first + index for index, row in enumerate(rows)}
+    letters = {column.code: xl_col_to_name(index) for index, column in enumerate(columns, start=1)}
     for index, row in enumerate(rows):
-        _write_row(sheet, styles, grid, row, first + index, where, today)
+        _write_row(sheet, styles, grid, row, first + index, where, letters, today)
     sheet.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True})
     return TemplateIdentity(
         fmt.code,
@@ -208,9 +209,10 @@ def _write_data_sheet(
     )
 
 
-def _write_row(sheet, styles, grid: Grid, row: GridRow, at: int, where: dict, today: dt.date) -> None:
+def _write_row(
+    sheet, styles, grid: Grid, row: GridRow, at: int, where: dict, letters: dict, today: dt.date
+) -> None:
     sheet.write_string(at, 0, row.label, styles.label_total if row.is_total else styles.label)
-    letters = {column.code: xl_col_to_name(index) for index, column in enumerate(grid.columns, start=1)}
     for index, column in enumerate(grid.columns, start=1):
         value = row.cells.get(column.code)
         places = column.kind.places

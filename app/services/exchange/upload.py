@@ -133,19 +133,12 @@ def _identity(book) -> TemplateIdentity:
 
 def _check_matches(identity: TemplateIdentity, grid: Grid) -> None:
     """Refuse a template of another format, office, month or layout; or one made before a later save."""
-    differences = [
-        _("format %(theirs)s (this return: %(ours)s)", theirs=theirs, ours=ours)
-        if what == "format"
-        else _("office %(theirs)s (this return: %(ours)s)", theirs=theirs, ours=ours)
-        if what == "office"
-        else _("month %(theirs)s (this return: %(ours)s)", theirs=theirs, ours=ours)
-        for what, theirs, ours in (
-            ("format", identity.format_code, grid.fmt.code),
-            ("office", identity.office_code, grid.office.code),
-            ("month", identity.period, str(grid.month)),
-        )
-        if theirs != ours
-    ]
+    compared = (
+        (identity.format_code, grid.fmt.code, _("format %(theirs)s (this return: %(ours)s)")),
+        (identity.office_code, grid.office.code, _("office %(theirs)s (this return: %(ours)s)")),
+        (identity.period, str(grid.month), _("month %(theirs)s (this return: %(ours)s)")),
+    )
+    differences = [text % {"theirs": mine, "ours": ours} for mine, ours, text in compared if mine != ours]
     if differences:
         raise TemplateMismatch(
             _(

@@ -43,15 +43,20 @@ def max_upload_bytes() -> int:
     return current_app.config["MPR_MAX_UPLOAD_BYTES"]
 
 
-def check_package(data: bytes) -> None:
-    """Refuse anything but a plain .xlsx of bounded size, without macros, that is not a zip bomb."""
+def check_size(data: bytes, empty_message: str) -> None:
+    """Refuse an empty file (with `empty_message`) or one over MPR_MAX_UPLOAD_BYTES."""
     limit = max_upload_bytes()
     if not data:
-        raise UploadRefused(_("The file is empty: choose the filled workbook (.xlsx)."), "empty_file")
+        raise UploadRefused(empty_message, "empty_file")
     if len(data) > limit:
         raise UploadRefused(
             _("The file is too large (at most %(limit)s bytes).", limit=f"{limit:,}"), "file_too_large"
         )
+
+
+def check_package(data: bytes) -> None:
+    """Refuse anything but a plain .xlsx of bounded size, without macros, that is not a zip bomb."""
+    check_size(data, _("The file is empty: choose the filled workbook (.xlsx)."))
     if data.startswith(OLD_XLS_MAGIC):
         raise UploadRefused(
             _(
