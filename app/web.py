@@ -9,12 +9,16 @@ from types import SimpleNamespace
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_login import current_user
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Refusal
 from app.extensions import csrf
 
 log = logging.getLogger(__name__)
+
+# The driver lost or could not open its connection, or the pool had none to give in time.
+DATABASE_UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 # No inline script runs unless it carries this response's nonce. The MIS's own pages
 # have none; FAB's admin pages (lists, filters, delete buttons) mark theirs with
@@ -129,6 +133,25 @@ def _unexpected(error: Exception):
     return render_template("mpr/error.html", error=None, appbuilder=current_app.appbuilder), 500
 
 
+# While the database cannot be reached (restarting, failing over, every pooled connection busy),
+# a request fails with this status and a short page; the pool reconnects by itself afterwards.
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def _database_unavailable(error: Exception):
+    """503 with Retry-After, drawn without touching the database (no menu, no user lookup)."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, first_line)
+    _rollback()
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_SECONDS)}
+    if _is_api():
+        body = {"code": "database_unavailable", "message": "The database cannot be reached; try again."}
+        return jsonify(body), 503, headers
+    # Flask's context processors would look the user up: render the bare template instead.
+    page = current_app.jinja_env.get_template("mpr/unavailable.html").render()
+    return page, 503, headers
+
+
 def register_web_hooks(app: Flask) -> None:
     """Install CSRF checking, headers and error pages on `app`."""
     # The JSON API authenticates with JWT bearer tokens only (no cookies), so the
@@ -158,5 +181,7 @@ def register_web_hooks(app: Flask) -> None:
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(Refusal, _refused)
+    for unreachable in DATABASE_UNREACHABLE:
+        app.register_error_handler(unreachable, _database_unavailable)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, _unexpected)
