@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
 import statistics
@@ -61,8 +62,9 @@ async def run_users(server: Server, work: Work, minutes: float, seed: int) -> tu
         second_clerk(browser(), name, work, pace, starts[first] + 0.3)
         for name, first in work.colliding.items()
     ]
-    readers = [zone_user(browser(), name, work, pace) for name in work.zones]
-    readers += [board_user(browser(), name, work, pace) for name in work.board]
+    arrive = min(60.0, 0.1 * duration)  # Zones and the Board sign in over the first minute
+    readers = [zone_user(browser(), name, work, pace, rng.uniform(0, arrive)) for name in work.zones]
+    readers += [board_user(browser(), name, work, pace, rng.uniform(0, arrive)) for name in work.board]
     began = time.monotonic()
     reader_tasks = [asyncio.create_task(coroutine) for coroutine in readers]
     try:
@@ -104,6 +106,29 @@ def request_rows(recorder: Recorder) -> list[tuple[str, str, str, str]]:
         )
         ok = p95 < P95_TARGET_MS and errors == 0 and unanswered == 0
         rows.append((f"load: {kind}", value, "p95 < 500 ms, 0 errors", "yes" if ok else "NO"))
+    return rows
+
+
+def server_time_rows(log_text: str) -> list[tuple[str, str, str, str]]:
+    """The app's own time per request (its JSON access log), GET and POST: the part spent in the app."""
+    by_method: dict[str, list[float]] = defaultdict(list)
+    for line in log_text.splitlines():
+        if '"ms"' not in line or not line.startswith("{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if "ms" in entry and "method" in entry:
+            by_method[entry["method"]].append(float(entry["ms"]))
+    rows = []
+    for method in sorted(by_method):
+        times = by_method[method]
+        value = (
+            f"n={len(times)} p50 {statistics.median(times):.0f} p95 {_percentile(times, 0.95):.0f} "
+            f"p99 {_percentile(times, 0.99):.0f} ms"
+        )
+        rows.append((f"load: time inside the app (access log), {method}", value, "", ""))
     return rows
 
 
@@ -231,7 +256,9 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
     server.start()
     _say(f"gunicorn on {server.base_url}: {len(server.worker_pids())} workers x {args.threads} threads")
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    cpu_before, load_before = time.process_time(), os.getloadavg()[0]
     recorder, office_seconds = asyncio.run(run_users(server, work, args.minutes, args.seed))
+    client_cpu = time.process_time() - cpu_before
     _say(f"users done in {office_seconds:.0f} s; checking the database ...")
     from bench.load_checks import verify
 
@@ -245,7 +272,10 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
     log_text = server.log_text()
     _say_tracebacks(log_text)
     rows = summary_rows(recorder, verdict, office_seconds, log_text, label, args.minutes)
-    return rows + request_rows(recorder), server, work
+    rows.append(
+        ("load: CPU used by the load client itself", f"{client_cpu:.0f} s of {office_seconds:.0f} s", "", "")
+    )
+    return rows + request_rows(recorder) + server_time_rows(log_text), server, work
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -260,6 +290,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default instead")
     parser.add_argument("--faults", action="store_true", help="then kill -9 workers and restart PostgreSQL")
     parser.add_argument("--no-restart", action="store_true", help="with --faults: leave PostgreSQL running")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON (for bench.run)")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -281,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
 
                     rows += fault_rows(server, database_url, work, restart=not args.no_restart)
                 server.stop()
-    print_table(rows)
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        print_table(rows)
     return 0
 
 

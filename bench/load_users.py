@@ -299,8 +299,9 @@ def _keep(recorder: Recorder, ret: Return, office: str, name: str, value: Decima
     recorder.accepted.append(AcceptedSave(ret.format_code, office, row, column, value, submit))
 
 
-async def zone_user(browser: Browser, username: str, work: Work, pace: Pace) -> None:
+async def zone_user(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Keep the validation page open; validate each owner's formats of an office once all are submitted."""
+    await asyncio.sleep(start_in)
     if not await browser.login(username):
         browser.recorder.unfinished.append(f"{username}: could not log in")
         return
@@ -330,8 +331,9 @@ async def _validate(browser: Browser, link: str) -> None:
         browser.recorder.refused.append(f"validate {link}: {_status(answer)}")
 
 
-async def board_user(browser: Browser, username: str, work: Work, pace: Pace) -> None:
+async def board_user(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Read the status summary, one Zone's returns and an all-India report, again and again."""
+    await asyncio.sleep(start_in)
     if not await browser.login(username):
         browser.recorder.unfinished.append(f"{username}: could not log in")
         return

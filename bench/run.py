@@ -456,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory with the databases")
     parser.add_argument("--probe", choices=("startup", "sync", "bulk"), help=argparse.SUPPRESS)
     parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk-load rows (300 x 12)")
+    parser.add_argument(
+        "--no-load", action="store_true", help="leave out the load test (gunicorn on PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
@@ -467,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mpr-bench-"))
     try:
         rows = _run_all(workdir, size, args.requests, bulk_rows=not args.no_bulk)
+        if not args.no_load:
+            rows.extend(measure_load(args.full))
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -493,6 +498,26 @@ def measure_bulk(workdir: Path) -> list[Row]:
 
     _say("bulk load: 300 offices x 12 months, plan and apply (fresh process) ...")
     return rows(_run_probe("bulk", SHIPPED, workdir / "bulk.sqlite"), Row)
+
+
+LOAD_SMALL = ["--zones", "3", "--months", "13", "--minutes", "2", "--board", "5"]
+LOAD_FULL = ["--zones", "25", "--months", "13", "--minutes", "10", "--board", "20"]
+
+
+def measure_load(full: bool) -> list[Row]:
+    """The load test (bench/load.py) in its own process: gunicorn on a scratch PostgreSQL database."""
+    arguments = LOAD_FULL if full else LOAD_SMALL
+    _say(f"load test: python -m bench.load {' '.join(arguments)} (gunicorn, PostgreSQL, Redis) ...")
+    done = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "bench.load", *arguments, "--json"], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        return [Row("load test (bench/load.py)", f"did not run: {reason}", "runs", False)]
+    rows = json.loads(done.stdout.strip().splitlines()[-1])
+    return [
+        Row(measure, value, target, {"yes": True, "NO": False}.get(ok)) for measure, value, target, ok in rows
+    ]
 
 
 def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -> list[Row]:
