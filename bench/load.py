@@ -272,6 +272,8 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
     log_text = server.log_text()
     _say_tracebacks(log_text)
     rows = summary_rows(recorder, verdict, office_seconds, log_text, label, args.minutes)
+    load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    rows.append(("load: machine load average (1 min) at start / end", load, "", ""))
     rows.append(
         ("load: CPU used by the load client itself", f"{client_cpu:.0f} s of {office_seconds:.0f} s", "", "")
     )
