@@ -3,7 +3,7 @@
 
     .venv/bin/python -m bench.load                       # national set, PostgreSQL, 10 minutes
     .venv/bin/python -m bench.load --zones 3 --minutes 2 # a quick look
-    .venv/bin/python -m bench.load --sqlite --zones 2    # the embedded SQLite default, demo scale
+    .venv/bin/python -m bench.load --sqlite --zones 2    # an SQLite file (the embedded default), demo scale
     .venv/bin/python -m bench.load --faults              # then kill -9 and a PostgreSQL restart
 
 Everything runs against 127.0.0.1 only, on a database of its own (a scratch PostgreSQL database
@@ -250,9 +250,7 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
         f"{len(work.zones)} Zones, {len(work.board)} Board; {sum(map(len, work.offices.values()))} drafts "
         f"of {work.month}; {time.monotonic() - started:.0f} s"
     )
-    server = Server(
-        database_url, workdir / "gunicorn.log", args.workers, args.threads, production=not args.sqlite
-    )
+    server = Server(database_url, workdir / "gunicorn.log", args.workers, args.threads)
     server.start()
     _say(f"gunicorn on {server.base_url}: {len(server.worker_pids())} workers x {args.threads} threads")
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -264,12 +262,15 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
 
     verdict = verify(database_url, recorder.accepted, recorder.submitted, work.month, since)
     _details(recorder, verdict)
-    backend = "SQLite (demo config)" if args.sqlite else "PostgreSQL, production config, Redis limits"
+    backend = "SQLite file" if args.sqlite else "PostgreSQL"
     label = (
-        f"{backend}; gunicorn {args.workers}x{args.threads}; {len(work.offices)} offices, "
+        f"{backend}, production config, Redis limits; gunicorn {args.workers}x{args.threads}; "
+        f"{len(work.offices)} offices, "
         f"{len(work.zones)} Zones, {len(work.board)} Board; {args.minutes:g} min window"
     )
     log_text = server.log_text()
+    if args.log:
+        args.log.write_text(log_text)
     _say_tracebacks(log_text)
     rows = summary_rows(recorder, verdict, office_seconds, log_text, label, args.minutes)
     load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
@@ -289,9 +290,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--collide-every", type=int, default=10, help="every Nth office has a second clerk")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default instead")
+    parser.add_argument("--sqlite", action="store_true", help="an SQLite file (the embedded default) instead")
     parser.add_argument("--faults", action="store_true", help="then kill -9 workers and restart PostgreSQL")
     parser.add_argument("--no-restart", action="store_true", help="with --faults: leave PostgreSQL running")
+    parser.add_argument("--log", type=Path, help="copy the server's log (gunicorn and the app) here")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON (for bench.run)")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)

@@ -25,15 +25,13 @@ def free_port() -> int:
 class Server:
     """One gunicorn master and its workers on 127.0.0.1; its log goes to a file."""
 
-    def __init__(
-        self, database_url: str, log_path: Path, workers: int, threads: int, production: bool
-    ) -> None:
+    def __init__(self, database_url: str, log_path: Path, workers: int, threads: int) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.env = {
             **os.environ,
-            "MPR_CONFIG": "production" if production else "demo",
+            "MPR_CONFIG": "production",
             "DATABASE_URL": database_url,
             "SECRET_KEY": os.urandom(32).hex(),
             "SESSION_COOKIE_SECURE": "0",  # plain HTTP on 127.0.0.1; production sits behind HTTPS
