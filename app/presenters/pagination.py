@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,6 +14,7 @@ from app.extensions import db
 T = TypeVar("T")
 PER_PAGE = 50  # rows a long list draws at once
 MAX_PER_PAGE = 200
+API_MAX_PAGE_SIZE = 1000  # an API client takes more at once than a page draws
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,26 @@ def paginate(items: Sequence[T], number: int, per_page: int = PER_PAGE) -> Page[
     number = min(max(number, 1), pages)
     start = (number - 1) * per_page
     return Page(list(items[start : start + per_page]), number, per_page, len(items))
+
+
+def paginate_for_api(items: Sequence[T], number: int, per_page: int) -> Page[T]:
+    """Page `number` of `items` for an API list (up to API_MAX_PAGE_SIZE; past the end: empty)."""
+    per_page = min(max(per_page, 1), API_MAX_PAGE_SIZE)
+    start = (max(number, 1) - 1) * per_page
+    return Page(list(items[start : start + per_page]), max(number, 1), per_page, len(items))
+
+
+def api_paging(args: Mapping[str, str]) -> tuple[int, int] | None | str:
+    """(page, page_size) from an API query string; None when neither is given; a message when malformed."""
+    if "page" not in args and "page_size" not in args:
+        return None
+    try:
+        number, size = int(args.get("page", "1")), int(args.get("page_size", str(PER_PAGE)))
+    except ValueError:
+        return "page and page_size must be whole numbers"
+    if number < 1 or not 1 <= size <= API_MAX_PAGE_SIZE:
+        return f"page must be at least 1 and page_size between 1 and {API_MAX_PAGE_SIZE}"
+    return number, size
 
 
 def page_arg(name: str = "page", default: int = 1) -> int:

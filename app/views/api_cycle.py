@@ -16,6 +16,7 @@ from flask_appbuilder.security.decorators import protect
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.models.org import Office
+from app.presenters.pagination import api_paging, page_url, paginate_for_api
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -157,15 +158,29 @@ class MprCycleApi(BaseApi):
     @expose("/status", methods=["GET"])
     @protect()
     def status(self):
-        """?period=YYYY-MM[&owner=][&office=]: per office and format, status and deadline."""
+        """?period=YYYY-MM[&owner=][&office=][&page=&page_size=]: per office and format, status and deadline.
+
+        Without `page` or `page_size` every return comes at once, as before; with either, one page of
+        at most API_MAX_PAGE_SIZE, with `page`, `page_size` and the `next` page's URL (null on the last).
+        """
         month = _month(request.args.get("period"))
         if month is None:
             return self.response_400("period must be YYYY-MM")
+        paging = api_paging(request.args)
+        if isinstance(paging, str):
+            return self.response_400(paging)
         states = status.return_states(
             current_actor(), month, owner=request.args.get("owner"), office_code=request.args.get("office")
         )
+        shown, extra = states, {"count": len(states)}
+        if paging is not None:
+            page = paginate_for_api(states, *paging)
+            shown = page.items
+            following = page_url(page.number + 1, page_size=str(page.per_page)) if page.has_next else None
+            extra.update(page=page.number, page_size=page.per_page, next=following)
         return self.response(
             200,
+            **extra,
             result=[
                 {
                     "office": s.office.code,
@@ -179,6 +194,6 @@ class MprCycleApi(BaseApi):
                     "revision": s.ret.revision if s.ret else 0,
                     "amended": bool(s.ret and s.ret.amended),
                 }
-                for s in states
+                for s in shown
             ],
         )

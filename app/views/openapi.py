@@ -19,6 +19,7 @@ from flask_appbuilder.security.decorators import protect
 from sqlalchemy import select
 
 from app.extensions import db
+from app.presenters.pagination import API_MAX_PAGE_SIZE
 from app.security import permissions as p
 from app.security.edges import MAX_URL_INT
 from app.services.engine import catalogue
@@ -90,6 +91,8 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
                 _query("period", PERIOD),
                 _query("owner", codes["owner"]),
                 _query("office", codes["office_code"]),
+                _query("page", {"type": "integer", "minimum": 1}),
+                _query("page_size", {"type": "integer", "minimum": 1, "maximum": API_MAX_PAGE_SIZE}),
             ]
         },
     }

@@ -318,6 +318,22 @@ def test_status_lists_each_expected_return_within_the_callers_jurisdiction(app, 
     assert call("cgst-mum-e", "GET", "/status?period=Jan").status_code == 400
 
 
+def test_status_comes_in_pages_when_asked_and_every_page_together_is_the_whole_list(app, call, client):
+    whole = call("member-customs", "GET", f"/status?period={JAN}").get_json()
+    assert whole["count"] == len(whole["result"]) > 5 and "next" not in whole
+    seen, path = [], f"/status?period={JAN}&page_size=4"
+    while path:
+        page = call("member-customs", "GET", path).get_json()
+        assert page["count"] == whole["count"] and page["page_size"] == 4 and len(page["result"]) <= 4
+        seen += page["result"]
+        path = page["next"] and page["next"].removeprefix(API)
+    assert seen == whole["result"]
+    past = call("member-customs", "GET", f"/status?period={JAN}&page=999&page_size=4").get_json()
+    assert past["result"] == [] and past["next"] is None
+    for bad in ("page=0", "page_size=0", "page_size=5000", "page=x"):
+        assert call("member-customs", "GET", f"/status?period={JAN}&{bad}").status_code == 400, bad
+
+
 def test_a_correction_of_free_rows_removes_and_adds_rows_exactly_as_requested(app, call):
     file_all(call, CGST, data={**DATA, "GI-GST-5": {"new-1": ARREST}})
 
