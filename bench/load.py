@@ -44,11 +44,19 @@ def _address(index: int) -> str:
     return f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256 + 1}"
 
 
-async def run_users(server: Server, work: Work, minutes: float, seed: int) -> tuple[Recorder, float]:
+async def run_users(
+    server: Server, work: Work, minutes: float, seed: int, think: tuple[float, float]
+) -> tuple[Recorder, float]:
     """Every virtual user, start to finish; (what they saw, seconds the office work took)."""
     recorder, rng = Recorder(), random.Random(seed)
     duration = minutes * 60
-    pace = Pace(think=(1.0, 4.0), zone_every=15.0, board_every=10.0, offices_done=asyncio.Event(), rng=rng)
+    pace = Pace(  # Zones look again about every 15 s, the Board every 10 s (sooner in a short run)
+        think=think,
+        zone_every=min(15.0, duration / 8),
+        board_every=min(10.0, duration / 8),
+        offices_done=asyncio.Event(),
+        rng=rng,
+    )
     browsers: list[Browser] = []
 
     def browser() -> Browser:
@@ -255,7 +263,7 @@ def load_run(database_url: str, args, workdir: Path) -> tuple[list, Server, Work
     _say(f"gunicorn on {server.base_url}: {len(server.worker_pids())} workers x {args.threads} threads")
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cpu_before, load_before = time.process_time(), os.getloadavg()[0]
-    recorder, office_seconds = asyncio.run(run_users(server, work, args.minutes, args.seed))
+    recorder, office_seconds = asyncio.run(run_users(server, work, args.minutes, args.seed, args.think))
     client_cpu = time.process_time() - cpu_before
     _say(f"users done in {office_seconds:.0f} s; checking the database ...")
     from bench.load_checks import verify
@@ -287,6 +295,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--months", type=int, default=13, help="months of history, ending with the one filed")
     parser.add_argument("--minutes", type=float, default=10.0, help="the window the offices arrive in")
     parser.add_argument("--board", type=int, default=20, help="Board users reading status and reports")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 4.0), help="seconds between steps")
     parser.add_argument("--collide-every", type=int, default=10, help="every Nth office has a second clerk")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--threads", type=int, default=4)
