@@ -177,6 +177,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.presenters.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url
+    from app.static_assets import install_static_fingerprints
+
+    install_static_fingerprints(app)  # ?v=<content hash> on static URLs, cached for a year
     app.after_request(_add_security_headers)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)

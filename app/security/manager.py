@@ -50,14 +50,18 @@ class MprSecurityManager(SecurityManager):
         # FAB checks unknown users against a fixed scrypt hash; when real hashes use
         # another method (tests use fast pbkdf2) an unknown user answers measurably
         # slower than a wrong password. Check against a hash made the same way instead.
-        current_app.config.setdefault(
-            "AUTH_DB_FAKE_PASSWORD_HASH_CHECK",
-            generate_password_hash(
-                secrets.token_urlsafe(16),
-                method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
-                salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
-            ),
-        )
+        # With the default method, FAB's fixed hash (scrypt:32768:8:1, Werkzeug's default
+        # parameters) already costs the same: no scrypt run at every start-up for it.
+        method = current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+        if method != "scrypt":
+            current_app.config.setdefault(
+                "AUTH_DB_FAKE_PASSWORD_HASH_CHECK",
+                generate_password_hash(
+                    secrets.token_urlsafe(16),
+                    method=method,
+                    salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+                ),
+            )
         super().__init__(appbuilder)
 
     @property

@@ -488,6 +488,18 @@ def test_unknown_users_are_checked_against_a_hash_as_costly_as_real_ones(app):
     assert real.split("$")[0] == fake.split("$")[0]  # same method and cost (FAB's default is scrypt)
 
 
+def test_with_the_default_scrypt_the_fixed_hash_costs_what_real_ones_do(tmp_path):
+    """Production hashes with scrypt: FAB's fixed hash is used (no scrypt run at start-up), same cost."""
+    from werkzeug.security import generate_password_hash
+
+    from app import create_app
+    from tests.conftest import make_config
+
+    config = make_config(f"sqlite:///{tmp_path / 'mpr.sqlite'}", FAB_PASSWORD_HASH_METHOD="scrypt")
+    fake = create_app(config).config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"]
+    assert fake.split("$")[0] == generate_password_hash("x", method="scrypt").split("$")[0]
+
+
 @pytest.fixture
 def hash_checks(monkeypatch) -> list[str]:
     """Every password-hash check a login makes, as the hash's method and cost ("pbkdf2:sha256:1000")."""

@@ -14,7 +14,6 @@ import zipfile
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -104,6 +103,8 @@ def _not_a_workbook() -> UploadRefused:
 def open_workbook(data: bytes):
     """The workbook, read-only and values only, after `check_package`."""
     check_package(data)
+    import openpyxl  # here, not at the top: a quarter of a second that start-up need not pay
+
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file; none is shown
