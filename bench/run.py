@@ -456,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory with the databases")
     parser.add_argument("--probe", choices=("startup", "sync", "bulk"), help=argparse.SUPPRESS)
     parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk-load rows (300 x 12)")
+    parser.add_argument(
+        "--no-audit-chains", action="store_true", help="leave out the concurrent-save rows (PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
@@ -467,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="mpr-bench-"))
     try:
         rows = _run_all(workdir, size, args.requests, bulk_rows=not args.no_bulk)
+        if not args.no_audit_chains:
+            rows.extend(measure_audit_chains())
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -493,6 +498,13 @@ def measure_bulk(workdir: Path) -> list[Row]:
 
     _say("bulk load: 300 offices x 12 months, plan and apply (fresh process) ...")
     return rows(_run_probe("bulk", SHIPPED, workdir / "bulk.sqlite"), Row)
+
+
+def measure_audit_chains() -> list[Row]:
+    """Concurrent saves, single audit head vs per-office chains (bench/audit_chains.py, PostgreSQL)."""
+    from bench.audit_chains import measure
+
+    return measure(Row)
 
 
 def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -> list[Row]:
