@@ -183,7 +183,7 @@ def test_every_step_of_the_cycle_keeps_who_when_and_why(app):
         assert {"office:CGST-MUM-E"} <= set(chains)  # the return's and the corrections' events
         for stamps in chains.values():  # in chain order, never earlier
             assert stamps == sorted(stamps) and all(isinstance(s, dt.datetime) for s in stamps)
-        assert {e.chain for e in audit.history("correction:")} == {"office:CGST-MUM-E"}
+        assert {e.chain for e in audit.history("correction:") if e.id > start} == {"office:CGST-MUM-E"}
         assert audit.verify()[1] == []
 
 
