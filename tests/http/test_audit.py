@@ -378,3 +378,13 @@ def test_office_chains_progress_independently_of_each_other_and_of_the_global_ch
     assert after.pop("office:CGST-MUM-W") == before.pop("office:CGST-MUM-W") + 1
     assert after == before  # CGST-MUM-E's chain and the global chain did not move
     assert verify_cli(scratch)[0] == 0
+
+
+def test_anchor_audit_anchors_only_the_chains_that_moved(scratch):
+    with scratch.test_request_context():
+        save("cgst-mum-w", "GI-GST-2", "CGST-MUM-W", JAN, {"_": {"RECEIPT_NO": "5"}})
+    run = scratch.test_cli_runner()
+    assert run.invoke(args=["mpr", "anchor-audit"]).output.strip() == "1 chain(s) anchored"
+    assert run.invoke(args=["mpr", "anchor-audit"]).output.strip() == "0 chain(s) anchored"
+    code, output = verify_cli(scratch)
+    assert code == 0 and "office:CGST-MUM-W: " in output and "0 problem(s)" in output
