@@ -134,15 +134,34 @@ def generate_national_command(zones: int, commissionerates_per_zone: int, months
 
 @mpr.command("verify-audit")
 def verify_audit_command() -> None:
-    """Check the audit chain: report altered, deleted, inserted or back-dated events; exit 1 if any."""
+    """Check every audit chain and its anchors: report altered, deleted, inserted or back-dated events."""
     _refuse_if_invalid()
-    from app.services.audit import verify
+    from app.services.audit import verify_chains
 
-    count, problems = verify()
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{count} audit events checked, {len(problems)} problem(s)", err=bool(problems))
+    reports = verify_chains()
+    problems = [p for r in reports for p in r.problems]
+    for report in reports:
+        found = len(report.problems)
+        line = f"{report.chain}: {report.events} events, head {report.head_seq}, {found} problem(s)"
+        click.echo(line, err=bool(found))
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+    count = sum(r.events for r in reports)
+    summary = f"{count} audit events checked in {len(reports)} chain(s), {len(problems)} problem(s)"
+    click.echo(summary, err=bool(problems))
     raise SystemExit(1 if problems else 0)
+
+
+@mpr.command("anchor-audit")
+def anchor_audit_command() -> None:
+    """Record each office audit chain's moved head in the global chain (run it from the scheduler)."""
+    _refuse_if_invalid()
+    from app.extensions import db
+    from app.services.audit import anchor_all
+
+    anchored = anchor_all()
+    db.session.commit()
+    click.echo(f"{anchored} chain(s) anchored")
 
 
 @mpr.command("provision")

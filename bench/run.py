@@ -459,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-load", action="store_true", help="leave out the load test (gunicorn on PostgreSQL)"
     )
+    parser.add_argument(
+        "--no-audit-chains", action="store_true", help="leave out the concurrent-save rows (PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
@@ -472,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = _run_all(workdir, size, args.requests, bulk_rows=not args.no_bulk)
         if not args.no_load:
             rows.extend(measure_load(args.full))
+        if not args.no_audit_chains:
+            rows.extend(measure_audit_chains())
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -518,6 +523,13 @@ def measure_load(full: bool) -> list[Row]:
     return [
         Row(measure, value, target, {"yes": True, "NO": False}.get(ok)) for measure, value, target, ok in rows
     ]
+
+
+def measure_audit_chains() -> list[Row]:
+    """Concurrent saves, single audit head vs per-office chains (bench/audit_chains.py, PostgreSQL)."""
+    from bench.audit_chains import measure
+
+    return measure(Row)
 
 
 def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -> list[Row]:

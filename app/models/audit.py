@@ -1,18 +1,22 @@
-"""The append-only audit trail: every event chained to the previous one by a hash."""
+"""The append-only audit trail: hash chains of events, one per office and one global chain."""
 
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, Integer, String, Text
+from sqlalchemy import Column, DateTime, Integer, String, Text, UniqueConstraint
+
+GLOBAL_CHAIN = "global"
 
 
 class AuditEvent(Model):
-    """One recorded event: who, when, what, before and after, why."""
+    """One recorded event: who, when, what, before and after, why; `seq` counts within its chain."""
 
     __tablename__ = "mpr_audit_event"
+    __table_args__ = (UniqueConstraint("chain", "seq", name="uq_mpr_audit_event_chain_seq"),)
 
     id = Column(Integer, primary_key=True)
-    seq = Column(Integer, nullable=False, unique=True)
+    chain = Column(String(40), nullable=False, default=GLOBAL_CHAIN, server_default=GLOBAL_CHAIN)
+    seq = Column(Integer, nullable=False)
     at = Column(DateTime, nullable=False)
     actor_id = Column(Integer)
     actor = Column(String(100), nullable=False)
@@ -27,11 +31,11 @@ class AuditEvent(Model):
 
 
 class AuditHead(Model):
-    """The single row holding the chain's last sequence number and hash (locked on append)."""
+    """One row per chain: its last sequence number, hash and time (locked on append to that chain)."""
 
     __tablename__ = "mpr_audit_head"
 
-    id = Column(Integer, primary_key=True)
+    chain = Column(String(40), primary_key=True)
     seq = Column(Integer, nullable=False, default=0)
     hash = Column(String(64), nullable=False, default="0" * 64)
     at = Column(DateTime)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import clear_returns
-from tests.http.test_cycle import CGST, DATA, GI2_FEB, JAN, audit_seq
+from tests.http.test_cycle import CGST, DATA, GI2_FEB, JAN, audit_mark
 from tests.http.test_status_todo import actor, file_all, submit, target
 
 EXPECTED = ("SaveConflict", "ConcurrentChange", "WorkflowRefused", "ReturnLocked")
@@ -107,7 +107,7 @@ def count_events(app, action: str, key: str, since: int) -> int:
 
     with app.app_context():
         query = select(func.count(AuditEvent.id)).where(
-            AuditEvent.seq > since, AuditEvent.action == action, AuditEvent.object_key == key
+            AuditEvent.id > since, AuditEvent.action == action, AuditEvent.object_key == key
         )
         return db.session.execute(query).scalar_one()
 
@@ -124,7 +124,7 @@ def test_parallel_saves_at_one_version_store_exactly_one(app, request, first_sav
     if not first_save:
         in_app(app, lambda: submit("cgst-mum-e", "GI-GST-4", "CGST-MUM-E", JAN, DATA["GI-GST-4"]))
         version = in_app(app, lambda: return_of("GI-GST-4").version)
-    since = audit_seq(app)
+    since = audit_mark(app)
     calls = [saver("GI-GST-4", {"AE_1_NO": {"FOR_MONTH": str(100 + i)}}, version) for i in range(THREADS)]
     results = race(app, *calls)
     tally(request, f"parallel saves ({'new' if first_save else 'existing'} return)", results)
@@ -142,7 +142,7 @@ def test_concurrent_read_modify_write_loses_no_increment(app, request):
             "cgst-mum-e", "GI-GST-4", "CGST-MUM-E", JAN, {r: {"FOR_MONTH": "0"} for r in DATA["GI-GST-4"]}
         ),
     )
-    since, per_thread, conflicts = audit_seq(app), 5, Counter()
+    since, per_thread, conflicts = audit_mark(app), 5, Counter()
 
     def worker(name: int):
         def call():
@@ -223,7 +223,7 @@ def validator(period: str = JAN):
 
 def test_double_validation_validates_once(app, request):
     in_app(app, lambda: file_all(validated=False))
-    since = audit_seq(app)
+    since = audit_mark(app)
     results = race(app, *[validator() for _ in range(4)])
     tally(request, "double validation", results)
     assert [o for o, _ in results].count("ok") == 1, results

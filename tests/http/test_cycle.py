@@ -229,22 +229,22 @@ def statuses(app, office: str, period: str) -> dict[str, str]:
         return {ret.format_code: ret.status for ret in found}
 
 
-def audit_seq(app) -> int:
-    """The sequence number of the latest audit event (the trail is never cleared between tests)."""
+def audit_mark(app) -> int:
+    """The id of the latest audit event (ids grow across every chain; `seq` counts within one chain)."""
     with app.app_context():
-        return db.session.execute(select(func.coalesce(func.max(AuditEvent.seq), 0))).scalar_one()
+        return db.session.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one()
 
 
 @pytest.fixture
 def since(app) -> int:
-    """The audit sequence number when the test started."""
-    return audit_seq(app)
+    """The latest audit event id when the test started."""
+    return audit_mark(app)
 
 
 def events(app, key: str, since: int = 0) -> list[tuple[str, str, str | None]]:
     """(action, actor, reason) of every audit event about `key` after `since`, oldest first."""
     with app.app_context():
-        return [(e.action, e.actor, e.reason) for e in audit.history(key) if e.seq > since]
+        return [(e.action, e.actor, e.reason) for e in audit.history(key) if e.id > since]
 
 
 def count_corrections(app) -> int:

@@ -18,7 +18,7 @@ from tests.http.test_cycle import (
     GI2_FEB,
     JAN,
     MAR,
-    audit_seq,
+    audit_mark,
     count_corrections,
     events,
     statuses,
@@ -29,8 +29,8 @@ API = "/api/v1/mpr"
 
 @pytest.fixture
 def since(app) -> int:
-    """The audit sequence number when the test started."""
-    return audit_seq(app)
+    """The latest audit event id when the test started."""
+    return audit_mark(app)
 
 
 @pytest.fixture

@@ -359,7 +359,7 @@ def test_a_dry_run_checks_without_saving_and_a_validated_return_offers_no_templa
     assert checked.status_code == 200 and checked.get_json()["dry_run"] is True
     assert stored(app, "GI-GST-4", OFFICE, JAN) is None
     assert upload(call, "GI-GST-4", filled).status_code == 200
-    from tests.http.test_cycle import audit_seq
+    from tests.http.test_cycle import audit_mark
 
     with app.app_context():
         from sqlalchemy import select
@@ -367,7 +367,7 @@ def test_a_dry_run_checks_without_saving_and_a_validated_return_offers_no_templa
         from app.extensions import db
         from app.models.audit import AuditEvent
 
-        event = db.session.execute(select(AuditEvent).where(AuditEvent.seq == audit_seq(app))).scalar_one()
+        event = db.session.execute(select(AuditEvent).where(AuditEvent.id == audit_mark(app))).scalar_one()
         assert event.action == "save" and "sha256" in (event.reason or "")
 
 

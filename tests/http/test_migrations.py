@@ -7,6 +7,7 @@ file it writes under migrations/versions, and commit it with the model change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -80,11 +81,38 @@ def _at_baseline_with_data(application, forget_revision: bool = False) -> dict[s
 
 def _office_saves_a_return(application) -> None:
     """The office saves a first month through the saving service (the login path needs tables of later
-    revisions, such as the login throttle, which a baseline database does not have yet)."""
+    revisions, such as the login throttle, which a baseline database does not have yet); its audit
+    event goes into the baseline's single chain, as the code of that time wrote it."""
+    from app.services import audit
     from tests.http.test_status_todo import save
 
-    with application.test_request_context():
+    with application.test_request_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audit, "record", _single_chain_record)
         save("cgst-mum-e", "DPM-GST-ADJ-2", "CGST-MUM-E", JAN, {"_": ADJ2_FIRST_MONTH})
+
+
+def _single_chain_record(
+    actor_id, actor, action, object_type, object_key, before=None, after=None, reason=None
+):
+    """`audit.record` before per-office chains (revision 0005 and earlier): one chain, head row id 1."""
+    from app.extensions import db
+    from app.services import audit
+
+    tables = MetaData()
+    tables.reflect(bind=db.session.connection(), only=["mpr_audit_event", "mpr_audit_head"])
+    events, head = tables.tables["mpr_audit_event"], tables.tables["mpr_audit_head"]
+    top = db.session.execute(select(head).where(head.c.id == 1)).mappings().one_or_none()
+    if top is None:
+        db.session.execute(head.insert().values(id=1, seq=0, hash=audit.GENESIS))
+        top = {"seq": 0, "hash": audit.GENESIS}
+    pending = audit.PendingEvent(actor_id, actor, action, object_type, object_key, before, after, reason)
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    fields = audit._chained(pending, "global", top["seq"] + 1, at, top["hash"])
+    del fields["chain"]  # the baseline has no chain column: the global chain hashes without it
+    db.session.execute(events.insert().values(**fields))
+    db.session.execute(
+        head.update().where(head.c.id == 1).values(seq=fields["seq"], hash=fields["hash"], at=at)
+    )
 
 
 def _row_counts(application) -> dict[str, int]:
@@ -125,6 +153,24 @@ def _assert_at_head_with_data(application, counts: dict[str, int]) -> None:
     password = application.config["MPR_DEMO_PASSWORD"]
     client.post("/login/", data={"username": "cgst-mum-e", "password": password, "csrf_token": token})
     assert get_grid(client, "dpm_gst_adj_2", "CGST-MUM-E", JAN).value("_", "RECEIPT_NO") == "4"
+    _assert_old_events_verify_in_the_global_chain(application)
+
+
+def _assert_old_events_verify_in_the_global_chain(application) -> None:
+    """0006 moved the single chain's events into the global chain unchanged; new saves go to the office's."""
+    from app.extensions import db
+    from app.models.audit import AuditEvent, AuditHead
+    from app.services import audit
+    from tests.http.test_status_todo import save
+
+    with application.app_context():
+        first = db.session.execute(select(AuditEvent).where(AuditEvent.id == 1)).scalar_one()
+        assert (first.chain, first.seq, first.action) == ("global", 1, "save")
+        assert db.session.get(AuditHead, "global").seq >= 1
+    with application.test_request_context():
+        save("cgst-mum-e", "DPM-GST-ADJ-2", "CGST-MUM-E", JAN, {"_": {**ADJ2_FIRST_MONTH, "RECEIPT_NO": "5"}})
+        assert db.session.get(AuditHead, "office:CGST-MUM-E").seq == 1
+        assert audit.verify()[1] == []
 
 
 def test_a_database_holding_data_at_the_baseline_upgrades_to_head(fresh_app):

@@ -17,7 +17,7 @@ from tests.http.test_cycle import (
     DATA,
     DGRI,
     JAN,
-    audit_seq,
+    audit_mark,
     events,
     follow,
     post_form,
@@ -35,8 +35,8 @@ SEND_BACK = {"remarks": "Please re-check the receipts", "cells": [REMARK_CELL]}
 
 @pytest.fixture
 def since(app) -> int:
-    """The audit sequence number when the test started."""
-    return audit_seq(app)
+    """The latest audit event id when the test started."""
+    return audit_mark(app)
 
 
 @pytest.fixture

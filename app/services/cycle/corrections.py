@@ -202,6 +202,7 @@ def raise_correction(
         None,
         {"format": fmt.code, "office": office.code, "months": [str(p.month) for p in proposals]},
         request.justification,
+        office=office.code,
     )
     commit_or_conflict(f"Correction of {fmt.code}")
     return request
@@ -363,6 +364,7 @@ def _record_decision(
         {"status": CorrectionStatus.PENDING},
         {"status": status},
         why,
+        office=request.office.code,
     )
     _notify_decided(request)
     commit_or_conflict(f"Correction No. {request.number}")
