@@ -13,9 +13,10 @@ import datetime as dt
 import logging
 import secrets
 
-from flask import current_app, flash, has_request_context, jsonify, request, session
+from flask import current_app, flash, g, has_request_context, jsonify, request, session
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -115,6 +116,38 @@ class MprSecurityManager(SecurityManager):
         super().register_views()
         self.lm.login_view = f"{type(self.auth_view).__name__}.login"
         self.auth_view.invalid_login_message = LoginMessage()  # says why when the holder may know
+
+    def exist_permission_on_roles(self, view_name: str, permission_name: str, role_ids: list[int]) -> bool:
+        """Whether one of the roles holds the permission on the view (grants read once per request).
+
+        FAB asks once per menu item and protected view, one query each (about 12 per page, nearly half
+        of a grid page's time); within a request the roles' (permission, view) pairs are read in one
+        query and kept in `g`, so every later check is a set lookup. Outside a request: FAB's query.
+        """
+        if not has_request_context():
+            return super().exist_permission_on_roles(view_name, permission_name, role_ids)
+        cache = g.setdefault("mpr_role_grants", {})
+        key = tuple(sorted(role_ids))
+        if key not in cache:
+            cache[key] = self._grants_of_roles(key)
+        return (permission_name, view_name) in cache[key]
+
+    def _grants_of_roles(self, role_ids: tuple[int, ...]) -> frozenset[tuple[str, str]]:
+        """Every (permission, view) pair the roles hold, in one query."""
+        from flask_appbuilder.security.sqla.models import assoc_permissionview_role
+
+        query = (
+            select(self.permission_model.name, self.viewmenu_model.name)
+            .select_from(self.permissionview_model)
+            .join(self.permission_model, self.permission_model.id == self.permissionview_model.permission_id)
+            .join(self.viewmenu_model, self.viewmenu_model.id == self.permissionview_model.view_menu_id)
+            .join(
+                assoc_permissionview_role,
+                assoc_permissionview_role.c.permission_view_id == self.permissionview_model.id,
+            )
+            .where(assoc_permissionview_role.c.role_id.in_(role_ids))
+        )
+        return frozenset((permission, view) for permission, view in db.session.execute(query))
 
     def _find_login_user(self, username):
         """The user a login names: by user id, else by e-mail address (as FAB's own check does)."""
