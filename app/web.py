@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_appbuilder.utils.base import get_safe_redirect
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -152,6 +153,12 @@ def _database_unavailable(error: Exception):
     return page, 503, headers
 
 
+def page_language() -> str:
+    """The language of the page for <html lang>: the current locale's ('en', 'hi'), English by default."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
+
+
 def register_web_hooks(app: Flask) -> None:
     """Install CSRF checking, headers and error pages on `app`."""
     # The JSON API authenticates with JWT bearer tokens only (no cookies), so the
@@ -174,6 +181,10 @@ def register_web_hooks(app: Flask) -> None:
     from app.services.engine.cell_input import number_grammar
 
     app.jinja_env.globals["mpr_number_grammar"] = number_grammar
+    from app.presenters.grid_cells import format_cell_name
+
+    app.jinja_env.globals["mpr_cell_name"] = format_cell_name
+    app.jinja_env.globals["mpr_language"] = page_language
     from app.presenters.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from app.definitions.schema import ColumnDef
+from app.definitions.schema import UNITS, ColumnDef, FormatDef
 from app.presenters.cells import display
 from app.services.engine.grid import Grid, GridRow
 
@@ -24,6 +24,7 @@ class CellView:
     text: str
     messages: tuple[str, ...]
     remarks: tuple[str, ...] = ()  # what the validating unit pointed out at this cell
+    name: str = ""  # the spoken name of its input: "row — group — column (unit)"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RowView:
     label: str
     heading: str | None
     cells: tuple[CellView, ...]
+    spoken: str = ""  # the row's part of its cells' names, unique within the grid
 
     @property
     def cells_html(self) -> Markup:
@@ -42,16 +44,39 @@ class RowView:
         return Markup(html)  # noqa: S704 - built only from escape()d values and fixed markup
 
 
-def _input_html(row: GridRow, column: ColumnDef, text: str) -> str:
+def column_unit(fmt: FormatDef, column: ColumnDef) -> str | None:
+    """The unit a column's figures are in: the format's money unit for amounts, % for percents."""
+    if column.type == "percent":
+        return "%"
+    if column.type == "amount" and fmt.unit != "count":
+        return UNITS[fmt.unit]
+    return None
+
+
+def cell_name(row_label: str, column: ColumnDef, unit: str | None = None) -> str:
+    """The spoken name of a grid input: 'row label — group — column (unit)' (empty parts left out)."""
+    name = " — ".join(part for part in (row_label, *column.group_path, column.label) if part)
+    return f"{name} ({unit})" if unit else name
+
+
+def format_cell_name(fmt: FormatDef, row_label: str, column: ColumnDef) -> str:
+    """cell_name with the column's unit in `fmt` (templates: the inputs of a row added in the page)."""
+    return cell_name(row_label, column, column_unit(fmt, column))
+
+
+def _input_html(row: GridRow, cell: CellView, described: str) -> str:
+    column, text = cell.column, cell.text
     name = escape(f"cell|{row.key}|{column.code}")
-    label = escape(f"{row.label} — {column.label}")
+    label = escape(cell.name)
+    if cell.messages:
+        described += ' aria-invalid="true"'
     if column.kind.widget == "select":
         options = "".join(
             f"<option{' selected' if text == choice else ''}>{escape(choice)}</option>"
             for choice in column.choices
         )
         return (
-            f'<select class="form-control input-sm" name="{name}" aria-label="{label}">'
+            f'<select class="form-control input-sm" name="{name}" aria-label="{label}"{described}>'
             f'<option value=""></option>{options}</select>'
         )
     widget = column.kind.widget
@@ -60,20 +85,34 @@ def _input_html(row: GridRow, column: ColumnDef, text: str) -> str:
     value = escape(text)
     return (
         f'<input class="form-control input-sm" name="{name}" value="{value}" {kind}{limit} '
-        f'aria-label="{label}">'
+        f'aria-label="{label}"{described}>'
     )
+
+
+def message_id(row: GridRow, column: ColumnDef, index: int) -> str:
+    """The id of a cell's index-th message or remark (no spaces: an id is one token)."""
+    return "mpr-msg-" + "-".join(part.replace(" ", "_") for part in (row.key, column.code, str(index)))
 
 
 def cell_html(row: GridRow, cell: CellView) -> str:
-    """One <td>: an input when editable, the value otherwise, then its messages (all text escaped)."""
+    """One <td>: an input when editable, the value otherwise, then its messages (all text escaped).
+
+    Messages and remarks get ids; the input names them in aria-describedby, and is
+    aria-invalid while it has a message (a remark alone only describes it).
+    """
     column = cell.column
+    notes = [("mpr-msg", m) for m in cell.messages] + [("mpr-remark", r) for r in cell.remarks]
+    ids = [message_id(row, column, i) for i in range(len(notes))]
+    messages = "".join(
+        f'<small class="{kind}" id="{escape(at)}">{escape(text)}</small>'
+        for (kind, text), at in zip(notes, ids, strict=True)
+    )
+    described = f' aria-describedby="{escape(" ".join(ids))}"' if ids else ""
     inner = (
-        _input_html(row, column, cell.text)
+        _input_html(row, cell, described)
         if cell.editable
         else f'<span class="mpr-value">{escape(cell.text)}</span>'
     )
-    messages = "".join(f'<small class="mpr-msg">{escape(m)}</small>' for m in cell.messages)
-    messages += "".join(f'<small class="mpr-remark">{escape(r)}</small>' for r in cell.remarks)
     error = (" has-error" if cell.messages else "") + (" mpr-has-remark" if cell.remarks else "")
     code, role, kind = escape(column.code), escape(column.role), escape(column.type)
     return (
@@ -98,18 +137,27 @@ def row_views(
 ) -> list[RowView]:
     """Every row of the grid ready to print, with messages and remarks at their cells."""
     remarks = remarks or {}
-    views, previous_group = [], None
+    units = {column.code: column_unit(grid.fmt, column) for column in grid.columns}
+    views, previous_group, spoken_names = [], None, set()
     for row in grid.rows:
         heading = row.group if row.group and row.group != previous_group and not row.is_total else None
         previous_group = row.group
+        spoken = _unique(row.label, spoken_names, len(views) + 1)
         cells = []
         for column in grid.columns:
             editable = can_enter and grid.editable(row, column)
             typed = row.typed.get(column.code)
             text = typed if typed is not None and editable else display(row.cells.get(column.code), column)
             at = (row.key, column.code)
-            cells.append(
-                CellView(column, editable, text, tuple(messages.get(at, ())), tuple(remarks.get(at, ())))
-            )
-        views.append(RowView(row, _own_label(row), heading, tuple(cells)))
+            notes = tuple(messages.get(at, ())), tuple(remarks.get(at, ()))
+            name = cell_name(spoken, column, units[column.code])
+            cells.append(CellView(column, editable, text, *notes, name))
+        views.append(RowView(row, _own_label(row), heading, tuple(cells), spoken))
     return views
+
+
+def _unique(label: str, seen: set[str], position: int) -> str:
+    """The row's label, with its position added when another row already reads the same."""
+    spoken = label if label not in seen else f"{label} ({position})"
+    seen.add(spoken)
+    return spoken

@@ -79,7 +79,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
     assert focused_name(page) == "cell|_|OPENING_AMT"
     page.keyboard.type("1500.50")
     expect(closing_amt).to_have_text("1500.50")
-    page.keyboard.press("Enter")  # Enter moves on like Tab, and does not submit
+    page.keyboard.press("Enter")  # down the column; at its foot (one row) on to the next column; no submit
     assert focused_name(page) == "cell|_|RECEIPT_NO"
     page.keyboard.type("4")
     expect(closing_no).to_have_text("14")
@@ -268,7 +268,7 @@ def test_free_rows_add_save_remove(page, login) -> None:
     row = "new-1"
     assert focused_name(page) == f"cell|{row}|PERSON_NAME"  # the new row's first cell has focus
     page.keyboard.type("Ramesh Kumar")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # one row: from the foot of its column to the next column
     assert focused_name(page) == f"cell|{row}|PAN"
     page.keyboard.type("ABCDE1234F")
     field(page, "ARREST_DATE", row).fill("2024-05-10")

@@ -44,10 +44,11 @@ LAYOUT_PROBLEMS = """() => {
       }
     });
   });
-  const groups = table.querySelectorAll("thead tr:not(.mpr-colnumbers) th:not([data-col]):not(.mpr-rowhead)");
+  const groups = table.querySelectorAll(  // column groups (not the column of Remove buttons)
+    "thead tr:not(.mpr-colnumbers) th:not([data-col]):not(.mpr-rowhead):not(.mpr-actions)");
   groups.forEach((group) => {
     const g = box(group);
-    if (g.width === 0 || group.textContent.trim() === "") { return; }  // e.g. above Remove buttons
+    if (g.width === 0 || group.textContent.trim() === "") { return; }  // e.g. an empty corner
     const inside = leaves.filter((th) => box(th).left >= g.left - 1.5 && box(th).right <= g.right + 1.5);
     const cut = leaves.filter((th) => box(th).left < g.right - 1.5 && box(th).right > g.left + 1.5
       && !inside.includes(th));

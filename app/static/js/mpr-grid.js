@@ -110,18 +110,38 @@
   var checkMessages = {};
   spec.checks.forEach(function (check) { checkMessages[check.message] = true; });
 
+  // A cell's input names its messages and remarks (aria-describedby) and is aria-invalid
+  // while a message stands, as the server renders it; kept so as messages come and go.
+  function describe(td) {
+    var control = td.querySelector("input, select");
+    if (!control) { return; }
+    var ids = [];
+    td.querySelectorAll(".mpr-msg, .mpr-remark").forEach(function (note, index) {
+      if (!note.id) {
+        note.id = "mpr-live-" + td.parentNode.getAttribute("data-row") + "-" + td.getAttribute("data-col") + "-" + index;
+      }
+      ids.push(note.id);
+    });
+    if (ids.length) { control.setAttribute("aria-describedby", ids.join(" ")); } else { control.removeAttribute("aria-describedby"); }
+    if (td.querySelector(".mpr-msg")) { control.setAttribute("aria-invalid", "true"); } else { control.removeAttribute("aria-invalid"); }
+  }
+
   function dropServerMessages(td, checksOnly) {
     td.querySelectorAll(".mpr-msg:not(.mpr-live-msg)").forEach(function (el) {
       if (!checksOnly || checkMessages[el.textContent.trim()]) { el.remove(); }
     });
     if (!td.querySelector(".mpr-msg:not(.mpr-live-msg)")) { td.classList.remove("has-error"); }
+    describe(td);
   }
 
   table.querySelectorAll("td.has-error").forEach(function (td) { dropServerMessages(td, true); });
 
   function clearLiveMessages() {
     table.querySelectorAll(".mpr-live-msg").forEach(function (el) { el.remove(); });
-    table.querySelectorAll("td.mpr-live-error").forEach(function (td) { td.classList.remove("mpr-live-error"); });
+    table.querySelectorAll("td.mpr-live-error").forEach(function (td) {
+      td.classList.remove("mpr-live-error");
+      describe(td);
+    });
   }
 
   function showMessage(tr, code, message) {
@@ -132,6 +152,7 @@
     small.textContent = message;
     td.appendChild(small);
     td.classList.add("mpr-live-error");
+    describe(td);
   }
 
   function runChecks(tr, values, scope) {
@@ -173,15 +194,6 @@
     });
   }
 
-  function inputs() {
-    return Array.prototype.slice.call(form.querySelectorAll("#mpr-grid input, #mpr-grid select"));
-  }
-
-  function moveFocus(from, step) {
-    var all = inputs();
-    var next = all[all.indexOf(from) + step];
-    if (next) { next.focus(); if (next.select) { next.select(); } }
-  }
 
   // Figures typed but not saved: leaving the page asks first. A grid sent back with
   // refused typing (422) starts out unsaved; saving or submitting the form clears it.
@@ -335,10 +347,109 @@
     recalculate();
     pasteStatus().textContent = pasteReport(filled, refused, failed);
   });
+  // Keyboard, as in a spreadsheet, over the editable cells only (computed and carried
+  // cells are skipped): Enter moves down (Shift+Enter up), and at the end of a column on
+  // to the top of the next one (so a single-row grid goes along); it never submits the
+  // form, the buttons do. Up/Down go to the same column in the row above or below;
+  // Left/Right to the neighbour once the caret is at the start or end of the text, so
+  // editing inside a cell still works. Tab keeps the browser's order: along the row.
+  // Selects keep Up/Down for their choices, date inputs their own arrows.
+  function controlIn(td) {
+    var control = td && td.querySelector("input, select");
+    return control && !control.disabled && !control.readOnly ? control : null;
+  }
+
+  function gridRows() {
+    return Array.prototype.filter.call(table.querySelectorAll("tbody tr[data-row]"), function (tr) {
+      return editableCells(tr).length > 0;
+    });
+  }
+
+  function columnCodes() {  // the columns that have an editable cell somewhere, left to right
+    var codes = [];
+    table.querySelectorAll("tbody tr[data-row] td[data-col]").forEach(function (td) {
+      var code = td.getAttribute("data-col");
+      if (codes.indexOf(code) < 0 && controlIn(td)) { codes.push(code); }
+    });
+    var order = Array.prototype.map.call(table.querySelectorAll("thead th[data-col]"), function (th) {
+      return th.getAttribute("data-col");
+    });
+    return codes.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
+  }
+
+  function cellAt(tr, code) {
+    return controlIn(tr.querySelector('td[data-col="' + code + '"]'));
+  }
+
+  function vertical(td, step, wrap) {  // the same column up or down; with wrap, on to the next column
+    var rows = gridRows();
+    var code = td.getAttribute("data-col");
+    var r = rows.indexOf(td.parentNode);
+    for (var i = r + step; i >= 0 && i < rows.length; i += step) {
+      var found = cellAt(rows[i], code);
+      if (found) { return found; }
+    }
+    if (!wrap) { return null; }
+    var codes = columnCodes();
+    for (var c = codes.indexOf(code) + step; c >= 0 && c < codes.length; c += step) {
+      for (var j = step > 0 ? 0 : rows.length - 1; j >= 0 && j < rows.length; j += step) {
+        var next = cellAt(rows[j], codes[c]);
+        if (next) { return next; }
+      }
+    }
+    return null;
+  }
+
+  function sideways(td, step) {  // the editable neighbour in the same row
+    var cells = editableCells(td.parentNode);
+    var next = cells[cells.indexOf(td) + step];
+    return next ? controlIn(next) : null;
+  }
+
+  function caretAt(control, edge) {  // true when Left/Right should leave the cell
+    if (control.tagName === "SELECT") { return true; }
+    if (control.type !== "text") { return false; }  // a date input moves between its parts
+    var start = control.selectionStart;
+    var end = control.selectionEnd;
+    if (start === null || end === null) { return true; }
+    return edge < 0 ? start === 0 : end === control.value.length;
+  }
+
+  function go(control) {
+    if (!control) { return; }
+    control.focus();
+    if (control.select) { control.select(); }
+    if (control.scrollIntoView) { control.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+  }
+
   form.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.matches("#mpr-grid input")) {
-      event.preventDefault();  // Enter moves on like Tab; the Save button submits
-      moveFocus(event.target, event.shiftKey ? -1 : 1);
+    var control = event.target;
+    if (!control.matches || !control.matches("#mpr-grid input, #mpr-grid select")) { return; }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) { return; }
+    var td = control.closest("td[data-col]");
+    if (!td) { return; }
+    var target = null;
+    switch (event.key) {
+      case "Enter":
+        event.preventDefault();  // never submits: Save draft and Save and submit do
+        go(vertical(td, event.shiftKey ? -1 : 1, true));
+        return;
+      case "ArrowDown":
+      case "ArrowUp":
+        if (event.shiftKey || control.tagName === "SELECT" || control.type === "date") { return; }
+        target = vertical(td, event.key === "ArrowDown" ? 1 : -1, false);
+        break;
+      case "ArrowLeft":
+      case "ArrowRight":
+        if (event.shiftKey || !caretAt(control, event.key === "ArrowLeft" ? -1 : 1)) { return; }
+        target = sideways(td, event.key === "ArrowLeft" ? -1 : 1);
+        break;
+      default:
+        return;
+    }
+    if (target) {
+      event.preventDefault();
+      go(target);
     }
   });
 
@@ -348,7 +459,7 @@
     addButton.addEventListener("click", function () {
       newRowCounter += 1;
       var key = "new-" + newRowCounter;
-      var html = template.innerHTML.replace(/__KEY__/g, key);
+      var html = template.innerHTML.replace(/__KEY__/g, key).replace(/__NUMBER__/g, String(newRowCounter));
       table.querySelector("tbody").insertAdjacentHTML("beforeend", html);
       markUnsaved();
       var first = table.querySelector('tr[data-row="' + key + '"] input, tr[data-row="' + key + '"] select');
