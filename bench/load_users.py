@@ -25,6 +25,8 @@ from bench.load_data import PASSWORD, Return, Work
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 READY = re.compile(r'class="btn btn-xs btn-primary mpr-validate"\s+href="([^"]+)"')
 REFUSED = 'class="alert alert-danger"'
+ALERT = re.compile(r'class="alert alert-danger"[^>]*>(.*?)</div>', re.S)
+TAGS = re.compile(r"<[^>]+>")
 MAX_TRIES = 6
 
 
@@ -291,7 +293,15 @@ async def _submit_with_retries(
 
 
 def _status(answer: httpx.Response | None) -> str:
-    return "no answer" if answer is None else str(answer.status_code)
+    """The status and, on a refusal, the first error the page shows."""
+    if answer is None:
+        return "no answer"
+    shown = ALERT.search(answer.text)
+    return (
+        f"{answer.status_code} {TAGS.sub('', shown.group(1)).strip()[:160]}"
+        if shown
+        else str(answer.status_code)
+    )
 
 
 def _keep(recorder: Recorder, ret: Return, office: str, name: str, value: Decimal, submit: bool) -> None:
