@@ -196,6 +196,7 @@ def summary_rows(recorder, verdict, office_seconds: float, log_text: str, label:
             _ok(not verdict.not_submitted),
         ),
         ("load: validations (one owner's formats of one office)", str(recorder.validated), "", ""),
+        ("load: requests sent again (idle connection closed under them)", str(recorder.resent), "", ""),
         (
             "load: returns of the month by status",
             ", ".join(f"{k} {v}" for k, v in verdict.statuses.items()),

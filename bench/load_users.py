@@ -59,6 +59,7 @@ class Recorder:
     samples: list[Sample] = field(default_factory=list)
     accepted: list[AcceptedSave] = field(default_factory=list)
     conflicts: int = 0
+    resent: int = 0  # requests sent again after the server closed an idle connection under them
     refused: list[str] = field(default_factory=list)
     submitted: set[tuple[str, str]] = field(default_factory=set)
     validated: int = 0
@@ -138,7 +139,13 @@ class Browser:
     ) -> httpx.Response | None:
         start = time.perf_counter()
         try:
-            response = await self.client.request(method, url, data=data)
+            try:
+                response = await self.client.request(method, url, data=data)
+            except httpx.RemoteProtocolError:
+                # The server closed an idle kept-alive connection as the request went out (gunicorn's
+                # keepalive): nothing was processed. Browsers send it again on a new connection.
+                self.recorder.resent += 1
+                response = await self.client.request(method, url, data=data)
         except httpx.HTTPError:
             self.recorder.samples.append(Sample(kind, (time.perf_counter() - start) * 1000, 0, time.time()))
             return None
