@@ -107,10 +107,14 @@ def _clean_returns(request):
 
 
 def clear_returns(application) -> None:
-    """Delete every return, its cells, revisions, remarks, corrections and notices (the audit trail stays)."""
+    """Delete every return, its cells, revisions, remarks, corrections, notices and notification choices.
+
+    The audit trail stays. Notification choices go too: a test that saves a user's preferences (the
+    access matrix posts every form) would otherwise silence that user's e-mail in later tests.
+    """
     from app.extensions import db
     from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
-    from app.models.messaging import MailMessage, MailRecipient, OutboxItem
+    from app.models.messaging import MailMessage, MailRecipient, NotificationPreference, OutboxItem
     from app.models.remarks import ReturnRemark
     from app.models.returns import MprReturn
 
@@ -119,6 +123,7 @@ def clear_returns(application) -> None:
         MailRecipient,
         MailMessage,
         OutboxItem,
+        NotificationPreference,
         CorrectionItem,
         ReturnRevision,
         CorrectionRequest,

@@ -66,6 +66,7 @@ class LiveServer:
 
     app: object
     url: str
+    handler: type = _QuietHandler  # the request handler class serving it (tests may patch its logging)
 
     @property
     def password(self) -> str:

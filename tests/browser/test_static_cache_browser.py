@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -17,8 +15,7 @@ def served_paths(monkeypatch, live_server) -> list[str]:
     def record(handler, code="-", size="-") -> None:
         seen.append(handler.path)
 
-    fixtures = sys.modules[type(live_server).__module__]  # the browser conftest, as pytest imported it
-    monkeypatch.setattr(fixtures._QuietHandler, "log_request", record)
+    monkeypatch.setattr(live_server.handler, "log_request", record)
     return seen
 
 
