@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from types import SimpleNamespace
@@ -153,6 +154,24 @@ def _database_unavailable(error: Exception):
     return page, 503, headers
 
 
+def _end_session_even_if_disconnected(_error: BaseException | None) -> None:
+    """Close the request's session; if the server dropped its connection, discard it without a rollback.
+
+    Runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first). Without it, a
+    connection the database terminated mid-request (a restart) made the rollback in that teardown raise,
+    and gunicorn answered 500 for a request the app had already answered.
+    """
+    from app.extensions import db
+
+    try:
+        db.session.remove()
+    except DATABASE_UNREACHABLE as lost:
+        log.warning("database connection lost at the end of a request: %s", str(lost).splitlines()[0])
+        with contextlib.suppress(*DATABASE_UNREACHABLE):
+            db.session.registry().invalidate()  # close the connection as unusable: no rollback is sent
+        db.session.registry.clear()
+
+
 def page_language() -> str:
     """The language of the page for <html lang>: the current locale's ('en', 'hi'), English by default."""
     locale = get_locale()
@@ -192,6 +211,7 @@ def register_web_hooks(app: Flask) -> None:
 
     install_static_fingerprints(app)  # ?v=<content hash> on static URLs, cached for a year
     app.after_request(_add_security_headers)
+    app.teardown_appcontext(_end_session_even_if_disconnected)
     app.after_request(_audit_refusal)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(Refusal, _refused)

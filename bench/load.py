@@ -325,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
                     from bench.load_faults import fault_rows
 
                     rows += fault_rows(server, database_url, work, restart=not args.no_restart)
+                    if args.log:
+                        args.log.write_text(server.log_text())  # the fault tests' part too
                 server.stop()
     if args.json:
         print(json.dumps(rows))

@@ -109,3 +109,20 @@ def _stored_returns(application) -> list[tuple[str, int]]:
             MprReturn.format_code == "GI-GST-4", MprReturn.period == dt.date(2024, 1, 1)
         )
         return [tuple(row) for row in db.session.execute(query)]
+
+
+def test_a_connection_the_database_drops_mid_request_ends_the_request_without_an_error(outage_app):
+    """A restart terminates the request's connection after it began: the teardown must not raise (500)."""
+    application, database = outage_app
+    with application.app_context():
+        from app.extensions import db
+
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()  # a transaction is open
+        admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+    # Leaving the context ran the teardown on the dead connection without raising; the app goes on.
+    client = _logged_in(application)
+    assert client.get(GRID).status_code == 200
+    del database
