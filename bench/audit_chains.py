@@ -14,33 +14,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import time
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+
+from bench.run import Row, _say
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CLIENTS = (1, 8, 32)
 SECONDS = 4.0
 FORMAT = "DPM-GST-ADJ-2"
 MOVED = "RECEIPT_NO"  # the whole-number cell each save moves (a save that changes nothing stores nothing)
-
-
-@dataclass
-class Row:
-    """One line of the table (bench.run passes its own Row)."""
-
-    measure: str
-    value: str
-    target: str = ""
-    ok: bool | None = None
-
-
-def _say(text_: str) -> None:
-    print(f"[bench] {text_}", file=sys.stderr, flush=True)
 
 
 def _admin_url() -> str:

@@ -169,6 +169,14 @@ class Browser:
         answer = await self.request("login", "POST", "/login/", form)
         return answer is not None and answer.status_code == 302
 
+    async def arrive(self, username: str, start_in: float) -> bool:
+        """Wait until the user's moment, then sign in; a failed sign-in is kept as unfinished work."""
+        await asyncio.sleep(start_in)
+        if await self.login(username):
+            return True
+        self.recorder.unfinished.append(f"{username}: could not log in")
+        return False
+
     async def close(self) -> None:
         await self.client.aclose()
 
@@ -196,9 +204,7 @@ class Pace:
 
 async def office_user(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Log in, open the formats page, then open, save and submit every draft of the month."""
-    await asyncio.sleep(start_in)
-    if not await browser.login(username):
-        browser.recorder.unfinished.append(f"{username}: could not log in")
+    if not await browser.arrive(username, start_in):
         return
     await browser.request("formats index", "GET", f"/mpr/?period={work.month}")
     office = work.office_of[username]
@@ -210,9 +216,7 @@ async def office_user(browser: Browser, username: str, work: Work, pace: Pace, s
 
 async def second_clerk(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Another user of the same office saving the same first draft at the same moment (collisions)."""
-    await asyncio.sleep(start_in)
-    if not await browser.login(username):
-        browser.recorder.unfinished.append(f"{username}: could not log in")
+    if not await browser.arrive(username, start_in):
         return
     first = work.offices[work.colliding[username]][0]
     await _save_with_retries(browser, first, work.office_of[username], work.month, delta=Decimal(2))
@@ -318,9 +322,7 @@ def _keep(recorder: Recorder, ret: Return, office: str, name: str, value: Decima
 
 async def zone_user(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Keep the validation page open; validate each owner's formats of an office once all are submitted."""
-    await asyncio.sleep(start_in)
-    if not await browser.login(username):
-        browser.recorder.unfinished.append(f"{username}: could not log in")
+    if not await browser.arrive(username, start_in):
         return
     index = f"/mpr/validation/?period={work.month}"
     while True:
@@ -350,9 +352,7 @@ async def _validate(browser: Browser, link: str) -> None:
 
 async def board_user(browser: Browser, username: str, work: Work, pace: Pace, start_in: float) -> None:
     """Read the status summary, one Zone's returns and an all-India report, again and again."""
-    await asyncio.sleep(start_in)
-    if not await browser.login(username):
-        browser.recorder.unfinished.append(f"{username}: could not log in")
+    if not await browser.arrive(username, start_in):
         return
     while not pace.offices_done.is_set():
         zone = pace.rng.choice(sorted(set(work.zone_of.values())))
