@@ -38,6 +38,7 @@ class Sample:
     ms: float
     status: int
     at: float
+    request_id: str = ""  # the server's X-Request-ID: joins the sample to the app's own time for it
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,13 @@ class Browser:
             self.recorder.samples.append(Sample(kind, (time.perf_counter() - start) * 1000, 0, time.time()))
             return None
         self.recorder.samples.append(
-            Sample(kind, (time.perf_counter() - start) * 1000, response.status_code, time.time())
+            Sample(
+                kind,
+                (time.perf_counter() - start) * 1000,
+                response.status_code,
+                time.time(),
+                response.headers.get("X-Request-ID", ""),
+            )
         )
         return response
 
@@ -235,8 +242,11 @@ def _accepted(page: httpx.Response | None) -> bool:
 
 async def _save_with_retries(
     browser: Browser, ret: Return, office: str, month: str, delta: Decimal, form: GridForm | None = None
-) -> bool:
-    """Save one changed cell of the grid as opened; on a conflict reload and enter it again."""
+) -> GridForm | None:
+    """Save one changed cell of the grid as opened; on a conflict reload and enter it again.
+
+    Returns the grid shown after the save (the page the user goes on from), None if not saved.
+    """
     url = f"/mpr/f/{ret.slug}/{office}/{month}"
     for _try in range(MAX_TRIES):
         form = form or await _open(browser, url)
@@ -252,10 +262,10 @@ async def _save_with_retries(
         page = await browser.follow("grid after save", answer)
         if _accepted(page):
             _keep(browser.recorder, ret, office, name, value + delta, submit=False)
-            return True
+            return GridForm(page.text)
         browser.recorder.refused.append(f"save {ret.format_code} {office}: {_status(answer)}")
-        return False
-    return False
+        return None
+    return None
 
 
 async def _fill_and_submit(browser: Browser, ret: Return, office: str, month: str, pace: Pace) -> bool:
@@ -265,26 +275,34 @@ async def _fill_and_submit(browser: Browser, ret: Return, office: str, month: st
         return False
     original = form.number_cell()
     await pace.think_a_moment()
-    if original is not None and not await _save_with_retries(browser, ret, office, month, Decimal(1), form):
-        return False
+    if original is not None:
+        form = await _save_with_retries(browser, ret, office, month, Decimal(1), form)
+        if form is None:
+            return False
     await pace.think_a_moment()
-    return await _submit_with_retries(browser, ret, office, month, original)
+    return await _submit_with_retries(browser, ret, office, month, original, form)
 
 
 async def _submit_with_retries(
-    browser: Browser, ret: Return, office: str, month: str, original: tuple[str, Decimal] | None
+    browser: Browser,
+    ret: Return,
+    office: str,
+    month: str,
+    original: tuple[str, Decimal] | None,
+    form: GridForm | None,
 ) -> bool:
-    """Put the changed cell back to its first value and submit; on a conflict reload and do it again.
+    """Put the changed cell back and submit from the page shown; on a conflict reload and do it again.
 
     A return with no figure to change (a free-row format with no rows this month) is submitted as it is.
     """
     url = f"/mpr/f/{ret.slug}/{office}/{month}"
     for _try in range(MAX_TRIES):
-        form = await _open(browser, url)
+        form = form or await _open(browser, url)
         if form is None:
             return False
         data = form.posted(*original) if original else dict(form.fields)
         answer = await browser.request("submit", "POST", f"{url}/submit", data)
+        form = None  # a retry reloads the page first
         if (
             answer is not None
             and answer.status_code in (409, 422)

@@ -44,14 +44,16 @@ def due_date(month: Month) -> dt.date:
     return dt.date(following.year, following.month, current_app.config["MPR_DUE_DAY"])
 
 
-def deadline_status(ret: Filed | None, month: Month, today: dt.date | None = None) -> str:
+def deadline_status(
+    ret: Filed | None, month: Month, today: dt.date | None = None, due: dt.date | None = None
+) -> str:
     """not started | draft | submitted | submitted late | validated on time | validated late | not reported.
 
     A return submitted after the due date is "submitted late" until it is validated; only a
     return never submitted reads "not reported" once the due date has passed.
     """
     today = today or dt.date.today()
-    due = due_date(month)
+    due = due or due_date(month)  # a page counting thousands of returns passes it once
     if ret is not None and ret.status == ReturnStatus.VALIDATED:
         return VALIDATED_ON_TIME if ret.validated_at.date() <= due else VALIDATED_LATE
     if ret is not None and ret.status == ReturnStatus.SUBMITTED:

@@ -143,7 +143,7 @@ def return_states(
     states = []
     for office, fmt in expected_pairs(actor, offices, formats, today):
         ret = returns.get((office.id, fmt.code))
-        states.append(ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today), due))
+        states.append(ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today, due), due))
     return states
 
 

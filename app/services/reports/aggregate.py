@@ -103,6 +103,21 @@ def aggregate(
     return found
 
 
+def rolled_up(per_child: Aggregates) -> Aggregates:
+    """The children's sums added up per (month, row): the unit's own aggregates, with no second query.
+
+    Exact because every office in scope falls under one child (the child key is a column of the
+    office), counts are integers and amounts are Decimals; a column no child has stays None.
+    """
+    found: Aggregates = {}
+    for (month, _child, key), sums in per_child.items():
+        target = found.setdefault((month, None, key), dict.fromkeys(sums))
+        for code, value in sums.items():
+            if value is not None:
+                target[code] = value if target[code] is None else target[code] + value
+    return found
+
+
 def _typed(column: ColumnDef, value: Any) -> Any:
     if value is None:
         return None

@@ -229,9 +229,10 @@ def build_report(
     scope, wanted = offices_under(unit, fmt), statuses(basis)
     row_defs = _report_rows(fmt, month)
     srcs = agg.sources(fmt, every_month)
-    totals: agg.Aggregates = {}
-    for source in srcs:
-        totals.update(agg.aggregate(source, scope, wanted))
+    by = by_children if isinstance(by_children, str) else "children"
+    drilled = bool(by_children) and unit.has_children
+    per_child = _aggregates(srcs, scope, wanted, child_key(unit, by) if drilled else None)
+    totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
     states = agg.office_states(codes, month, every_month, scope, wanted)
     report = Report(
@@ -245,23 +246,22 @@ def build_report(
         amended=tuple(s.code for s in states if s.amended),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
-    if by_children and unit.has_children:
-        by = by_children if isinstance(by_children, str) else "children"
-        report.children = _children(
-            fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
-        )
+    if drilled:
+        report.children = _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by)
     return report
 
 
-def _children(
-    fmt, unit, month, columns, row_defs, spans, srcs, scope, wanted, states, by
-) -> list[ChildReport]:
-    """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
-    key = child_key(unit, by)
-    per_zone = unit.level == "india" and by != "offices"
-    per_child: agg.Aggregates = {}
+def _aggregates(srcs: list[agg.Source], scope, wanted: tuple[str, ...], child) -> agg.Aggregates:
+    """The sums of every source table, per child unit when `child` is given (one query per table)."""
+    found: agg.Aggregates = {}
     for source in srcs:
-        per_child.update(agg.aggregate(source, scope, wanted, child=key))
+        found.update(agg.aggregate(source, scope, wanted, child=child))
+    return found
+
+
+def _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by) -> list[ChildReport]:
+    """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
+    per_zone = unit.level == "india" and by != "offices"
     indexed = _by_child(per_child)
     groups: dict[int, list[agg.OfficeState]] = defaultdict(list)
     for state in states:
