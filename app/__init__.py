@@ -95,11 +95,13 @@ def _build_app(config_class: type, tolerate_invalid: bool) -> Flask:
         harden_sqlite(db.engine)
         appbuilder = AppBuilder(update_perms=app.config.get("FAB_UPDATE_PERMS", False))
         appbuilder.init_app(app, db.session)
+        from app.security.language import install_language_choice
         from app.security.ratelimit import limit_api_login
         from app.security.sessions import register_session_control
 
         limit_api_login(appbuilder)
         register_session_control(app)
+        install_language_choice(app)
         if definitions is not None:
             from app.views import register_views
 

@@ -107,14 +107,16 @@ def _clean_returns(request):
 
 
 def clear_returns(application) -> None:
-    """Delete every return, its cells, revisions, remarks, corrections, notices and notification choices.
+    """Delete every return, its cells, revisions, remarks, corrections, notices and users' choices.
 
-    The audit trail stays. Notification choices go too: a test that saves a user's preferences (the
-    access matrix posts every form) would otherwise silence that user's e-mail in later tests.
+    The audit trail stays. Notification and language choices go too: a test that saves a user's
+    preferences (the access matrix posts every form and visits /lang/hi) would otherwise silence
+    that user's e-mail, or show later tests Hindi pages.
     """
     from app.extensions import db
     from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
     from app.models.messaging import MailMessage, MailRecipient, NotificationPreference, OutboxItem
+    from app.models.org import UserLanguage
     from app.models.remarks import ReturnRemark
     from app.models.returns import MprReturn
 
@@ -124,6 +126,7 @@ def clear_returns(application) -> None:
         MailMessage,
         OutboxItem,
         NotificationPreference,
+        UserLanguage,
         CorrectionItem,
         ReturnRevision,
         CorrectionRequest,

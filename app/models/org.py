@@ -75,3 +75,12 @@ class UserProfile(Model):
     locked_until = Column(DateTime)  # temporary lockout after repeated failed logins
 
     office = relationship("Office", lazy="joined")
+
+
+class UserLanguage(Model):
+    """The interface language a user chose (en, hi); without a row the browser's language decides."""
+
+    __tablename__ = "mpr_user_language"
+
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    language = Column(String(8), nullable=False)

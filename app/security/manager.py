@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.security import sessions, throttle
+from app.security import language, sessions, throttle
 from app.security.login_messages import LoginMessage, explain_spent_one_time_password
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,9 @@ class MprSecurityManager(SecurityManager):
         elif has_request_context():
             throttle.record_success(username)
             db.session.commit()
+            chosen = session.get(language.SESSION_KEY)
             session.clear()  # a new session at every login (no fixation)
+            language.carry_into_new_session(found, chosen)
         return found
 
     def _throttled(self, username, wait: int):

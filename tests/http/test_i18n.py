@@ -50,3 +50,51 @@ def test_committed_catalogues_are_compiled_and_hindi_is_complete(language):
     assert as_written == {m.id: m.string for m in compiled if m.id}, "run `make translations`"
     if language == "hi":
         assert [m.id for m in source if m.id and not m.string] == []
+
+
+def _log_in(app, client, username: str = "cgst-mum-e") -> None:
+    from tests.http.test_cycle import csrf_token
+
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
+    password = app.config["MPR_DEMO_PASSWORD"]
+    answer = client.post("/login/", data={"username": username, "password": password, "csrf_token": token})
+    assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "hindi"),
+    [("hi-IN,hi;q=0.9,en;q=0.8", True), ("en-GB,en;q=0.9", False), ("ta-IN,ta;q=0.9", False), (None, False)],
+)
+def test_before_login_the_browsers_language_decides(app, accept_language, hindi):
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    page = app.test_client().get("/login/", headers=headers).get_data(as_text=True)
+    assert ('lang="hi"' in page) is hindi and ("लॉग इन" in page) is hindi
+
+
+def test_the_browsers_language_is_not_written_into_the_session(app):
+    client = app.test_client()
+    client.get("/login/", headers={"Accept-Language": "hi"})
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    stored = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    assert "csrf_token" in stored and "locale" not in stored  # chosen languages only, not guessed ones
+
+
+def test_the_language_chosen_is_kept_in_the_profile_for_the_next_login(app):
+    client = signed_in(app, "cgst-mum-e")
+    assert client.get("/lang/hi").status_code == 302
+    fresh = app.test_client()
+    _log_in(app, fresh)
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert "करने योग्य कार्य" in fresh.get("/", headers=english_browser).get_data(as_text=True)
+
+    fresh.get("/lang/en")
+    again = app.test_client()
+    _log_in(app, again)
+    assert "To do" in again.get("/", headers={"Accept-Language": "hi"}).get_data(as_text=True)
+
+
+def test_a_language_chosen_before_login_stays_after_it(app):
+    client = app.test_client()
+    client.get("/lang/hi")
+    _log_in(app, client)
+    assert "करने योग्य कार्य" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,73 @@
+"""The interface language: chosen on any page, kept in the session and the user's profile.
+
+Order of choice: the API's `_l_` argument (FAB's), the session's (set by `/lang/<code>` or at
+login from the profile), then the browser's Accept-Language, then English. Nothing is written
+to the session unless the user chooses, so an anonymous visitor gets no cookie for it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import refresh
+from flask_login import current_user
+
+from app.extensions import db
+from app.models.org import UserLanguage
+
+SESSION_KEY = "locale"  # FAB's LocaleView writes the same key
+
+
+def _languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def choose_locale() -> str:
+    """Flask-Babel's locale selector for this request."""
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+    if not has_request_context():
+        return default
+    languages = _languages()
+    asked = request.args.get("_l_")
+    if asked is not None:
+        return asked if asked in languages else default
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or default
+
+
+def remember(code: str) -> None:
+    """Keep the signed-in user's choice with the profile (the session already holds it)."""
+    if not current_user.is_authenticated:
+        return
+    kept = db.session.get(UserLanguage, current_user.id)
+    if kept is None:
+        db.session.add(UserLanguage(user_id=current_user.id, language=code))
+    elif kept.language == code:
+        return
+    else:
+        kept.language = code
+    db.session.commit()
+
+
+def carry_into_new_session(user, chosen: str | None) -> None:
+    """At login, after the session is renewed: the user's kept language, else the one chosen before."""
+    kept = db.session.get(UserLanguage, user.id)
+    language = kept.language if kept is not None else chosen
+    if language in _languages():
+        session[SESSION_KEY] = language
+        refresh()
+
+
+def install_language_choice(app: Flask) -> None:
+    """Use `choose_locale` for every request, and make `/lang/<code>` remember the choice."""
+    app.extensions["babel"].locale_selector = choose_locale
+    switch_session_language = app.view_functions["LocaleView.index"]  # FAB's: checks, sets, redirects
+
+    def switch_language(locale: str):
+        """Switch the interface language; a signed-in user's choice is kept in the profile."""
+        response = switch_session_language(locale=locale)
+        remember(locale)
+        return response
+
+    app.view_functions["LocaleView.index"] = switch_language
