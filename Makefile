@@ -37,7 +37,7 @@ BABEL := $(VENV)/bin/pybabel
 I18N  := app/translations
 
 translations: $(STAMP)
-	$(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o $(I18N)/messages.pot .
+	$(BABEL) -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --sort-by-file -o $(I18N)/messages.pot .
 	for lang in en hi; do \
 	  if [ -f $(I18N)/$$lang/LC_MESSAGES/messages.po ]; then \
 	    $(BABEL) -q update --no-fuzzy-matching -i $(I18N)/messages.pot -d $(I18N) -l $$lang; \

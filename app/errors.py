@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class Refusal(Exception):
@@ -18,7 +19,7 @@ class Refusal(Exception):
 
     status: int = 409
     code: str = "refused"
-    default_message: str = ""
+    default_message: Any = ""
 
     def __init__(self, message: Any = None, details: list | None = None) -> None:
         self.message = str(message if message is not None else self.default_message)
@@ -59,7 +60,7 @@ class NotFound(Refusal):
 
     status = 404
     code = "not_found"
-    default_message = "Not found"
+    default_message = _l("Not found")
 
 
 class Forbidden(Refusal):
@@ -67,7 +68,7 @@ class Forbidden(Refusal):
 
     status = 403
     code = "forbidden"
-    default_message = "Forbidden"
+    default_message = _l("Forbidden")
 
 
 class InvalidInput(Refusal):

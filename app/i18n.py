@@ -17,6 +17,12 @@ FAB_STRINGS = (
     _l("Profile"),
     _l("Logout"),
     _l("Login"),
+    _l("Sign In"),  # FAB's login page and its form
+    _l("Enter your login and password below"),
+    _l("User Name"),
+    _l("Password"),
+    _l("Access is Denied"),  # FAB's flash when a page is not permitted
+    _l("User confirmation needed"),  # FAB's confirmation dialog
 )
 MENU_LABELS = (
     _l("Formats"),
@@ -25,3 +31,31 @@ MENU_LABELS = (
     _l("Corrections"),
     _l("Provision users"),
 )
+HTTP_ERROR_NAMES = (  # Werkzeug's names of the errors the error page shows (mpr/error.html)
+    _l("Bad Request"),
+    _l("Forbidden"),
+    _l("Not Found"),
+    _l("Method Not Allowed"),
+    _l("Request Entity Too Large"),
+    _l("Unprocessable Entity"),
+    _l("Too Many Requests"),
+    _l("Internal Server Error"),
+)
+STATUS_TEXTS = {  # a return's and a correction request's status as pages show it (the API keeps the value)
+    "not started": _l("not started"),
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "validated": _l("validated"),
+    "pending": _l("pending"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "sent": _l("sent"),  # a notification's delivery; "pending" as above
+    "failed": _l("failed"),
+    "open": _l("open"),  # a helpdesk query
+    "closed": _l("closed"),
+}
+
+
+def status_text(status: object) -> str:
+    """The status in the page's language; an unknown one as it is."""
+    return str(STATUS_TEXTS.get(str(status), status))

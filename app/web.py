@@ -204,6 +204,9 @@ def register_web_hooks(app: Flask) -> None:
 
     app.jinja_env.globals["mpr_cell_name"] = format_cell_name
     app.jinja_env.globals["mpr_language"] = page_language
+    from app.i18n import status_text
+
+    app.jinja_env.filters["mpr_status"] = status_text
     from app.presenters.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url

@@ -21,7 +21,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NUMERIC_TYPES = NUMERIC_TYPE_NAMES  # the names; everything else about a type: column_types
 COLUMN_TYPES = TYPE_NAMES
-UNITS = {"lakh": "Rs. lakh", "crore": "Rs. crore", "count": "Numbers"}
+
+
+def N_(text: str) -> str:
+    """Mark a text for extraction (pybabel -k N_) without translating it: pages translate it when shown."""
+    return text
+
+
+UNITS = {"lakh": N_("Rs. lakh"), "crore": N_("Rs. crore"), "count": N_("Numbers")}
 SEGMENTS = frozenset({"CUS", "CE", "ST", "GST"})
 FILLING_KINDS = frozenset({"commissionerate", "dg_unit"})
 FUNCTIONS = frozenset({"executive", "audit", "ltu", "appeals"})

@@ -16,7 +16,7 @@ def title_line(report: Report) -> str:
         unit=report.unit.name,
         month=report.month.label(),
         fy=report.month.fy_label,
-        amount_unit=report.fmt.unit_label,
+        amount_unit=_(report.fmt.unit_label),
     )
 
 

@@ -81,7 +81,7 @@ def _check_size() -> None:
     request.max_content_length = limit  # also bounds a chunked body without Content-Length
     if request.content_length is not None and request.content_length > limit:
         raise EdgeRefusal(
-            _l("The request is too large (at most %(limit)s bytes here).", limit=f"{limit:,}"),
+            _l("The request is too large (at most %(limit)s bytes here).", limit=format(limit, ",")),
             status=413,
             code="too_large",
         )
@@ -198,8 +198,14 @@ def _check_periods() -> None:
             continue  # malformed: the view answers as it always has (404 in paths)
         try:
             parse_period(text, earliest, latest)
-        except ValueError as error:
-            raise EdgeRefusal(str(error), code="bad_period") from None
+        except ValueError:
+            message = _l(
+                "The period %(month)s is outside the months this system covers (%(earliest)s to %(latest)s)",
+                month=text,
+                earliest=str(earliest),
+                latest=str(latest),
+            )
+            raise EdgeRefusal(message, code="bad_period") from None
 
 
 def check_request() -> None:

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_babel import gettext as _
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
@@ -70,16 +71,18 @@ def password_problems(password: str, username: str | None = None) -> list[str]:
     """Every reason `password` is refused (empty when acceptable)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters (a few words make a good passphrase).")
+        problems.append(
+            _("Use at least %(n)s characters (a few words make a good passphrase).", n=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(n)s characters.", n=MAX_LENGTH))
     lowered = password.lower()
     if _is_common(password):
-        problems.append("This password is known from breaches or is too common; choose another.")
+        problems.append(_("This password is known from breaches or is too common; choose another."))
     elif len(set(lowered)) <= 2:
-        problems.append("This password repeats the same characters; choose another.")
+        problems.append(_("This password repeats the same characters; choose another."))
     if username and _squeezed(username) and _squeezed(username) in _squeezed(password):
-        problems.append("The password must not contain your user id.")
+        problems.append(_("The password must not contain your user id."))
     return problems
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
@@ -68,9 +69,9 @@ def _on_login(_app, user, **_extra) -> None:
 def _expired(config) -> str | None:
     stamp = now().timestamp()
     if stamp - session.get(SEEN_KEY, 0) > config["MPR_IDLE_TIMEOUT_MINUTES"] * 60:
-        return "Your session ended after a period of inactivity. Please sign in again."
+        return _("Your session ended after a period of inactivity. Please sign in again.")
     if stamp - session.get(LOGIN_AT_KEY, 0) > config["MPR_ABSOLUTE_TIMEOUT_HOURS"] * 3600:
-        return "Your session reached its maximum length. Please sign in again."
+        return _("Your session reached its maximum length. Please sign in again.")
     return None
 
 
@@ -80,7 +81,9 @@ def enforce_session():
         return None
     reason = None
     if session.get(EPOCH_KEY) != epoch_of(current_user.id):
-        reason = "You were signed out (signed out elsewhere, password or role changed). Please sign in again."
+        reason = _(
+            "You were signed out (signed out elsewhere, password or role changed). Please sign in again."
+        )
     else:
         reason = _expired(current_app.config)
     if reason:

@@ -8,6 +8,8 @@ from flask import flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.views import ResetMyPasswordView, UserInfoEditView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
@@ -42,31 +44,44 @@ def _profile_record(user, profile) -> dict:
     }
 
 
+# WTForms has no Hindi catalogue: its default messages are given here, translatable.
+_REQUIRED = DataRequired(message=_l("This field is required."))
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=_l("Field cannot be longer than %(max)d characters."))
+
+
 class PasswordProfileForm(FlaskForm):
     """Current password, a new password, and the profile used for alerts."""
 
-    current_password = PasswordField("Current (or one-time) password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current_password = PasswordField(_l("Current (or one-time) password"), validators=[_REQUIRED])
+    new_password = PasswordField(_l("New password"), validators=[_REQUIRED, _at_most(MAX_LENGTH)])
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[_REQUIRED, EqualTo("new_password", _l("The two passwords differ."))],
     )
     first_name = StringField(
-        "First name",
-        validators=[DataRequired(), Length(max=64), Regexp(NAME_RE, message="Letters, spaces, . ' - only.")],
+        _l("First name"),
+        validators=[_REQUIRED, _at_most(64), Regexp(NAME_RE, message=_l("Letters, spaces, . ' - only."))],
     )
     last_name = StringField(
-        "Last name",
-        validators=[DataRequired(), Length(max=64), Regexp(NAME_RE, message="Letters, spaces, . ' - only.")],
+        _l("Last name"),
+        validators=[_REQUIRED, _at_most(64), Regexp(NAME_RE, message=_l("Letters, spaces, . ' - only."))],
     )
-    designation = StringField("Designation", validators=[DataRequired(), Length(max=120)])
+    designation = StringField(_l("Designation"), validators=[_REQUIRED, _at_most(120)])
     email = EmailField(
-        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=320)]
+        _l("E-mail"),
+        validators=[
+            _REQUIRED,
+            Email(message=_l("Invalid email address."), check_deliverability=False),
+            _at_most(320),
+        ],
     )
     mobile = StringField(
-        "Mobile number",
+        _l("Mobile number"),
         filters=[_plain_mobile],
-        validators=[DataRequired(), Regexp(MOBILE_RE, message="Ten digits, starting with 6, 7, 8 or 9.")],
+        validators=[_REQUIRED, Regexp(MOBILE_RE, message=_l("Ten digits, starting with 6, 7, 8 or 9."))],
     )
 
 
@@ -88,7 +103,7 @@ class AccountView(BaseView):
             form.designation.data, form.mobile.data = profile.designation, profile.mobile
         if form.validate_on_submit() and self._acceptable(form, user):
             self._apply(form, user, profile)
-            flash("Password and profile saved.", "success")
+            flash(_("Password and profile saved."), "success")
             return redirect(url_for("HomeView.index"))
         forced = profile is not None and profile.must_change_password
         return self.render_template("mpr/account_password.html", form=form, forced=forced)
@@ -96,17 +111,17 @@ class AccountView(BaseView):
     def _acceptable(self, form: PasswordProfileForm, user) -> bool:
         ok = True
         if not check_password_hash(user.password, form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
+            form.current_password.errors.append(_("This is not your current password."))
             ok = False
         if form.new_password.data == form.current_password.data:
-            form.new_password.errors.append("Choose a password different from the current one.")
+            form.new_password.errors.append(_("Choose a password different from the current one."))
             ok = False
         for problem in password_problems(form.new_password.data, user.username):
             form.new_password.errors.append(problem)
             ok = False
         existing = self.appbuilder.sm.find_user(email=form.email.data)
         if existing is not None and existing.id != user.id:
-            form.email.errors.append("Another user already has this e-mail address.")
+            form.email.errors.append(_("Another user already has this e-mail address."))
             ok = False
         return ok
 

@@ -121,7 +121,7 @@ class AccountsView(BaseView):
             user.fail_login_count = 0
             audit.record(g.user.id, g.user.username, "unlock", "user", f"user:{username}")
             db.session.commit()
-            flash(f"{username} unlocked.", "success")
+            flash(_("%(user)s unlocked.", user=username), "success")
         return redirect(url_for("AccountsView.index"))
 
 
@@ -134,7 +134,7 @@ class MprUserDBModelView(UserDBModelView):
     @has_access
     def add(self):
         """Users are provisioned with a one-time password and an office: send the admin there."""
-        flash("Users are created here, with an office and a one-time password.", "info")
+        flash(_("Users are created here, with an office and a one-time password."), "info")
         return redirect(url_for("AccountsView.index"))
 
     @expose("/userinfo/")
@@ -207,5 +207,5 @@ class MprResetPasswordView(ResetPasswordView):
 
 
 def _to_reissue():
-    flash("Give the user a new one-time password instead.", "info")
+    flash(_("Give the user a new one-time password instead."), "info")
     return redirect(url_for("AccountsView.index"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.presenters.pagination import page_arg, paginate_select
@@ -71,7 +72,10 @@ class CorrectionsView(BaseView):
     def _decide(self, number: int, decide):
         self._request_or_404(number)
         decided = decide()  # a refusal goes back to the request's page (app/web.py)
-        flash(f"Correction request No. {number} {decided.status}.", "success")
+        if decided.status == CorrectionStatus.APPROVED:
+            flash(_("Correction request No. %(number)s approved.", number=number), "success")
+        else:
+            flash(_("Correction request No. %(number)s rejected.", number=number), "success")
         return redirect(url_for("CorrectionsView.show", number=number))
 
     @expose("/<int:number>/approve", methods=["POST"])

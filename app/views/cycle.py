@@ -22,6 +22,7 @@ from app.services.cycle.status_summary import SHOW_LATE, SHOW_NOT_REPORTED, Scop
 from app.services.cycle.workflow import (
     Step,
     ensure_allowed,
+    return_label,
     validate_owner,
 )
 from app.services.engine import catalogue
@@ -66,7 +67,7 @@ class ValidationView(BaseView):
         """The submitted return, read-only, with a remark for the office and remarks at chosen cells."""
         fmt, office, month = self._return_to_send_back(format_code, office_code, period)
         grid = open_grid(fmt, office, month)
-        ensure_allowed(Step.SEND_BACK, grid.ret, f"{fmt.code} for {month.label()}")
+        ensure_allowed(Step.SEND_BACK, grid.ret, return_label(fmt, month))
         return self.render_template(
             "mpr/send_back.html",
             grid=grid,

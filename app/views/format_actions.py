@@ -63,7 +63,7 @@ class FormatActionsMixin:
             if changes or version == 0:  # a never-saved return (e.g. no free rows: nothing to report)
                 saved = save_draft(current_actor(), self.fmt, office, month, version, changes)
                 if not saved.saved:
-                    flash(not_saved_message(saved.errors).replace("Not saved", "Not submitted"), "danger")
+                    flash(not_saved_message(saved.errors, submitting=True), "danger")
                     return self._render(saved.grid, True, status=422)
                 version = saved.grid.version
             submit(current_actor(), self.fmt, office, month, version)
@@ -95,7 +95,8 @@ class FormatActionsMixin:
             return self._back_to_index(month)
         if not grid.locked:
             flash(
-                "Only validated returns need a correction request; this one can be edited directly.", "info"
+                _("Only validated returns need a correction request; this one can be edited directly."),
+                "info",
             )
             return redirect(self._grid_url(office, month))
         grid.correcting = True
@@ -141,7 +142,14 @@ class FormatActionsMixin:
             for row in grid.rows:
                 row.typed = {c: str(v) for c, v in (changes.get(row.key) or {}).items()}
             return self._render_correction(grid, 422, justification)
-        flash(f"Correction request No. {correction.number} sent to {self.fmt.owner} for approval.", "success")
+        flash(
+            _(
+                "Correction request No. %(number)s sent to %(owner)s for approval.",
+                number=correction.number,
+                owner=self.fmt.owner,
+            ),
+            "success",
+        )
         return redirect(self._grid_url(office, month))
 
     @expose("/<office_code>/<period>/history", methods=["GET"])

@@ -96,7 +96,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
         if result.unchanged:
             flash(_("No figure changed, so nothing was saved (the version stays the same)."), "info")
         else:
-            flash("Draft saved.", "success")
+            flash(_("Draft saved."), "success")
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
 
     def _render_after_refusal(self, office, month, changes):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
 
 from app.models.org import OfficeKind
 from app.presenters import report_page
@@ -26,7 +27,7 @@ from app.views.params import month_arg
 
 def _units(actor, formats) -> list[tuple[str, str]]:
     """Units offered in the chooser: INDIA where allowed, then the reporting offices the user sees."""
-    units = [(INDIA, "All India")] if any(may_report_nationally(actor, f) for f in formats) else []
+    units = [(INDIA, _("All India"))] if any(may_report_nationally(actor, f) for f in formats) else []
     offices = offices_visible_to(actor, tuple(k.value for k in REPORT_UNIT_KINDS))
     office = actor.office if actor is not None else None
     parent = (

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+import shlex
+from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from app.definitions.months import Month
+from tests.http.conftest import flashed, grid_url, parse_grid, post_grid, single
 from tests.http.test_cycle import signed_in
 
-CATALOGUES = Path(__file__).resolve().parents[2] / "app" / "translations"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = ROOT / "app" / "translations"
+HINDI = CATALOGUES / "hi" / "LC_MESSAGES" / "messages.po"
+# %(name)s, %s, %d ... and {name}: what a translation must keep exactly (%% is a literal percent)
+PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]"  # %(name)s
+    r"|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]"  # %s, %d
+    r"|\{[A-Za-z_]\w*\}"  # {name}
+)
 
 
 def test_the_home_page_and_menu_read_hindi_after_choosing_it(app):
@@ -41,15 +58,125 @@ def test_fab_catalogue_is_merged_with_the_app_catalogue(app):
         assert gettext("List Users") == "उपयोगकर्ताओं की सूची"
 
 
+def _entries(catalog) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every message as (msgid, plural msgid ...) -> (msgstr, msgstr[1] ...)."""
+
+    def forms(value) -> tuple[str, ...]:
+        return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+    return {forms(m.id): forms(m.string) for m in catalog if m.id}
+
+
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_committed_catalogues_are_compiled_and_hindi_is_complete(language):
     folder = CATALOGUES / language / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as po_file, open(folder / "messages.mo", "rb") as mo_file:
-        source, compiled = read_po(po_file), read_mo(mo_file)
-    as_written = {m.id: m.string for m in source if m.id and m.string}
-    assert as_written == {m.id: m.string for m in compiled if m.id}, "run `make translations`"
+        source, compiled = _entries(read_po(po_file)), _entries(read_mo(mo_file))
+    as_written = {ids: strings for ids, strings in source.items() if all(strings)}
+    # Babel compiles an untranslated plural message as its own msgids: not a translation.
+    as_compiled = {ids: strings for ids, strings in compiled.items() if strings != ids}
+    assert as_written == as_compiled, "run `make translations`"
     if language == "hi":
-        assert [m.id for m in source if m.id and not m.string] == []
+        assert [ids[0] for ids, strings in source.items() if not all(strings)] == []
+
+
+def _extract_arguments() -> list[str]:
+    """The Makefile's extraction options (-F babel.cfg -k ...): this test extracts as `make translations`."""
+    found = re.search(r"\$\(BABEL\) -q extract (.+?) -o ", (ROOT / "Makefile").read_text())
+    assert found, "the Makefile's translations target no longer runs pybabel extract"
+    return shlex.split(found.group(1))
+
+
+def _hindi_gaps(hindi, pot) -> list[str]:
+    """Msgids extracted from the code that the Hindi catalogue lacks or leaves untranslated."""
+    translated = {ids[0] for ids, strings in _entries(hindi).items() if all(strings)}
+    return sorted(ids[0] for ids in _entries(pot) if ids[0] not in translated)
+
+
+def test_every_string_in_the_code_has_its_hindi_translation(tmp_path):
+    pot = tmp_path / "messages.pot"
+    arguments = [a if a != "babel.cfg" else str(ROOT / "babel.cfg") for a in _extract_arguments()]
+    CommandLineInterface().run(["pybabel", "-q", "extract", *arguments, "-o", str(pot), str(ROOT)])
+    with open(pot, "rb") as extracted, open(HINDI, "rb") as committed:
+        missing = _hindi_gaps(read_po(committed), read_po(extracted))
+    assert not missing, (
+        f"{len(missing)} message(s) in the code have no Hindi translation: "
+        "run `make translations` and translate them in app/translations/hi/LC_MESSAGES/messages.po:\n"
+        + "\n".join(missing)
+    )
+
+
+def test_the_check_names_a_message_left_without_hindi():
+    with open(HINDI, "rb") as committed:
+        hindi = read_po(committed)
+    with open(HINDI, "rb") as committed:
+        pot = read_po(committed)
+    hindi.get("Save draft").string = ""
+    pot.add("A string added to the code today")
+    assert _hindi_gaps(hindi, pot) == ["A string added to the code today", "Save draft"]
+
+
+def _placeholder_mismatches(catalog) -> list[str]:
+    wrong = []
+    for ids, strings in _entries(catalog).items():
+        for index, text in enumerate(strings):
+            wanted = Counter(PLACEHOLDER.findall(ids[min(index, len(ids) - 1)]))
+            if text and Counter(PLACEHOLDER.findall(text)) != wanted:
+                wrong.append(f"{ids[0]!r} -> {text!r}")
+    return wrong
+
+
+def test_hindi_keeps_every_placeholder_of_its_message():
+    with open(HINDI, "rb") as committed:
+        hindi = read_po(committed)
+    assert _placeholder_mismatches(hindi) == []
+    hindi.get("Welcome, %(office)s").string = "स्वागत है"
+    hindi.get("Must be at least %(limit)s").string = "कम से कम %(limt)s"
+    assert len(_placeholder_mismatches(hindi)) == 2
+
+
+# ------------------------------------------------------------------ pages in Hindi
+
+ADJ2, OFFICE = "dpm_gst_adj_2", "CGST-MUM-E"
+
+
+def _in_hindi(app, username: str = "cgst-mum-e"):
+    client = signed_in(app, username)
+    assert client.get("/lang/hi").status_code == 302
+    return client
+
+
+def test_the_grid_page_reads_hindi(app):
+    english = signed_in(app, "cgst-mum-e").get(grid_url(ADJ2, OFFICE, "2024-01")).get_data(as_text=True)
+    assert "Save draft" in english and "Save and submit" in english
+
+    page = _in_hindi(app).get(grid_url(ADJ2, OFFICE, "2024-01")).get_data(as_text=True)
+    assert ">मसौदा सहेजें</button>" in page and ">सहेजें और प्रस्तुत करें</button>" in page
+    assert "राशि लाख रु. में" in page and "स्थिति" in page  # the unit, from the definitions, and the status
+    assert "Save draft" not in page and "Back to formats" not in page
+
+
+def test_refusals_and_cell_messages_read_hindi(app):
+    client = _in_hindi(app)
+    response = post_grid(client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "12a"}))
+    assert response.status_code == 422
+    page = parse_grid(response)
+    assert page.messages == {("_", "RECEIPT_NO"): ["'12a' पूर्ण संख्या नहीं है"]}
+    assert "सहेजा नहीं गया: 1 सेल पर ध्यान देना आवश्यक है।" in flashed(page.html)
+
+    month = Month.of(dt.date.today())  # not ended: the grid refuses to open
+    response = client.get(grid_url(ADJ2, OFFICE, str(month)))
+    assert response.status_code == 302
+    notice = flashed(client.get(response.location).get_data(as_text=True))
+    assert f"{month.label()} अभी समाप्त नहीं हुआ है; इसकी विवरणी दाखिल नहीं की जा सकती।" in notice
+
+
+def test_the_excel_template_reads_hindi(app):
+    response = _in_hindi(app).get(grid_url(ADJ2, OFFICE, "2024-01") + "/template")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert "विवरणी संस्करण 0" in sheet["A2"].value
+    assert sheet["A3"].value.startswith("आँकड़े केवल सफ़ेद सेलों में टाइप करें")
 
 
 def _log_in(app, client, username: str = "cgst-mum-e") -> None:

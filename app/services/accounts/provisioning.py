@@ -118,16 +118,22 @@ def provision(username: str, role_name: str, office_code: str, actor: str) -> Is
     office = db.session.execute(select(Office).where(Office.code == office_code)).scalar_one_or_none()
     role = sm.find_role(role_name)
     if not USERNAME_RE.match(username):
-        raise ProvisioningError(f"'{username}' is not a valid user id (letters, digits, . _ -; at most 64)")
+        raise ProvisioningError(
+            _("'%(user)s' is not a valid user id (letters, digits, . _ -; at most 64)", user=username)
+        )
     if office is None:
-        raise ProvisioningError(f"{username}: office '{office_code}' does not exist")
+        raise ProvisioningError(
+            _("%(user)s: office '%(office)s' does not exist", user=username, office=office_code)
+        )
     if role is None:
-        raise ProvisioningError(f"{username}: role '{role_name}' does not exist")
+        raise ProvisioningError(_("%(user)s: role '%(role)s' does not exist", user=username, role=role_name))
     user = sm.find_user(username=username)
     if user is not None:
         profile = sessions.profile_of(user.id)
         if profile is None or profile.office_id != office.id:
-            raise ProvisioningError(f"{username}: the user id already exists for another office")
+            raise ProvisioningError(
+                _("%(user)s: the user id already exists for another office", user=username)
+            )
         return _issue(user, profile, actor, "otp-reissued")
     # Not FAB's add_user, which commits: the whole batch is one transaction.
     user = sm.user_model(
@@ -151,7 +157,7 @@ def reissue(username: str, actor: str) -> Issued:
     user = current_app.appbuilder.sm.find_user(username=username)
     profile = sessions.profile_of(user.id) if user is not None else None
     if profile is None:
-        raise ProvisioningError(f"{username}: no such user")
+        raise ProvisioningError(_("%(user)s: no such user", user=username))
     issued = _issue(user, profile, actor, "otp-reissued")
     db.session.commit()
     return issued
@@ -163,7 +169,10 @@ def from_csv(text: str, actor: str) -> list[Issued]:
     missing = {"username", "role", "office"} - set(reader.fieldnames or [])
     if missing:
         raise ProvisioningError(
-            f"the CSV needs the columns username, role, office (missing: {sorted(missing)})"
+            _(
+                "the CSV needs the columns username, role, office (missing: %(missing)s)",
+                missing=sorted(missing),
+            )
         )
     issued = []
     try:
@@ -173,7 +182,7 @@ def from_csv(text: str, actor: str) -> list[Issued]:
                     provision(row["username"].strip(), row["role"].strip(), row["office"].strip(), actor)
                 )
             except ProvisioningError as error:
-                raise ProvisioningError(f"line {line}: {error}") from None
+                raise ProvisioningError(_("line %(line)s: %(error)s", line=line, error=error)) from None
         db.session.commit()
     except ProvisioningError:
         db.session.rollback()
@@ -202,7 +211,7 @@ def zone_plan(zone_code: str) -> ZonePlan:
     """Which users of a Zone's tree would be created, get a new one-time password, or be left alone."""
     zone = db.session.execute(select(Office).where(Office.code == zone_code)).scalar_one_or_none()
     if zone is None or zone.kind not in (OfficeKind.ZONE, OfficeKind.DG_HQ):
-        raise ProvisioningError(f"'{zone_code}' is not a Zone")
+        raise ProvisioningError(_("'%(zone)s' is not a Zone", zone=zone_code))
     offices = db.session.execute(
         select(Office).where(Office.path.startswith(zone.path), Office.active.is_(True)).order_by(Office.path)
     ).scalars()
@@ -249,7 +258,17 @@ def handover_workbook(issued: list[Issued]) -> bytes:
         for zone in sorted({i.zone for i in issued}):
             sheet = workbook.add_worksheet(zone[:31])
             sheet.write_row(
-                0, 0, ["User id", "One-time password", "Role", "Office", "Office name", "Expires (UTC)"], bold
+                0,
+                0,
+                [
+                    _("User id"),
+                    _("One-time password"),
+                    _("Role"),
+                    _("Office"),
+                    _("Office name"),
+                    _("Expires (UTC)"),
+                ],
+                bold,
             )
             rows = [i for i in issued if i.zone == zone]
             for row_number, item in enumerate(rows, start=1):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.models.org import Office
@@ -41,7 +43,9 @@ class ValidationPlan:
 def validation_plan(actor: Actor, owner: str, office: Office, month: Month) -> ValidationPlan:
     """What "Validate <owner>" would do for one office and month (nothing is changed)."""
     if not may(actor, Action.VALIDATE, office):
-        raise NotPermitted(f"{actor.username} may not validate for {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not validate for %(office)s", user=actor.username, office=office.code)
+        )
     formats = owner_formats(owner, office, month)
     returns = returns_of([f.code for f in formats], office, month)
     return ValidationPlan(owner, office, month, [(fmt, returns.get(fmt.code)) for fmt in formats])

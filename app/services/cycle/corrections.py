@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, false, or_, select
 
@@ -21,6 +22,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import InvalidInput
 from app.extensions import db
+from app.i18n import status_text
 from app.models.corrections import (
     CorrectionItem,
     CorrectionRequest,
@@ -44,6 +46,7 @@ from app.services.cycle.workflow import (
     now,
     one_step,
     return_key,
+    return_label,
 )
 from app.services.engine import catalogue, rowstore
 from app.services.engine.grid import Grid, assemble, find_return, open_grid, predecessor
@@ -96,20 +99,27 @@ class ProposedMonth:
 def _propose(fmt: FormatDef, office: Office, month: Month, changes, previous_rows, deciding) -> ProposedMonth:
     """Apply typed changes to a validated month (openings carried from `previous_rows` if given)."""
     current = open_grid(fmt, office, month)
-    label = f"{fmt.code} for {month.label()}"
+    label = return_label(fmt, month)
     ensure_allowed(Step.CORRECT, current.ret, label)
     pending = _pending_for(current.ret)
     if pending is not None and pending is not deciding:
-        raise WorkflowRefused(f"{label} already has a pending correction request (No. {pending.number}).")
+        raise WorkflowRefused(
+            _(
+                "%(label)s already has a pending correction request (No. %(number)s).",
+                label=label,
+                number=pending.number,
+            )
+        )
     current.correcting = True
     rows, errors = merge_changes(current, changes, dt.date.today())
     if errors:
-        raise WorkflowRefused(f"{label}: some figures are not acceptable.", errors)
+        raise WorkflowRefused(_("%(label)s: some figures are not acceptable.", label=label), errors)
     previous = previous_rows if previous_rows is not None else _previous_cells(fmt, office, month)
     proposed = assemble(fmt, office, month, current.ret, rows, previous)
     if proposed.messages:
         raise WorkflowRefused(
-            f"{label}: the corrected figures must be complete and pass every check.", list(proposed.messages)
+            _("%(label)s: the corrected figures must be complete and pass every check.", label=label),
+            list(proposed.messages),
         )
     current.correcting = False
     return ProposedMonth(month, current.ret, current, proposed)
@@ -131,9 +141,9 @@ def propose_chain(
     `deciding` is the request being approved, which is the pending one and so not in the way.
     """
     ordered = sorted(months, key=lambda item: item[0])
-    for (earlier, _), (later, _) in zip(ordered, ordered[1:], strict=False):
+    for (earlier, _earlier_changes), (later, _later_changes) in zip(ordered, ordered[1:], strict=False):
         if later != earlier.next():
-            raise WorkflowRefused("A correction may carry only consecutive months.")
+            raise WorkflowRefused(_("A correction may carry only consecutive months."))
     proposals: list[ProposedMonth] = []
     previous_rows = None
     for month, changes in ordered:
@@ -154,7 +164,9 @@ def raise_correction(
 ) -> CorrectionRequest:
     """Record a correction request with the new figures of one or more consecutive months."""
     if not may(actor, Action.ENTER, office, fmt):
-        raise NotPermitted(f"{actor.username} may not correct returns of {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not correct returns of %(office)s", user=actor.username, office=office.code)
+        )
     # Raisers queue on the counter's lock, so the checks below see every request committed
     # before: two clicks (same token) give one request, two requests never both wait pending.
     lock_counter("correction")
@@ -165,9 +177,9 @@ def raise_correction(
         if existing is not None:
             return existing  # a repeated POST (double click, retry) creates nothing new
     if not (justification or "").strip():
-        raise WorkflowRefused("A justification is required for every correction request.")
+        raise WorkflowRefused(_("A justification is required for every correction request."))
     if not months:
-        raise WorkflowRefused("Name at least one month to correct.")
+        raise WorkflowRefused(_("Name at least one month to correct."))
     proposals = propose_chain(fmt, office, months)
     if not any(_changes_something(fmt, proposal) for proposal in proposals):
         raise NothingToCorrect()
@@ -204,7 +216,7 @@ def raise_correction(
         request.justification,
         office=office.code,
     )
-    commit_or_conflict(f"Correction of {fmt.code}")
+    commit_or_conflict(_("Correction of %(format)s", format=fmt.code))
     return request
 
 
@@ -269,9 +281,17 @@ def _decidable(actor: Actor, number: int) -> tuple[CorrectionRequest, FormatDef]
     ).scalar_one_or_none()
     fmt = catalogue.definitions().formats.get(request.format_code) if request is not None else None
     if request is None or fmt is None or not may(actor, Action.APPROVE, request.office, fmt):
-        raise NotPermitted(f"No correction request {number} for {actor.username} to decide.")
+        raise NotPermitted(
+            _("No correction request %(number)s for %(user)s to decide.", number=number, user=actor.username)
+        )
     if request.status != CorrectionStatus.PENDING:
-        raise WorkflowRefused(f"Correction request No. {number} is already {request.status}.")
+        raise WorkflowRefused(
+            _(
+                "Correction request No. %(number)s is already %(status)s.",
+                number=number,
+                status=status_text(request.status),
+            )
+        )
     return request, fmt
 
 
@@ -287,7 +307,11 @@ def approve(actor: Actor, number: int) -> CorrectionRequest:
     for proposal in proposals:
         if proposal.ret.revision != bases[proposal.ret.id]:
             raise ConcurrentChange(
-                f"{fmt.code} for {proposal.month.label()} changed since the request was raised."
+                _(
+                    "%(format)s for %(month)s changed since the request was raised.",
+                    format=fmt.code,
+                    month=proposal.month.label(),
+                )
             )
         last_rows = _apply(actor, fmt, office, proposal, request)
     _follow_or_flag(actor, fmt, office, proposals[-1].month, last_rows)
@@ -343,7 +367,7 @@ def reject(actor: Actor, number: int, reason: str) -> CorrectionRequest:
     """Refuse a correction; the reason is mandatory and shown to the office."""
     request, _fmt = _decidable(actor, number)
     if not (reason or "").strip():
-        raise WorkflowRefused("A reason is required to reject a correction request.")
+        raise WorkflowRefused(_("A reason is required to reject a correction request."))
     request.reason = reason.strip()
     return _record_decision(
         actor, request, CorrectionStatus.REJECTED, "correction-rejected", why=request.reason
@@ -367,5 +391,5 @@ def _record_decision(
         office=request.office.code,
     )
     _notify_decided(request)
-    commit_or_conflict(f"Correction No. {request.number}")
+    commit_or_conflict(_("Correction No. %(number)s", number=request.number))
     return request

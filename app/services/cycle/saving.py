@@ -26,7 +26,7 @@ from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, may
 from app.services import audit
-from app.services.cycle.workflow import NotPermitted, is_concurrent_change, return_key
+from app.services.cycle.workflow import NotPermitted, is_concurrent_change, return_key, return_label
 from app.services.engine import calculation, rowstore
 from app.services.engine.calculation import CellMessage
 from app.services.engine.cell_input import CellInputError, parse_cell
@@ -103,7 +103,7 @@ def merge_changes(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, l
                 del rows[key]
             continue
         if key not in allowed and not (free and key.startswith(NEW_ROW_PREFIX)):
-            errors.append(CellMessage(key, "", "unknown_row", f"There is no row '{key}'"))
+            errors.append(CellMessage(key, "", "unknown_row", _("There is no row '%(row)s'", row=key)))
             continue
         if key not in rows:
             rows[key] = (next_position, {})
@@ -111,7 +111,14 @@ def merge_changes(grid: Grid, changes: Changes, today: dt.date) -> tuple[dict, l
         errors.extend(_apply_cells(grid, key, rows[key][1], typed, today))
     limit = grid.fmt.rows.free_max
     if free and limit is not None and len(rows) > limit:
-        errors.append(CellMessage("", "", "too_many_rows", f"At most {limit} rows ({len(rows)} sent)"))
+        errors.append(
+            CellMessage(
+                "",
+                "",
+                "too_many_rows",
+                _("At most %(limit)s rows (%(sent)s sent)", limit=limit, sent=len(rows)),
+            )
+        )
     return rows, errors
 
 
@@ -121,7 +128,7 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
         try:
             column = grid.fmt.column(code)
         except KeyError:
-            yield CellMessage(key, code, "unknown_column", f"There is no column '{code}'")
+            yield CellMessage(key, code, "unknown_column", _("There is no column '%(column)s'", column=code))
             continue
         if probe is not None and not grid.editable(probe, column):
             refusal = _fixed_opening_changed(grid, probe, column, raw, today)
@@ -208,11 +215,15 @@ def plan_draft(
 ) -> DraftPlan:
     """Check a save without writing: permission, lock, version, every cell, storable results."""
     if not may(actor, Action.ENTER, office, fmt):
-        raise NotPermitted(f"{actor.username} may not enter data for {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not enter data for %(office)s", user=actor.username, office=office.code)
+        )
     today = today or dt.date.today()
     grid = open_grid(fmt, office, month, today)
     if grid.locked:
-        raise ReturnLocked(f"{fmt.code} for {month.label()} is validated; raise a correction request.")
+        raise ReturnLocked(
+            _("%(label)s is validated; raise a correction request.", label=return_label(fmt, month))
+        )
     if grid.version != version:
         raise SaveConflict(_conflict_message(grid))
     rows, errors = merge_changes(grid, changes, today)
@@ -261,7 +272,7 @@ def save_draft(
         if not is_concurrent_change(error):
             raise
         db.session.rollback()
-        raise SaveConflict("Someone else saved this return at the same moment. Reload it.") from None
+        raise SaveConflict(_("Someone else saved this return at the same moment. Reload it.")) from None
     return SaveResult(lambda: open_grid(fmt, office, month, today), returned_to_draft=reopened)
 
 
@@ -277,7 +288,9 @@ def _unstorable(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:
             key,
             column.code,
             "too_large",
-            "The number is too large" if column.role == "entered" else "The result is too large to store",
+            _("The number is too large")
+            if column.role == "entered"
+            else _("The result is too large to store"),
         )
         for key, (_pos, cells) in rows.items()
         for column in fmt.columns_in_force(month)
@@ -332,10 +345,15 @@ def _audit_save(
 
 
 def _conflict_message(grid: Grid) -> str:
-    who = f" at {grid.ret.updated_at:%d %b %Y %H:%M}" if grid.ret is not None else ""
-    return (
-        f"This return was saved by someone else{who} after you opened it. "
-        "Your changes were not saved: reload the page, then enter them again."
+    if grid.ret is None:
+        return _(
+            "This return was saved by someone else after you opened it. "
+            "Your changes were not saved: reload the page, then enter them again."
+        )
+    return _(
+        "This return was saved by someone else at %(when)s after you opened it. "
+        "Your changes were not saved: reload the page, then enter them again.",
+        when=grid.ret.updated_at.strftime("%d %b %Y %H:%M"),
     )
 
 
@@ -349,7 +367,7 @@ def _show_typed(grid: Grid, changes: Changes, errors: list[CellMessage]) -> None
         typed = changes.get(row.key) or {}
         row.typed = {c: str(v) for c, v in typed.items() if v is not None}
     if grid.fmt.rows.kind == "free":
-        label = f"New {grid.fmt.rows.free_label.lower()}"
+        label = _("New %(row)s", row=grid.fmt.rows.free_label.lower())
         for key, typed in changes.items():
             if key.startswith(NEW_ROW_PREFIX) and typed is not None:
                 shown = {c: str(v) for c, v in typed.items() if v is not None}

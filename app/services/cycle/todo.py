@@ -52,7 +52,7 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                 title=state.fmt.title,
                 month=month.label(),
                 state=state.label,
-                due=f"{state.due:%d %b %Y}",
+                due=state.due.strftime("%d %b %Y"),
                 when=when,
             )
             items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
@@ -64,8 +64,12 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
         items.append(
             TodoItem(
                 "flagged",
-                f"{ret.format_code} for {month.label()}: opening changed by a correction "
-                "of the month before — raise a correction",
+                _(
+                    "%(code)s for %(month)s: opening changed by a correction "
+                    "of the month before — raise a correction",
+                    code=ret.format_code,
+                    month=month.label(),
+                ),
                 _grid_url(ret.format_code, actor.office.code, month),
             )
         )
@@ -99,7 +103,7 @@ def _decision_text(request: CorrectionRequest) -> str:
         "Correction No. %(n)s (%(code)s) approved on %(day)s: the corrected figures are in force",
         n=request.number,
         code=request.format_code,
-        day=f"{request.decided_at:%d %b %Y}",
+        day=request.decided_at.strftime("%d %b %Y"),
     )
 
 
@@ -138,7 +142,12 @@ def _zone_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                     items.append(
                         TodoItem(
                             "validate",
-                            f"Validate {owner} formats of {row.office.code} for {month.label()}",
+                            _(
+                                "Validate %(owner)s formats of %(office)s for %(month)s",
+                                owner=owner,
+                                office=row.office.code,
+                                month=month.label(),
+                            ),
                             url_for("ValidationView.index", period=str(month)),
                         )
                     )
@@ -155,7 +164,12 @@ def _owner_items(actor: Actor) -> list[TodoItem]:
     return [
         TodoItem(
             "decide",
-            f"Decide correction No. {r.number}: {r.format_code} of {r.office.code}",
+            _(
+                "Decide correction No. %(n)s: %(code)s of %(office)s",
+                n=r.number,
+                code=r.format_code,
+                office=r.office.code,
+            ),
             url_for("CorrectionsView.show", number=r.number),
         )
         for r in pending

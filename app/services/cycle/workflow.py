@@ -10,6 +10,8 @@ import datetime as dt
 import functools
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +20,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import Conflict, Forbidden
 from app.extensions import db
+from app.i18n import status_text
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Action, Actor, applies_to, may
@@ -46,12 +49,12 @@ ALLOWED_FROM: dict[Step, frozenset] = {
     Step.SEND_BACK: frozenset({ReturnStatus.SUBMITTED}),
     Step.CORRECT: frozenset({ReturnStatus.VALIDATED}),
 }
-REFUSALS = {
-    Step.SAVE: "is validated: it changes only through a correction request",
-    Step.SUBMIT: "cannot be submitted: it is {status}",
-    Step.VALIDATE: "cannot be validated: it is {status}",
-    Step.SEND_BACK: "cannot be sent back: only a submitted return can be, and it is {status}",
-    Step.CORRECT: "can be corrected only after validation; it is {status}",
+REFUSALS = {  # %(label)s names the return ("X for Apr 2024"), %(status)s its status
+    Step.SAVE: _l("%(label)s is validated: it changes only through a correction request"),
+    Step.SUBMIT: _l("%(label)s cannot be submitted: it is %(status)s"),
+    Step.VALIDATE: _l("%(label)s cannot be validated: it is %(status)s"),
+    Step.SEND_BACK: _l("%(label)s cannot be sent back: only a submitted return can be, and it is %(status)s"),
+    Step.CORRECT: _l("%(label)s can be corrected only after validation; it is %(status)s"),
 }
 
 
@@ -77,8 +80,13 @@ def ensure_allowed(step: Step, ret: MprReturn | None, label: str) -> None:
     """Raise WorkflowRefused unless `step` may start from the return's status."""
     status = ret.status if ret is not None else NEW
     if status not in ALLOWED_FROM[step]:
-        shown = status or "not started"
-        raise WorkflowRefused(f"{label} " + REFUSALS[step].format(status=shown))
+        shown = status_text(status or "not started")
+        raise WorkflowRefused(str(REFUSALS[step]) % {"label": label, "status": shown})
+
+
+def return_label(fmt: FormatDef, month: Month) -> str:
+    """How messages name a return: 'X for Apr 2024', in the page's language."""
+    return _("%(format)s for %(month)s", format=fmt.code, month=month.label())
 
 
 def now() -> dt.datetime:
@@ -114,8 +122,10 @@ def one_step(function):
                 raise
             db.session.rollback()
             raise ConcurrentChange(
-                "Someone else changed the same figures at the same moment; nothing was changed. "
-                "Reload and try again."
+                _(
+                    "Someone else changed the same figures at the same moment; nothing was changed. "
+                    "Reload and try again."
+                )
             ) from None
 
     return wrapper
@@ -125,17 +135,24 @@ def one_step(function):
 def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: int) -> MprReturn:
     """Submit a complete, check-passing draft; refused with every failing cell otherwise."""
     if not may(actor, Action.ENTER, office, fmt):
-        raise NotPermitted(f"{actor.username} may not submit for {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not submit for %(office)s", user=actor.username, office=office.code)
+        )
     grid = open_grid(fmt, office, month)
-    label = f"{fmt.code} for {month.label()}"
+    label = return_label(fmt, month)
     if grid.ret is None:
-        raise WorkflowRefused(f"{label} has not been saved yet: fill it and save it first.")
+        raise WorkflowRefused(_("%(label)s has not been saved yet: fill it and save it first.", label=label))
     ensure_allowed(Step.SUBMIT, grid.ret, label)
     if grid.ret.version != version:
-        raise ConcurrentChange(f"{label} was changed after you opened it; reload and submit again.")
+        raise ConcurrentChange(
+            _("%(label)s was changed after you opened it; reload and submit again.", label=label)
+        )
     if grid.messages:
         raise WorkflowRefused(
-            f"{label} cannot be submitted until every cell is filled and every check passes.",
+            _(
+                "%(label)s cannot be submitted until every cell is filled and every check passes.",
+                label=label,
+            ),
             list(grid.messages),
         )
     ret = grid.ret
@@ -152,9 +169,11 @@ def send_back(
 ) -> MprReturn:
     """The validating unit returns a submitted return to its office, with remarks; it is a draft again."""
     if not may(actor, Action.VALIDATE, office):
-        raise NotPermitted(f"{actor.username} may not send back returns of {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not send back returns of %(office)s", user=actor.username, office=office.code)
+        )
     grid = open_grid(fmt, office, month)
-    label = f"{fmt.code} for {month.label()}"
+    label = return_label(fmt, month)
     ensure_allowed(Step.SEND_BACK, grid.ret, label)
     overall, at_cells = remarks.checked(grid, text, cells)
     ret, stamp = grid.ret, now()
@@ -230,25 +249,54 @@ def returns_of(codes: list[str], office: Office, month: Month) -> dict[str, MprR
 def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> list[MprReturn]:
     """Validate all of one owner's formats for an office and month together, or none."""
     if not may(actor, Action.VALIDATE, office):
-        raise NotPermitted(f"{actor.username} may not validate for {office.code}")
+        raise NotPermitted(
+            _("%(user)s may not validate for %(office)s", user=actor.username, office=office.code)
+        )
     formats = owner_formats(owner, office, month)
     if not formats:
-        raise WorkflowRefused(f"{office.code} files no {owner} format for {month.label()}.")
+        raise WorkflowRefused(
+            _(
+                "%(office)s files no %(owner)s format for %(month)s.",
+                office=office.code,
+                owner=owner,
+                month=month.label(),
+            )
+        )
     returns = returns_of([f.code for f in formats], office, month)
     done = {ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED}
     missing = [f.code for f in formats if f.code not in returns or returns[f.code].status not in done]
     if missing:
         raise WorkflowRefused(
-            f"Not every {owner} format is submitted by {office.code} for {month.label()}.", missing
+            _(
+                "Not every %(owner)s format is submitted by %(office)s for %(month)s.",
+                owner=owner,
+                office=office.code,
+                month=month.label(),
+            ),
+            missing,
         )
     pending = [ret for ret in returns.values() if ret.status == ReturnStatus.SUBMITTED]
     if not pending:
-        raise WorkflowRefused(f"{owner} formats of {office.code} for {month.label()} are already validated.")
+        raise WorkflowRefused(
+            _(
+                "%(owner)s formats of %(office)s for %(month)s are already validated.",
+                owner=owner,
+                office=office.code,
+                month=month.label(),
+            )
+        )
     stamp = now()
     for ret in pending:
         ret.validated_at, ret.validated_by_id = stamp, actor.user_id
         _move(actor, ret, office, month, Step.VALIDATE, ReturnStatus.VALIDATED)
-    commit_or_conflict(f"{owner} formats of {office.code} for {month.label()}")
+    commit_or_conflict(
+        _(
+            "%(owner)s formats of %(office)s for %(month)s",
+            owner=owner,
+            office=office.code,
+            month=month.label(),
+        )
+    )
     return pending
 
 
@@ -259,5 +307,5 @@ def commit_or_conflict(label: str) -> None:
     except StaleDataError:
         db.session.rollback()
         raise ConcurrentChange(
-            f"{label} changed while this was being done; nothing was changed. Reload."
+            _("%(label)s changed while this was being done; nothing was changed. Reload.", label=label)
         ) from None

@@ -13,6 +13,8 @@ from functools import lru_cache
 from graphlib import TopologicalSorter
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.definitions.expressions import quantize
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
@@ -74,7 +76,7 @@ def _required_messages(fmt: FormatDef, month: Month, key: str, cells: Mapping[st
     for column in fmt.columns_in_force(month):
         editable = column.role == "entered"
         if editable and column.required and cells.get(column.code) in (None, ""):
-            yield CellMessage(key, column.code, "required", "Required")
+            yield CellMessage(key, column.code, "required", _("Required"))
 
 
 def _check_applies(check, cells: Mapping[str, Any], fmt: FormatDef, month: Month) -> bool:

@@ -177,9 +177,9 @@ def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:
             raise ValueError(text)
         value = dt.date.fromisoformat(text)
     except ValueError:
-        raise CellInputError("not_a_date", f"'{text}' is not a date (YYYY-MM-DD)") from None
+        raise CellInputError("not_a_date", _("'%(text)s' is not a date (YYYY-MM-DD)", text=text)) from None
     if not column.allow_future and value > today:
-        raise CellInputError("future_date", "The date cannot be in the future")
+        raise CellInputError("future_date", _("The date cannot be in the future"))
     earliest = earliest_date()
     if value < earliest:
         raise CellInputError("too_early", _("The date cannot be before %(date)s", date=earliest.isoformat()))
@@ -188,9 +188,9 @@ def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:
 
 def _parse_text(column: ColumnDef, text: str) -> str:
     if column.max_length is not None and len(text) > column.max_length:
-        raise CellInputError("too_long", f"At most {column.max_length} characters")
+        raise CellInputError("too_long", _("At most %(n)s characters", n=column.max_length))
     if column.pattern and not re.fullmatch(column.pattern, text):
-        raise CellInputError("pattern", "Not in the expected form")
+        raise CellInputError("pattern", _("Not in the expected form"))
     return text
 
 
@@ -213,6 +213,8 @@ def parse_cell(column: ColumnDef, raw: Any, today: dt.date | None = None) -> Any
         return _parse_date(column, text, today or dt.date.today())
     if kind.widget == "select":
         if text not in column.choices:
-            raise CellInputError("not_a_choice", f"Choose one of: {', '.join(column.choices)}")
+            raise CellInputError(
+                "not_a_choice", _("Choose one of: %(choices)s", choices=", ".join(column.choices))
+            )
         return text
     return _parse_text(column, text)

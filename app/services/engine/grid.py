@@ -180,20 +180,27 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
             )
         )
     if not fmt.in_force(month):
-        raise GridClosed(f"{fmt.code} is not in force for {month.label()}.")
+        raise GridClosed(_("%(format)s is not in force for %(month)s.", format=fmt.code, month=month.label()))
     if month > last_open_month(today):
-        raise GridClosed(f"{month.label()} has not ended yet; it cannot be filed.")
+        raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month.label()))
     previous = _previous_rows(fmt, office, month)
     if previous is None and fmt.has_carry:
         first = _first_filed(fmt, office)
         if first is not None and first < month:
             raise GridClosed(
-                f"Fill {month.prev().label()} first: its closing balance is this month's opening."
+                _(
+                    "Fill %(month)s first: its closing balance is this month's opening.",
+                    month=month.prev().label(),
+                )
             )
         if first is not None and month < first:
             raise GridClosed(
-                f"This office's {fmt.code} returns start in {first.label()} with an opening balance "
-                "entered once; earlier months cannot be filed any more."
+                _(
+                    "This office's %(format)s returns start in %(month)s with an opening balance "
+                    "entered once; earlier months cannot be filed any more.",
+                    format=fmt.code,
+                    month=first.label(),
+                )
             )
     return previous
 

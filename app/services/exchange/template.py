@@ -275,7 +275,9 @@ def _validation_rule(column: ColumnDef, cell: str, today: dt.date) -> dict | Non
     if kind.numeric:
         low, high = _bounds(column)
         if kind.whole:
-            message = _("A whole number from %(low)s to %(high)s.", low=f"{low:g}", high=f"{high:g}")
+            message = _(
+                "A whole number from %(low)s to %(high)s.", low=format(low, "g"), high=format(high, "g")
+            )
             return {
                 "validate": "integer",
                 "criteria": "between",
@@ -286,8 +288,8 @@ def _validation_rule(column: ColumnDef, cell: str, today: dt.date) -> dict | Non
             }
         message = _(
             "A number from %(low)s to %(high)s with at most %(places)s decimal places.",
-            low=f"{low:g}",
-            high=f"{high:g}",
+            low=format(low, "g"),
+            high=format(high, "g"),
             places=kind.places,
         )
         bounded = f"{cell}>={low:.15g},{cell}<={high:.15g}"

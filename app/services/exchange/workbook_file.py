@@ -49,7 +49,7 @@ def check_size(data: bytes, empty_message: str) -> None:
         raise UploadRefused(empty_message, "empty_file")
     if len(data) > limit:
         raise UploadRefused(
-            _("The file is too large (at most %(limit)s bytes).", limit=f"{limit:,}"), "file_too_large"
+            _("The file is too large (at most %(limit)s bytes).", limit=format(limit, ",")), "file_too_large"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.i18n import status_text
 from app.models.corrections import CorrectionRequest
 from app.services.messaging import mailbox
 
@@ -16,7 +17,7 @@ def correction_decided(request: CorrectionRequest) -> None:
         "Correction request No. %(n)d on %(format)s was %(status)s",
         n=request.number,
         format=request.format_code,
-        status=request.status,
+        status=status_text(request.status),
     )
     body = subject + (f"\n\n{_('Reason')}: {request.reason}" if request.reason else "")
     mailbox.record_message(

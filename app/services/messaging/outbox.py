@@ -12,6 +12,7 @@ import uuid
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.extensions import db
@@ -48,7 +49,9 @@ def notify(user_ids: set[int], kind: str, subject: str, body: str) -> int:
         return 0
     stamp, queued = utcnow(), 0
     choices = preferences.choices_of(set(user_ids), kind)
-    footer = "\n\n-- \nMPR Management Information System. Choose your notifications on your profile page."
+    footer = "\n\n-- \n" + _(
+        "MPR Management Information System. Choose your notifications on your profile page."
+    )
     for uid, (email, mobile) in _addresses(set(user_ids)).items():
         by_email, by_sms = choices.get(uid, (False, False))
         if by_email and email:

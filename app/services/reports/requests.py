@@ -8,6 +8,8 @@ malformed month or basis.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import InvalidInput
@@ -28,8 +30,9 @@ def parse_month(text: str) -> Month:
     try:
         return Month.parse(text)
     except ValueError as error:
+        message = _("'%(text)s' is not a month written as YYYY-MM", text=text)
         raise BadReportRequest(
-            str(error), [{"row": None, "column": "period", "code": "bad_month", "message": str(error)}]
+            message, [{"row": None, "column": "period", "code": "bad_month", "message": message}]
         ) from error
 
 
@@ -37,7 +40,9 @@ def parse_basis(text: str | None) -> str:
     """'validated' (the default) or 'temporary'; BadReportRequest otherwise."""
     basis = text or BASES[0]
     if basis not in BASES:
-        message = f"basis must be one of {', '.join(BASES)}, not '{basis}'"
+        message = _(
+            "basis must be one of %(choices)s, not '%(given)s'", choices=", ".join(BASES), given=basis
+        )
         raise BadReportRequest(
             message, [{"row": None, "column": "basis", "code": "bad_basis", "message": message}]
         )
@@ -52,7 +57,7 @@ def parse_by(text: str | None) -> bool | str:
     if not text:
         return False
     if text not in DRILLS:
-        message = f"by must be one of {', '.join(DRILLS)}, not '{text}'"
+        message = _("by must be one of %(choices)s, not '%(given)s'", choices=", ".join(DRILLS), given=text)
         raise BadReportRequest(message, [{"row": None, "column": "by", "code": "bad_by", "message": message}])
     return text
 
@@ -70,7 +75,9 @@ def format_report(
     fmt = catalogue.definitions().formats.get(format_code)
     unit = checked_unit(actor, fmt, unit_code, basis)
     if not fmt.in_force(month):
-        raise ReportNotFound(f"{fmt.code} is not in force for {month.label()}.")
+        raise ReportNotFound(
+            _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month.label())
+        )
     return build_report(fmt, unit, month, basis, by_children)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, literal, or_, select, true
 
@@ -62,7 +63,7 @@ class Unit:
 
     def trail(self) -> list[tuple[str, str]]:
         """Breadcrumbs from INDIA down to this unit, as (code, name)."""
-        crumbs = [(INDIA, "All India")]
+        crumbs = [(INDIA, _("All India"))]
         if self.level == "office" and self.office.parent is not None:
             crumbs.append((self.office.parent.code, self.office.parent.name))
         if self.office is not None:
@@ -73,7 +74,7 @@ class Unit:
 def resolve_unit(code: str) -> Unit | None:
     """The unit with this code (an active reporting office or INDIA), or None."""
     if code == INDIA:
-        return Unit(INDIA, "All India", None)
+        return Unit(INDIA, _("All India"), None)
     office = db.session.execute(
         select(Office).where(Office.code == code, Office.active.is_(True))
     ).scalar_one_or_none()
