@@ -1,13 +1,16 @@
 """The interface language: chosen on any page, kept in the session and the user's profile.
 
 Order of choice: the API's `_l_` argument (FAB's), the session's (set by `/lang/<code>` or at
-login from the profile), then the browser's Accept-Language, then English. Nothing is written
-to the session unless the user chooses, so an anonymous visitor gets no cookie for it.
+login from the kept choice), then the browser's Accept-Language, then English. Nothing is
+written to the session unless the user chooses. FAB's `GET /lang/<code>` changes the session
+only (no GET changes the database); the language menu of a signed-in user sends
+`POST /lang/<code>` with the CSRF token, which also keeps the choice for the next login.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, abort, current_app, has_request_context, redirect, request, session, url_for
+from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -59,15 +62,17 @@ def carry_into_new_session(user, chosen: str | None) -> None:
         refresh()
 
 
+def keep_language(locale: str):
+    """Switch the interface language and keep a signed-in user's choice for the next login (POST)."""
+    if locale not in _languages():
+        abort(404)
+    session[SESSION_KEY] = locale
+    refresh()
+    remember(locale)
+    return redirect(get_safe_redirect(request.form.get("next") or url_for("HomeView.index")))
+
+
 def install_language_choice(app: Flask) -> None:
-    """Use `choose_locale` for every request, and make `/lang/<code>` remember the choice."""
+    """Use `choose_locale` for every request, and accept the language menu's POST /lang/<code>."""
     app.extensions["babel"].locale_selector = choose_locale
-    switch_session_language = app.view_functions["LocaleView.index"]  # FAB's: checks, sets, redirects
-
-    def switch_language(locale: str):
-        """Switch the interface language; a signed-in user's choice is kept in the profile."""
-        response = switch_session_language(locale=locale)
-        remember(locale)
-        return response
-
-    app.view_functions["LocaleView.index"] = switch_language
+    app.add_url_rule("/lang/<string:locale>", "LanguageChoice.keep", keep_language, methods=["POST"])

@@ -428,6 +428,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"AuthDBView\.login", login_form),
     Rule(r"AuthDBView\.logout", public),
     Rule(r"LocaleView\.index", public),
+    Rule(r"LanguageChoice\.keep", public),  # POST with CSRF; keeps a signed-in user's choice
     Rule(r"UtilView\.back", public),
     Rule(r"health\.health_check", public),  # load balancers ask it; it tells nothing but up or down
     Rule(r"SecurityApi\.login", api_login),

@@ -195,7 +195,7 @@ def _log_in(app, client, username: str = "cgst-mum-e") -> None:
 def test_before_login_the_browsers_language_decides(app, accept_language, hindi):
     headers = {"Accept-Language": accept_language} if accept_language else {}
     page = app.test_client().get("/login/", headers=headers).get_data(as_text=True)
-    assert ('lang="hi"' in page) is hindi and ("लॉग इन" in page) is hindi
+    assert ('<html lang="hi">' in page) is hindi and ("लॉग इन" in page) is hindi
 
 
 def test_the_browsers_language_is_not_written_into_the_session(app):
@@ -206,18 +206,40 @@ def test_the_browsers_language_is_not_written_into_the_session(app):
     assert "csrf_token" in stored and "locale" not in stored  # chosen languages only, not guessed ones
 
 
+def _choose(client, language: str) -> None:
+    """Choose a language with the menu's form (a POST with the page's CSRF token)."""
+    from tests.http.test_cycle import csrf_token
+
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    answer = client.post(f"/lang/{language}", data={"csrf_token": token, "next": "/mpr/"})
+    assert answer.status_code == 302 and answer.location.endswith("/mpr/")
+
+
 def test_the_language_chosen_is_kept_in_the_profile_for_the_next_login(app):
     client = signed_in(app, "cgst-mum-e")
-    assert client.get("/lang/hi").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/lang/hi"' in page and 'href="/lang/hi"' not in page  # the menu posts its choice
+    _choose(client, "hi")
     fresh = app.test_client()
     _log_in(app, fresh)
     english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
     assert "करने योग्य कार्य" in fresh.get("/", headers=english_browser).get_data(as_text=True)
 
-    fresh.get("/lang/en")
+    _choose(fresh, "en")
     again = app.test_client()
     _log_in(app, again)
     assert "To do" in again.get("/", headers={"Accept-Language": "hi"}).get_data(as_text=True)
+
+
+def test_the_language_link_changes_the_session_only_and_a_post_needs_its_token(app):
+    client = signed_in(app, "cgst-mum-e")
+    assert client.get("/lang/hi").status_code == 302  # FAB's link: this session only
+    assert "करने योग्य कार्य" in client.get("/").get_data(as_text=True)
+    fresh = app.test_client()
+    _log_in(app, fresh)
+    assert "To do" in fresh.get("/").get_data(as_text=True)  # nothing was kept
+    assert fresh.post("/lang/hi").status_code == 400  # another site's form: no CSRF token
+    assert fresh.post("/lang/xx", data={"csrf_token": "x"}).status_code in (400, 404)
 
 
 def test_a_language_chosen_before_login_stays_after_it(app):
