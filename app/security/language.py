@@ -69,7 +69,15 @@ def keep_language(locale: str):
     session[SESSION_KEY] = locale
     refresh()
     remember(locale)
-    return redirect(get_safe_redirect(request.form.get("next") or url_for("HomeView.index")))
+    return redirect(_page_it_came_from())
+
+
+def _page_it_came_from() -> str:
+    """The page the menu was used on: the same-origin Referer (the page never echoes its own URL), else `next`."""
+    for back in (request.referrer, request.form.get("next")):
+        if back and get_safe_redirect(back) == back:
+            return back
+    return url_for("HomeView.index")
 
 
 def install_language_choice(app: Flask) -> None:

@@ -247,3 +247,16 @@ def test_a_language_chosen_before_login_stays_after_it(app):
     client.get("/lang/hi")
     _log_in(app, client)
     assert "करने योग्य कार्य" in client.get("/").get_data(as_text=True)
+
+
+def test_the_language_menu_returns_to_the_page_with_its_query_without_echoing_the_query(app):
+    from tests.http.test_cycle import csrf_token
+
+    client = signed_in(app, "cgst-mum-e")
+    page = client.get("/mpr/?office=ASKED-FOR").get_data(as_text=True)
+    assert "ASKED-FOR" not in page  # the menu does not echo the URL it was asked for
+    came_from = "http://localhost/mpr/?office=ASKED-FOR"
+    answer = client.post("/lang/hi", data={"csrf_token": csrf_token(page), "next": "/mpr/"}, headers={"Referer": came_from})
+    assert answer.status_code == 302 and answer.location.endswith("/mpr/?office=ASKED-FOR")
+    elsewhere = client.post("/lang/en", data={"csrf_token": csrf_token(page), "next": "/mpr/"}, headers={"Referer": "https://evil.example/x"})
+    assert elsewhere.location.endswith("/mpr/")
