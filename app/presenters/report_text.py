@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.i18n import local
 from app.services.reports.report import Completeness, Report
 
 
@@ -12,7 +13,7 @@ def title_line(report: Report) -> str:
     return _(
         "%(code)s — %(title)s — %(unit)s — %(month)s (FY %(fy)s) — amounts in %(amount_unit)s",
         code=report.fmt.code,
-        title=report.fmt.title,
+        title=local(report.fmt.title),
         unit=report.unit.name,
         month=report.month.label(),
         fy=report.month.fy_label,
