@@ -8,9 +8,12 @@ from pathlib import Path
 from markupsafe import escape
 
 from app.definitions import load_definitions
+from app.definitions.cli_report import format_report
 from app.definitions.texts import Text, after_prefix, in_language, joined, read_language_from
+from app.definitions.translation_coverage import texts_without
 from tests.unit.test_loader_errors import MINIMAL, line_of, problems, the_error
 
+ROOT = Path(__file__).resolve().parents[2]
 HINDI = (
     MINIMAL.replace('title: "Format A"', 'title: "Format A"\n    title_hi: "प्रारूप क"')
     .replace(
@@ -93,3 +96,16 @@ def test_product_rows_and_their_group_carry_the_dimensions_forms(tmp_path):
 def test_a_copied_text_keeps_its_forms():
     label = copy.deepcopy(Text("Receipt", {"hi": "प्राप्ति"}))
     assert isinstance(label, Text) and label.in_language("hi") == "प्राप्ति"
+
+
+def test_check_names_the_texts_without_hindi_and_still_passes(tmp_path):
+    path = tmp_path / "defs.yaml"
+    path.write_text(HINDI, encoding="utf-8")
+    text, code = format_report(path)
+    assert code == 0 and text.splitlines()[0].endswith("OK — 1 format")
+    assert "FMT-A column DISPOSAL_NO: Disposal" in text and "FMT-A column RECEIPT_NO" not in text
+    assert "FMT-A title" not in text and "dimension AUTH DC: DC/AC" in text
+
+
+def test_every_text_of_the_shipped_formats_has_its_hindi():
+    assert texts_without(load_definitions(ROOT / "mpr_definitions.yaml"), "hi") == []
