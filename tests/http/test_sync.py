@@ -31,9 +31,14 @@ REAL_TEXT = REAL.read_text(encoding="utf-8")
 
 ADJ2_CELLS = dict(ADJ2_FIRST_MONTH)
 REMAND = '    - {code: REMAND_NO, label: "Remanded cases received - No.", type: count, from: 2024-02}\n'
-AGE_LINE = '        - {code: AGE_GT_1Y_NO, label: "More than 1 year", type: count}\n'
-MOVING_TARGET = '    - {code: MOVING_TARGET, label: "Moving target", type: amount}\n'
-TAX_EVASION = '    - {code: TAX_EVASION_AMT, label: "Amount of tax evasion involved", type: amount}\n'
+AGE_LINE = (
+    '        - {code: AGE_GT_1Y_NO, label: "More than 1 year", label_hi: "1 वर्ष से अधिक", type: count}\n'  # noqa: E501
+)
+MOVING_TARGET = '    - {code: MOVING_TARGET, label: "Moving target", label_hi: "गतिशील लक्ष्य", type: amount}\n'
+TAX_EVASION = (
+    '    - {code: TAX_EVASION_AMT, label: "Amount of tax evasion involved",'
+    ' label_hi: "निहित कर अपवंचन की राशि", type: amount}\n'
+)
 
 
 def edit_format(source: str, code: str, old: str, new: str) -> str:
