@@ -207,6 +207,10 @@ def register_web_hooks(app: Flask) -> None:
     from app.i18n import status_text
 
     app.jinja_env.filters["mpr_status"] = status_text
+    from app.presenters.display import day, indian_number, moment, month_name
+
+    # |num(places) 12,34,567.00 · |day dd-mm-yyyy · |moment dd-mm-yyyy HH:MM · |month_name January 2024
+    app.jinja_env.filters.update(num=indian_number, day=day, moment=moment, month_name=month_name)
     from app.presenters.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url
