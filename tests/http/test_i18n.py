@@ -16,6 +16,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from app.definitions.months import Month
+from app.presenters.display import month_name
 from tests.http.conftest import flashed, grid_url, parse_grid, post_grid, single
 from tests.http.test_cycle import signed_in
 
@@ -168,7 +169,7 @@ def test_refusals_and_cell_messages_read_hindi(app):
     response = client.get(grid_url(ADJ2, OFFICE, str(month)))
     assert response.status_code == 302
     notice = flashed(client.get(response.location).get_data(as_text=True))
-    assert f"{month.label()} अभी समाप्त नहीं हुआ है; इसकी विवरणी दाखिल नहीं की जा सकती।" in notice
+    assert f"{month_name(month, locale='hi')} अभी समाप्त नहीं हुआ है; इसकी विवरणी दाखिल नहीं की जा सकती।" in notice
 
 
 def test_the_excel_template_reads_hindi(app):
@@ -256,7 +257,13 @@ def test_the_language_menu_returns_to_the_page_with_its_query_without_echoing_th
     page = client.get("/mpr/?office=ASKED-FOR").get_data(as_text=True)
     assert "ASKED-FOR" not in page  # the menu does not echo the URL it was asked for
     came_from = "http://localhost/mpr/?office=ASKED-FOR"
-    answer = client.post("/lang/hi", data={"csrf_token": csrf_token(page), "next": "/mpr/"}, headers={"Referer": came_from})
+    answer = client.post(
+        "/lang/hi", data={"csrf_token": csrf_token(page), "next": "/mpr/"}, headers={"Referer": came_from}
+    )
     assert answer.status_code == 302 and answer.location.endswith("/mpr/?office=ASKED-FOR")
-    elsewhere = client.post("/lang/en", data={"csrf_token": csrf_token(page), "next": "/mpr/"}, headers={"Referer": "https://evil.example/x"})
+    elsewhere = client.post(
+        "/lang/en",
+        data={"csrf_token": csrf_token(page), "next": "/mpr/"},
+        headers={"Referer": "https://evil.example/x"},
+    )
     assert elsewhere.location.endswith("/mpr/")
