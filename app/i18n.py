@@ -7,7 +7,10 @@ with `_()`) get their Hindi from the app catalogue, which Flask-Babel merges wit
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from app.definitions.texts import ENGLISH, in_language
 
 FAB_STRINGS = (
     _l("Security"),
@@ -59,3 +62,14 @@ STATUS_TEXTS = {  # a return's and a correction request's status as pages show i
 def status_text(status: object) -> str:
     """The status in the page's language; an unknown one as it is."""
     return str(STATUS_TEXTS.get(str(status), status))
+
+
+def page_language() -> str:
+    """The language of the page or message being made ('en' outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else ENGLISH
+
+
+def local(text: str) -> str:
+    """A title or label of the definitions file in the page's language (English where it has no form)."""
+    return in_language(text, page_language())

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_appbuilder.utils.base import get_safe_redirect
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Refusal
 from app.extensions import csrf
+from app.i18n import page_language
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +172,6 @@ def _end_session_even_if_disconnected(_error: BaseException | None) -> None:
         db.session.registry.clear()
 
 
-def page_language() -> str:
-    """The language of the page for <html lang>: the current locale's ('en', 'hi'), English by default."""
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
-
-
 def register_web_hooks(app: Flask) -> None:
     """Install CSRF checking, headers and error pages on `app`."""
     # The JSON API authenticates with JWT bearer tokens only (no cookies), so the
@@ -204,13 +198,14 @@ def register_web_hooks(app: Flask) -> None:
 
     app.jinja_env.globals["mpr_cell_name"] = format_cell_name
     app.jinja_env.globals["mpr_language"] = page_language
-    from app.i18n import status_text
+    from app.i18n import local, status_text
 
     app.jinja_env.filters["mpr_status"] = status_text
     from app.presenters.display import day, indian_number, moment, month_name
 
     # |num(places) 12,34,567.00 · |day dd-mm-yyyy · |moment dd-mm-yyyy HH:MM · |month_name January 2024
     app.jinja_env.filters.update(num=indian_number, day=day, moment=moment, month_name=month_name)
+    app.jinja_env.filters["local"] = local  # a definitions label in the page's language, for string filters
     from app.presenters.pagination import page_url
 
     app.jinja_env.globals["page_url"] = page_url

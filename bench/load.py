@@ -211,6 +211,7 @@ def summary_rows(recorder, verdict, office_seconds: float, log_text: str, label:
         ),
         ("load: validations (one owner's formats of one office)", str(recorder.validated), "", ""),
         ("load: requests sent again (idle connection closed under them)", str(recorder.resent), "", ""),
+        ("load: requests with no answer, by error", _counted(recorder.no_answer) or "none", "", ""),
         (
             "load: returns of the month by status",
             ", ".join(f"{k} {v}" for k, v in verdict.statuses.items()),
@@ -322,6 +323,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON (for bench.run)")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
+
+
+def _counted(counter) -> str:
+    """'ReadError POST submit x2, ...' (most first)."""
+    return ", ".join(f"{what} x{n}" for what, n in counter.most_common())
 
 
 def main(argv: list[str] | None = None) -> int:

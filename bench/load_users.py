@@ -14,6 +14,7 @@ import asyncio
 import random
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
@@ -61,6 +62,7 @@ class Recorder:
     accepted: list[AcceptedSave] = field(default_factory=list)
     conflicts: int = 0
     resent: int = 0  # requests sent again after the server closed an idle connection under them
+    no_answer: Counter = field(default_factory=Counter)  # requests that got no answer, by the error seen
     refused: list[str] = field(default_factory=list)
     submitted: set[tuple[str, str]] = field(default_factory=set)
     validated: int = 0
@@ -147,7 +149,8 @@ class Browser:
                 # keepalive): nothing was processed. Browsers send it again on a new connection.
                 self.recorder.resent += 1
                 response = await self.client.request(method, url, data=data)
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
+            self.recorder.no_answer[f"{type(error).__name__} {method} {kind}"] += 1
             self.recorder.samples.append(Sample(kind, (time.perf_counter() - start) * 1000, 0, time.time()))
             return None
         self.recorder.samples.append(

@@ -16,8 +16,11 @@ worker_class = "gthread"
 timeout = int(os.environ.get("MPR_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("MPR_MAX_REQUESTS", "2000"))  # recycle workers, bounding any leak
-max_requests_jitter = 200
+# Recycle workers now and then, bounding any leak. Not every 2,000 requests: the national load
+# test (bench/load.py) made all five workers recycle within a minute of each other mid-rush, and
+# each new worker's start-up and the connections closed under it cost seconds and two submits.
+max_requests = int(os.environ.get("MPR_MAX_REQUESTS", "20000"))
+max_requests_jitter = 5000
 # Each worker builds its own app (and its own connection pool) after the fork.
 preload_app = False
 accesslog = None  # the app writes one JSON line per request with its request id (app/operations.py)

@@ -6,6 +6,9 @@ import sys
 from collections.abc import Sequence
 
 from .loader import PathLike, analyse_file
+from .translation_coverage import texts_without
+
+SHOWN = 10  # texts without Hindi listed by name; the rest counted
 
 
 def format_report(path: PathLike) -> tuple[str, int]:
@@ -13,10 +16,25 @@ def format_report(path: PathLike) -> tuple[str, int]:
     definitions, errors = analyse_file(path)
     if not errors and definitions is not None:
         count = len(definitions.formats)
-        return f"{path}: OK — {count} format{'' if count == 1 else 's'}", 0
+        lines = [f"{path}: OK — {count} format{'' if count == 1 else 's'}", *_without_hindi(definitions)]
+        return "\n".join(lines), 0
     lines = [error.format(str(path)) for error in errors]
     lines.append(f"{path}: {len(errors)} problem{'' if len(errors) == 1 else 's'} found")
     return "\n".join(lines), 1
+
+
+def _without_hindi(definitions) -> list[str]:
+    """A note (not a problem) naming the texts that Hindi pages show in English."""
+    missing = texts_without(definitions, "hi")
+    if not missing:
+        return []
+    lines = [
+        f"note: {len(missing)} text(s) have no Hindi form (label_hi: ...) and read English on Hindi pages:"
+    ]
+    lines += [f"  {text}" for text in missing[:SHOWN]]
+    if len(missing) > SHOWN:
+        lines.append(f"  ... and {len(missing) - SHOWN} more")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:

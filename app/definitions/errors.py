@@ -12,6 +12,7 @@ ERROR_CODES = {
     "E003": "required key missing",
     "E004": "wrong value type",
     "E005": "invalid value",
+    "E006": "a Hindi form (title_hi, label_hi, ...) not written in Devanagari",
     "E010": "duplicate code",
     "E011": "reference to an unknown part, owner, master, dimension or format",
     "E020": "formula syntax error",

@@ -296,7 +296,7 @@ def _build(draft: FormatDraft) -> FormatDef:
     order = [column.code for column in columns]
     return FormatDef(
         code=draft.code,
-        title=str(fields["title"]),
+        title=fields["title"],
         part=str(fields["part"]),
         owner=str(fields["owner"]),
         segment=str(fields["segment"]),

@@ -20,6 +20,7 @@ from .loader_support import (
     whole,
 )
 from .schema import SINGLE_ROW_KEY, TOTAL_ROW_KEY, RowDef, RowSpec
+from .texts import joined
 from .yaml_lines import LineDict
 
 FORMS = ("fixed", "master", "product", "free")
@@ -190,14 +191,14 @@ def _product_rows(state: _Rows, names: list[str], subtotals: bool, line: int, pa
     first, second = (state.ctx.dimensions[name] for name in names)
     for outer in first:
         block = [
-            RowDef(f"{outer.key}.{inner.key}", f"{outer.label} — {inner.label}", group=outer.label)
+            RowDef(f"{outer.key}.{inner.key}", joined(" — ", (outer.label, inner.label)), group=outer.label)
             for inner in second
         ]
         for row in block:
             state.add(row, line, path)
         if subtotals:
             members = tuple(row.key for row in block)
-            key, label = f"{outer.key}.{TOTAL_ROW_KEY}", f"{outer.label} — Total"
+            key, label = f"{outer.key}.{TOTAL_ROW_KEY}", joined(" — ", (outer.label, "Total"))
             subtotal = RowDef(key, label, group=outer.label, is_total=True, members=members)
             state.add(subtotal, line, path)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .errors import DefinitionError
 from .months import Month
+from .texts import DEVANAGARI, OTHER_LANGUAGES, Text, form_keys
 from .yaml_lines import LineDict, LineList
 
 ROOT_PATH = "(top)"
@@ -20,6 +21,8 @@ ROW_KEY = (re.compile(r"[A-Z][A-Z0-9_]*"), "row key (capitals, digits and _)")
 LIST_CODE = (re.compile(r"[A-Z0-9][A-Z0-9_-]*"), "code (capitals, digits, _ and -)")
 MAX_COLUMN_CODE = 40
 MAX_FORMAT_CODE = 50  # keeps mpr_<slug> and its index names within database limits
+# Keys whose value users read: each may carry its Hindi form beside it (label_hi:, title_hi:, ...).
+TEXT_KEYS = frozenset({"title", "label", "group", "total", "message", "note"})
 
 Range = tuple["Month | None", "Month | None"]
 Pattern = tuple["re.Pattern[str]", str]
@@ -84,6 +87,7 @@ def mapping(
     for key, key_line in value.duplicates:
         c.add("E010", key_line, join(path, key), f"key '{key}' appears twice")
     if allowed is not None:
+        allowed = (*allowed, *(form for key in allowed if key in TEXT_KEYS for form in form_keys(key)))
         for key in value:
             if key not in allowed:
                 hint = suggest(key, allowed)
@@ -121,7 +125,26 @@ def text(c: Collector, m: LineDict, key: str, path: str, pattern: Pattern | None
     if pattern is not None and not pattern[0].fullmatch(value):
         c.add("E005", line, where, f"'{value}' is not a valid {pattern[1]}")
         return None
+    if key in TEXT_KEYS:
+        return Text(value, _other_forms(c, m, key, path))
     return value
+
+
+def _other_forms(c: Collector, m: LineDict, key: str, path: str) -> dict[str, str]:
+    """The forms of a title or label in other languages (`label_hi:` beside `label:`)."""
+    forms = {}
+    for form_key, language in zip(form_keys(key), OTHER_LANGUAGES, strict=True):
+        if form_key not in m:
+            continue
+        value, line, where = m[form_key], m.line_of(form_key), join(path, form_key)
+        if not isinstance(value, str) or not value.strip():
+            c.add("E004", line, where, f"expected a string, found {type_name(value)}")
+        elif not DEVANAGARI.search(value):
+            hint = f"write the Hindi in Devanagari, or leave '{form_key}' out to show the English"
+            c.add("E006", line, where, f"'{value}' has no Devanagari letters; {hint}")
+        else:
+            forms[language] = value
+    return forms
 
 
 def choice(c: Collector, m: LineDict, key: str, path: str, allowed: Collection[str]) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.definitions.column_types import column_type
 from app.definitions.schema import ColumnDef
+from app.definitions.texts import joined
 from app.presenters.display import day, indian_number
 
 
@@ -29,7 +30,7 @@ def input_text(value: Any, column: ColumnDef) -> str:
 
 def column_name(column: ColumnDef) -> str:
     """A column with its groups: "Disposal — No."."""
-    return " — ".join([*column.group_path, column.label])
+    return joined(" — ", [*column.group_path, column.label])
 
 
 def cell_name(row_label: str | None, column: ColumnDef) -> str:
@@ -38,4 +39,4 @@ def cell_name(row_label: str | None, column: ColumnDef) -> str:
     A format with a single unnamed row names its cells by column alone."""
     if not row_label or row_label == "—":
         return column_name(column)
-    return " — ".join([row_label, column_name(column)])
+    return joined(" — ", [row_label, column_name(column)])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from app.definitions.schema import UNITS, ColumnDef, FormatDef
+from app.definitions.texts import after_prefix, joined
 from app.presenters.cells import display, input_text
 from app.services.engine.grid import Grid, GridRow
 
@@ -55,8 +56,8 @@ def column_unit(fmt: FormatDef, column: ColumnDef) -> str | None:
 
 def cell_name(row_label: str, column: ColumnDef, unit: str | None = None) -> str:
     """The spoken name of a grid input: 'row label — group — column (unit)' (empty parts left out)."""
-    name = " — ".join(part for part in (row_label, *column.group_path, column.label) if part)
-    return f"{name} ({unit})" if unit else name
+    name = joined(" — ", (part for part in (row_label, *column.group_path, column.label) if part))
+    return joined(" ", (name, f"({unit})")) if unit else name
 
 
 def format_cell_name(fmt: FormatDef, row_label: str, column: ColumnDef) -> str:
@@ -123,9 +124,8 @@ def cell_html(row: GridRow, cell: CellView) -> str:
 
 def _own_label(row: GridRow) -> str:
     """Under its group heading a row shows only its own part: 'Audit cases', not 'ADC/JC — Audit cases'."""
-    prefix = f"{row.group} — " if row.group else None
-    if prefix and not row.is_total and row.label.startswith(prefix):
-        return row.label[len(prefix) :]
+    if row.group and not row.is_total:
+        return after_prefix(row.label, row.group, " — ")
     return row.label
 
 

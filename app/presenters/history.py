@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
+from app.i18n import local
 from app.presenters.cells import cell_name, display
 from app.presenters.display import month_name
 from app.services.engine.grid import Grid
@@ -58,7 +59,7 @@ class Namer:
         """'row — group — column' (codes kept as they are when no longer defined)."""
         column = self.columns.get(code)
         label = self.rows.get(row, row)
-        return cell_name(label, column) if column is not None else f"{label} — {code}"
+        return local(cell_name(label, column)) if column is not None else f"{local(label)} — {code}"
 
     def value(self, code: str, value: Any) -> str:
         """A stored value as shown in the grid (blank shown as —)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.definitions.texts import joined
 from app.presenters.cells import display
 from app.presenters.headers import HeaderCell, header_rows
 from app.services.reports.report import ChildReport, Report, ReportColumn, ReportRow
@@ -36,8 +37,9 @@ def _texts(row: ReportRow, columns: tuple[ReportColumn, ...]) -> tuple[str, ...]
     return tuple(display(row.cells.get(c.code), c) for c in columns)
 
 
-def _label(row: ReportRow) -> str:
-    return row.label if row.cases is None else f"{row.label} ({row.cases})"
+def row_label(row: ReportRow) -> str:
+    """A report row's label, with the number of cases where the row counts them."""
+    return row.label if row.cases is None else joined(" ", (row.label, f"({row.cases})"))
 
 
 def table_rows(rows: list[ReportRow], columns: tuple[ReportColumn, ...]) -> list[TableRow]:
@@ -46,7 +48,7 @@ def table_rows(rows: list[ReportRow], columns: tuple[ReportColumn, ...]) -> list
     for row in rows:
         heading = row.group if row.group and row.group != previous and not row.is_total else None
         previous = row.group
-        found.append(TableRow(row.key, _label(row), heading, row.is_total, _texts(row, columns)))
+        found.append(TableRow(row.key, row_label(row), heading, row.is_total, _texts(row, columns)))
     return found
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.i18n import local
 from app.presenters.display import month_name
 from app.services.reports.report import Completeness, Report
 
@@ -13,7 +14,7 @@ def title_line(report: Report) -> str:
     return _(
         "%(code)s — %(title)s — %(unit)s — %(month)s (FY %(fy)s) — amounts in %(amount_unit)s",
         code=report.fmt.code,
-        title=report.fmt.title,
+        title=local(report.fmt.title),
         unit=report.unit.name,
         month=month_name(report.month),
         fy=report.month.fy_label,

@@ -15,7 +15,9 @@ from typing import IO
 import xlsxwriter
 from flask_babel import gettext as _
 
+from app.i18n import local
 from app.presenters.display import moment
+from app.presenters.report_page import row_label
 from app.presenters.report_text import amended_line, basis_line, completeness_line, title_line
 from app.presenters.workbook_parts import (
     WORKBOOK_OPTIONS,
@@ -42,8 +44,9 @@ def _rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int) -> 
     ]
     row_index = first
     for row in rows:
-        label = row.label if row.cases is None else f"{row.label} ({row.cases})"
-        sheet.write_string(row_index, 0, label, styles.label_total if row.is_total else styles.label)
+        sheet.write_string(
+            row_index, 0, local(row_label(row)), styles.label_total if row.is_total else styles.label
+        )
         cells, total = row.cells, row.is_total
         for index, code, numeric, plain, bold in plan:
             value = cells.get(code)

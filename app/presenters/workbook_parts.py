@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 
+from app.i18n import local
 from app.presenters.headers import HeadedColumn, header_rows
 
 WORKBOOK_OPTIONS = {
@@ -95,7 +96,7 @@ def write_header(sheet, styles: Styles, columns: tuple[HeadedColumn, ...], top: 
             while (top + level, col) in occupied:
                 col += 1
             merges.append(
-                (top + level, col, top + level + cell.rowspan - 1, col + cell.colspan - 1, cell.label)
+                (top + level, col, top + level + cell.rowspan - 1, col + cell.colspan - 1, local(cell.label))
             )
             for r in range(top + level, top + level + cell.rowspan):
                 for c in range(col, col + cell.colspan):

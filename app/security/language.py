@@ -14,7 +14,9 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import refresh
 from flask_login import current_user
 
+from app.definitions.texts import read_language_from
 from app.extensions import db
+from app.i18n import page_language
 from app.models.org import UserLanguage
 
 SESSION_KEY = "locale"  # FAB's LocaleView writes the same key
@@ -73,7 +75,7 @@ def keep_language(locale: str):
 
 
 def _page_it_came_from() -> str:
-    """The page the menu was used on: the same-origin Referer (the page never echoes its own URL), else `next`."""
+    """The page the menu was used on: the same-origin Referer (pages never echo their URL), else `next`."""
     for back in (request.referrer, request.form.get("next")):
         if back and get_safe_redirect(back) == back:
             return back
@@ -83,4 +85,5 @@ def _page_it_came_from() -> str:
 def install_language_choice(app: Flask) -> None:
     """Use `choose_locale` for every request, and accept the language menu's POST /lang/<code>."""
     app.extensions["babel"].locale_selector = choose_locale
+    read_language_from(page_language)  # titles and labels of the definitions file follow the page
     app.add_url_rule("/lang/<string:locale>", "LanguageChoice.keep", keep_language, methods=["POST"])

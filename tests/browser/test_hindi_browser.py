@@ -14,6 +14,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from tests.browser.test_cycle_browser import OFFICE, PERIOD, field, grid_url, press, shown
+from tests.browser.test_keyboard_browser import focused
 from tests.http.test_cycle import DATA
 
 try:
@@ -125,3 +126,59 @@ def test_office_zone_and_owner_work_through_the_month_in_hindi(
 
     page.goto(grid_url("gi_gst_2"))
     expect(shown(page, "RECEIPT_NO")).to_have_text("3")
+
+
+def _tab_to(page, is_there, limit: int = 60) -> None:
+    """Press Tab until `is_there(focused element)` holds (fails after `limit` presses)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if is_there(focused(page)):
+            return
+    pytest.fail(f"Tab never reached it; the focus is on {focused(page)}")
+
+
+# DPM-GST-ADJ-2's entered cells in Tab order (the computed totals and closings are no stops)
+ADJ2_BY_KEYBOARD = (
+    ("OPENING_NO", "5"), ("OPENING_AMT", "600"), ("RECEIPT_NO", "2"), ("RECEIPT_AMT", "150"),
+    ("DISPOSAL_REVENUE_NO", "1"), ("DISPOSAL_REVENUE_AMT", "100"),
+    ("DISPOSAL_TAXPAYER_NO", "1"), ("DISPOSAL_TAXPAYER_AMT", "50"),
+    ("AGE_UPTO_6M_NO", "2"), ("AGE_6_12M_NO", "2"), ("AGE_GT_1Y_NO", "1"),
+)  # fmt: skip
+
+
+def test_a_clerk_signs_in_switches_to_hindi_fills_and_submits_by_keyboard_alone(page, live_server, hindi):
+    page.goto("/login/")
+    page.locator("#username").focus()  # where a sign-in page starts; no pointer from here on
+    page.keyboard.type("cgst-mum-e")
+    page.keyboard.press("Tab")
+    page.keyboard.type(live_server.password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    _tab_to(page, lambda el: el["id"] == "mpr-language-menu")
+    page.keyboard.press("Enter")  # opens the language menu
+    _tab_to(page, lambda el: el["language"] == "hi", limit=5)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "hi")
+
+    page.goto(grid_url("dpm_gst_adj_2"))  # typed into the address bar
+    expect(page.locator("h1, h2").first).to_contain_text(
+        "रु. पाँच करोड़ से अधिक जीएसटी वाले न्यायनिर्णयन मामलों का विवरण"
+    )
+    first = ADJ2_BY_KEYBOARD[0][0]
+    _tab_to(page, lambda el: el["name"] == f"cell|_|{first}")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "प्रारंभिक शेष — संख्या"
+    for index, (column, value) in enumerate(ADJ2_BY_KEYBOARD):
+        assert focused(page)["name"] == f"cell|_|{column}", focused(page)
+        page.keyboard.type(value)
+        if index + 1 < len(ADJ2_BY_KEYBOARD):
+            page.keyboard.press("Tab")
+    expect(page.locator('td[data-col="CLOSING_AMT"] .mpr-value')).to_have_text("600.00")
+    expect(page.locator("#mpr-grid .mpr-msg")).to_have_count(0)
+
+    _tab_to(page, lambda el: el["id"] == "mpr-submit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#mpr-status")).to_have_text(hindi("submitted"))
+    expect(page.locator("div.alert-success")).to_contain_text(DEVANAGARI)

@@ -31,10 +31,10 @@ BELOW_YEAR = {"UNRESTRAINED": "4", "APPEAL_PERIOD": "5", "OTHERS": "6"}
 
 
 def focused(page) -> dict:
-    """The focused element: its tag, id and name."""
+    """The focused element: its tag, id, name and data-language."""
     return page.evaluate(
-        "() => { const el = document.activeElement;"
-        " return { tag: el.tagName, id: el.id, name: el.getAttribute('name') }; }"
+        "() => { const el = document.activeElement; return { tag: el.tagName, id: el.id,"
+        " name: el.getAttribute('name'), language: el.getAttribute('data-language') }; }"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shlex
 from collections import Counter
@@ -178,6 +179,43 @@ def test_the_excel_template_reads_hindi(app):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
     assert "विवरणी संस्करण 0" in sheet["A2"].value
     assert sheet["A3"].value.startswith("आँकड़े केवल सफ़ेद सेलों में टाइप करें")
+
+
+def test_titles_and_labels_of_the_definitions_read_hindi_where_they_have_a_hindi_form(app):
+    english = signed_in(app, "cgst-mum-e").get(grid_url(ADJ2, OFFICE, "2024-01")).get_data(as_text=True)
+    assert "Details of adjudication cases involving GST more than Rs. Five Crores" in english
+    assert 'aria-label="Opening balance — No."' in english and "प्रारंभिक शेष" not in english
+
+    page = _in_hindi(app).get(grid_url(ADJ2, OFFICE, "2024-01")).get_data(as_text=True)
+    assert "रु. पाँच करोड़ से अधिक जीएसटी वाले न्यायनिर्णयन मामलों का विवरण" in page  # the format's title_hi
+    assert ">प्रारंभिक शेष<" in page and ">माह के दौरान प्राप्ति<" in page  # column groups' group_hi
+    assert 'aria-label="प्रारंभिक शेष — संख्या"' in page  # the spoken name of an input, in Hindi
+    assert 'aria-label="लंबित मामलों का अवधि-वार विभाजन (संख्या) — 6 माह तक"' in page
+    assert "Opening balance" not in page and "Receipt during the month" not in page
+
+
+def test_a_check_message_reads_hindi_on_the_page_and_in_the_live_grid(app):
+    client = _in_hindi(app)
+    saved = post_grid(
+        client, ADJ2, OFFICE, "2024-01", single({"OPENING_NO": "1", "DISPOSAL_REVENUE_NO": "5"})
+    )
+    assert saved.status_code == 302  # a draft keeps failing checks, shown at their cells
+    messages = parse_grid(client.get(saved.location)).messages
+    assert "अंतिम शेष ऋणात्मक नहीं हो सकता" in messages[("_", "CLOSING_NO")]
+    script = client.get(f"/mpr/f/{ADJ2}/formulas.js").get_data(as_text=True)
+    english, hindi = (
+        json.dumps("Closing balance can not be negative"),
+        json.dumps({"hi": "अंतिम शेष ऋणात्मक नहीं हो सकता"}),
+    )
+    assert f"message: {english}, forms: {hindi}" in script  # both: the grid picks the page's language
+
+
+def test_the_template_and_the_report_workbook_name_rows_and_columns_in_hindi(app):
+    template = _in_hindi(app).get(grid_url(ADJ2, OFFICE, "2024-01") + "/template")
+    sheet = openpyxl.load_workbook(io.BytesIO(template.data)).worksheets[0]
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert any("रु. पाँच करोड़ से अधिक" in text for text in texts) and "प्रारंभिक शेष" in texts
+    assert "Opening balance" not in texts
 
 
 def _log_in(app, client, username: str = "cgst-mum-e") -> None:

@@ -21,6 +21,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import local
 from app.models.generated import storable
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
@@ -368,7 +369,7 @@ def _show_typed(grid: Grid, changes: Changes, errors: list[CellMessage]) -> None
         typed = changes.get(row.key) or {}
         row.typed = {c: str(v) for c, v in typed.items() if v is not None}
     if grid.fmt.rows.kind == "free":
-        label = _("New %(row)s", row=grid.fmt.rows.free_label.lower())
+        label = _("New %(row)s", row=local(grid.fmt.rows.free_label).lower())
         for key, typed in changes.items():
             if key.startswith(NEW_ROW_PREFIX) and typed is not None:
                 shown = {c: str(v) for c, v in typed.items() if v is not None}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.definitions.months import Month
 from app.extensions import db
+from app.i18n import local
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.models.remarks import ReturnRemark
 from app.models.returns import MprReturn, ReturnStatus
@@ -50,7 +51,7 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
             text = _(
                 "%(code)s %(title)s, %(month)s: %(state)s — due %(due)s (%(when)s)",
                 code=state.fmt.code,
-                title=state.fmt.title,
+                title=local(state.fmt.title),
                 month=month_name(month),
                 state=state.label,
                 due=day(state.due),

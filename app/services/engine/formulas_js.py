@@ -10,6 +10,7 @@ import json
 from graphlib import TopologicalSorter
 
 from app.definitions.schema import ColumnDef, FormatDef
+from app.definitions.texts import Text
 
 
 def _function(js_expression: str) -> str:
@@ -20,6 +21,11 @@ def _computed_in_order(fmt: FormatDef) -> list[ColumnDef]:
     computed = {c.code: c for c in fmt.columns if c.role == "computed"}
     graph = {code: {n for n in c.formula.names if n in computed} for code, c in computed.items()}
     return [computed[code] for code in TopologicalSorter(graph).static_order()]
+
+
+def message_forms(message: str) -> dict[str, str]:
+    """A check message's forms in other languages (the grid picks the page's; cached alike for all)."""
+    return dict(message.forms) if isinstance(message, Text) else {}
 
 
 def script(fmt: FormatDef) -> str:
@@ -33,7 +39,8 @@ def script(fmt: FormatDef) -> str:
     ]
     checks = [
         f"{{code: {json.dumps(k.code)}, scope: {json.dumps(k.scope)}, "
-        f"message: {json.dumps(k.message)}, cells: {json.dumps(list(k.cells))}, "
+        f"message: {json.dumps(k.message)}, forms: {json.dumps(message_forms(k.message))}, "
+        f"cells: {json.dumps(list(k.cells))}, "
         f"names: {json.dumps(sorted(k.rule.names))}, fn: {_function(k.rule.to_js())}}}"
         for k in fmt.checks
     ]

@@ -18,8 +18,10 @@ from sqlalchemy import func, select
 
 from app.definitions.months import Month
 from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
+from app.definitions.texts import joined
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import local
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
@@ -177,7 +179,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
                 "%(office)s does not file %(format)s (%(title)s): no return is expected from it.",
                 office=office.code,
                 format=fmt.code,
-                title=fmt.title,
+                title=local(fmt.title),
             )
         )
     if not fmt.in_force(month):
@@ -211,7 +213,10 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
 def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict]]):
     if fmt.rows.kind == "free":
         ordered = sorted(stored.items(), key=lambda item: item[1][0])
-        return [RowDef(key, f"{fmt.rows.free_label} {i}") for i, (key, _stored) in enumerate(ordered, 1)]
+        return [
+            RowDef(key, joined(" ", (fmt.rows.free_label, str(i))))
+            for i, (key, _stored) in enumerate(ordered, 1)
+        ]
     return list(catalogue.defined_rows(fmt, month))
 
 

@@ -21,6 +21,8 @@ from flask_babel import gettext as _
 
 from app.definitions.months import Month
 from app.definitions.schema import SINGLE_ROW_KEY, ColumnDef, FormatDef, RowDef
+from app.definitions.texts import joined
+from app.i18n import local
 from app.models.org import Office
 from app.presenters.cells import column_name
 from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles
@@ -207,7 +209,7 @@ def _write_guide(book, styles: Styles, request: TemplateRequest) -> None:
     sheet.set_column(2, 4, 18)
     fmt = request.fmt
     notes = _guide_notes(fmt)
-    sheet.write_string(0, 0, f"{fmt.code} — {fmt.title}", styles.title)
+    sheet.write_string(0, 0, f"{fmt.code} — {local(fmt.title)}", styles.title)
     for number, note in enumerate(notes, start=1):
         sheet.write_string(number, 0, note, styles.note)
     top = len(notes) + 2
@@ -216,7 +218,7 @@ def _write_guide(book, styles: Styles, request: TemplateRequest) -> None:
     for index, heading in enumerate(headings):
         sheet.write_string(top, index, heading, styles.head)
     for offset, column in enumerate(columns, start=1):
-        cells = [column.code, column_name(column), column.type, role_name(column), column.carry or ""]
+        cells = [column.code, local(column_name(column)), column.type, role_name(column), column.carry or ""]
         for index, value in enumerate(cells):
             sheet.write_string(top + offset, index, value, styles.text)
     top += len(columns) + 3
@@ -224,7 +226,7 @@ def _write_guide(book, styles: Styles, request: TemplateRequest) -> None:
     sheet.write_string(top, 1, _("Label"), styles.head)
     for offset, (key, label) in enumerate(_guide_rows(fmt, request.months), start=1):
         sheet.write_string(top + offset, 0, key, styles.text)
-        sheet.write_string(top + offset, 1, label, styles.text)
+        sheet.write_string(top + offset, 1, local(label), styles.text)
 
 
 def _guide_notes(fmt: FormatDef) -> list[str]:
@@ -248,5 +250,5 @@ def _guide_rows(fmt: FormatDef, months: Sequence[Month]) -> list[tuple[str, str]
     seen: dict[str, str] = {}
     for month in months:
         for row in data_rows(fmt, month):
-            seen.setdefault(row.key, " — ".join(p for p in (row.group, row.label) if p))
+            seen.setdefault(row.key, joined(" — ", (p for p in (row.group, row.label) if p)))
     return list(seen.items())

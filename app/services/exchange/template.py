@@ -24,6 +24,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from app.definitions.expression_nodes import BinOp, Name, Node, Num, Unary
 from app.definitions.schema import ColumnDef, FormatDef
+from app.definitions.texts import joined
+from app.i18n import local
 from app.presenters.display import day, month_name
 from app.presenters.workbook_parts import (
     DATE_FORMAT,
@@ -124,7 +126,10 @@ def template_rows(grid: Grid) -> list[GridRow]:
     limit = grid.fmt.rows.free_max
     room = FREE_ROWS_ADDED if limit is None else max(0, min(FREE_ROWS_ADDED, limit - stored))
     label = grid.fmt.rows.free_label
-    blanks = [GridRow(f"new-{i}", f"{label} {stored + i}", position=stored + i) for i in range(1, room + 1)]
+    blanks = [
+        GridRow(f"new-{i}", joined(" ", (label, str(stored + i))), position=stored + i)
+        for i in range(1, room + 1)
+    ]
     totals = [r for r in rows if r.is_total]
     return [r for r in rows if not r.is_total] + blanks + totals
 
@@ -173,7 +178,7 @@ def _write_data_sheet(
 ) -> TemplateIdentity:
     sheet = book.add_worksheet(name)
     fmt, columns = grid.fmt, grid.columns
-    sheet.write_string(0, 0, f"{fmt.code} — {fmt.title}", styles.title)
+    sheet.write_string(0, 0, f"{fmt.code} — {local(fmt.title)}", styles.title)
     sheet.write_string(
         1,
         0,
@@ -221,7 +226,7 @@ def _write_data_sheet(
 def _write_row(
     sheet, styles, grid: Grid, row: GridRow, at: int, where: dict, letters: dict, today: dt.date
 ) -> None:
-    sheet.write_string(at, 0, row.label, styles.label_total if row.is_total else styles.label)
+    sheet.write_string(at, 0, local(row.label), styles.label_total if row.is_total else styles.label)
     for index, column in enumerate(grid.columns, start=1):
         value = row.cells.get(column.code)
         places = column.kind.places
@@ -265,7 +270,7 @@ def _validate(sheet, column: ColumnDef, at: int, index: int, today: dt.date) -> 
         return
     rule.update(
         {
-            "input_title": column.label[:32],
+            "input_title": local(column.label)[:32],
             "error_title": _("Not accepted")[:32],
             "ignore_blank": True,
         }

@@ -19,6 +19,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import InvalidInput
 from app.models.org import Office
+from app.presenters.cells import column_name
 from app.security.policy import Actor
 from app.services.cycle.saving import Changes, SaveConflict, plan_draft, save_draft
 from app.services.engine.calculation import CellMessage
@@ -240,7 +241,7 @@ def _column_label(fmt: FormatDef, code: str) -> str:
         column = fmt.column(code)
     except KeyError:
         return code
-    return " — ".join((*column.group_path, column.label))
+    return column_name(column)
 
 
 def upload_reason(data: bytes, filename: str) -> str:

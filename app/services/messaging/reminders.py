@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.definitions.months import Month
 from app.extensions import db
+from app.i18n import local
 from app.models.messaging import MailMessage
 from app.models.returns import ReturnStatus
 from app.presenters.display import day as shown_day
@@ -74,7 +75,7 @@ def _late(state: ReturnState) -> bool:
 
 def _line(state: ReturnState) -> str:
     where = state.ret.status if state.ret is not None else deadlines.NOT_STARTED
-    return f"- {state.office.code}: {state.fmt.code} {state.fmt.title} ({where})"
+    return f"- {state.office.code}: {state.fmt.code} {local(state.fmt.title)} ({where})"
 
 
 def _lines(states: list[ReturnState]) -> str:

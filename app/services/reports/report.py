@@ -14,9 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.definitions.column_types import column_type
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef, RowDef
+from app.i18n import local
 from app.services.engine import calculation, catalogue
 from app.services.engine.grid import ShownRow
 from app.services.reports import aggregate as agg
@@ -141,7 +144,8 @@ def _months(month: Month, needed: set[str]) -> dict[str, tuple[Month, ...]]:
 
 def _report_rows(fmt: FormatDef, month: Month) -> list[RowDef]:
     if fmt.rows.kind == "free":
-        return [RowDef(agg.FREE_ROWS_KEY, f"All {fmt.rows.free_label.lower()} cases")]
+        label = _("All %(rows)s cases", rows=local(fmt.rows.free_label).lower())
+        return [RowDef(agg.FREE_ROWS_KEY, label)]
     return list(catalogue.defined_rows(fmt, month))
 
 

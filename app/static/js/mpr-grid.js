@@ -118,8 +118,13 @@
   // The server renders every message at its cell. Check messages are recomputed live
   // below, so the server's copy is dropped (otherwise each shows twice); any other server
   // message (Required, "not a number", a bad date ...) stays until its cell is edited.
+  // A check's message is shown in the page's language where the definitions give that form.
   var checkMessages = {};
-  spec.checks.forEach(function (check) { checkMessages[check.message] = true; });
+  var pageLanguage = document.documentElement.lang;
+  spec.checks.forEach(function (check) {
+    if (check.forms && check.forms[pageLanguage]) { check.message = check.forms[pageLanguage]; }
+    checkMessages[check.message] = true;
+  });
 
   // A cell's input names its messages and remarks (aria-describedby) and is aria-invalid
   // while a message stands, as the server renders it; kept so as messages come and go.
