@@ -63,7 +63,7 @@ class Month:
         return f"{start}-{(start + 1) % 100:02d}"
 
     def label(self) -> str:
-        """Human label such as 'Apr 2024'."""
+        """'Apr 2024' in English, for stored records and logs (pages use presenters.display.month_name)."""
         return self.first_day.strftime("%b %Y")
 
     def __str__(self) -> str:

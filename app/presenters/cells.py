@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from app.definitions.column_types import column_type
 from app.definitions.schema import ColumnDef
 from app.definitions.texts import joined
+from app.presenters.display import day, indian_number
 
 
 def display(value: Any, column: ColumnDef) -> str:
-    """A cell value as shown: amounts and percents with 2 decimals, blanks empty."""
-    return column_type(column.type).display(value)  # format and report columns alike
+    """A cell value as read: numbers in Indian grouping (1,23,456.50), dates dd-mm-yyyy, blanks empty."""
+    kind = column_type(column.type)  # format and report columns alike
+    if value is None:
+        return ""
+    if kind.numeric:
+        return indian_number(value, kind.places or 0)
+    if isinstance(value, dt.date):
+        return day(value)
+    return kind.display(value)
+
+
+def input_text(value: Any, column: ColumnDef) -> str:
+    """A cell value put in an input: plain digits (1234.50), ISO dates for the date picker."""
+    return column_type(column.type).display(value)
 
 
 def column_name(column: ColumnDef) -> str:

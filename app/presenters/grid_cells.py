@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from app.definitions.schema import UNITS, ColumnDef, FormatDef
 from app.definitions.texts import after_prefix, joined
-from app.presenters.cells import display
+from app.presenters.cells import display, input_text
 from app.services.engine.grid import Grid, GridRow
 
 
@@ -147,7 +147,11 @@ def row_views(
         for column in grid.columns:
             editable = can_enter and grid.editable(row, column)
             typed = row.typed.get(column.code)
-            text = typed if typed is not None and editable else display(row.cells.get(column.code), column)
+            value = row.cells.get(column.code)
+            if editable:  # what the office types back: plain digits, ISO dates (both parsers read them)
+                text = typed if typed is not None else input_text(value, column)
+            else:
+                text = display(value, column)
             at = (row.key, column.code)
             notes = tuple(messages.get(at, ())), tuple(remarks.get(at, ()))
             name = cell_name(spoken, column, units[column.code])

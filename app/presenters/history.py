@@ -12,6 +12,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.i18n import local
 from app.presenters.cells import cell_name, display
+from app.presenters.display import month_name
 from app.services.engine.grid import Grid
 
 ACTIONS = {
@@ -117,9 +118,8 @@ def describe(namer: Namer, action: str, before: Any, after: Any) -> list[str]:
         revisions = f"{_l('Revision')} {before.get('revision')} → {after.get('revision')}"
         return [revisions, *cell_changes(namer, before.get("cells"), after.get("cells"))]
     if action == "carry-forward" and isinstance(after, dict):
-        lines = [
-            f"{_l('Opening balance taken from the closing of')} {Month.parse(after['opening_from']).label()}"
-        ]
+        carried_from = month_name(Month.parse(after["opening_from"]))
+        lines = [f"{_l('Opening balance taken from the closing of')} {carried_from}"]
         if after.get("returned_to_draft"):
             lines.append(str(_l("The return no longer passed its checks and became a draft again")))
         return lines

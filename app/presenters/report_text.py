@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.i18n import local
+from app.presenters.display import month_name
 from app.services.reports.report import Completeness, Report
 
 
@@ -15,7 +16,7 @@ def title_line(report: Report) -> str:
         code=report.fmt.code,
         title=local(report.fmt.title),
         unit=report.unit.name,
-        month=report.month.label(),
+        month=month_name(report.month),
         fy=report.month.fy_label,
         amount_unit=_(report.fmt.unit_label),
     )

@@ -8,6 +8,7 @@ and basis on every sheet. User text never becomes a formula, a number or a link.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import IO
 
@@ -15,6 +16,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 from app.i18n import local
+from app.presenters.display import moment
 from app.presenters.report_page import row_label
 from app.presenters.report_text import amended_line, basis_line, completeness_line, title_line
 from app.presenters.workbook_parts import (
@@ -48,7 +50,9 @@ def _rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int) -> 
         cells, total = row.cells, row.is_total
         for index, code, numeric, plain, bold in plan:
             value = cells.get(code)
-            if not numeric:
+            if isinstance(value, dt.date):  # a date cell stays a date, shown dd-mm-yyyy
+                sheet.write_datetime(row_index, index, dt.datetime.combine(value, dt.time()), styles.date)
+            elif not numeric:
                 sheet.write_string(row_index, index, "" if value is None else str(value), styles.text)
             elif value is None:
                 sheet.write_blank(row_index, index, None, bold if total else plain)
@@ -78,7 +82,7 @@ def write_sheet(book, styles: Styles, report: Report, name: str) -> None:
     sheet.write_string(
         next_row + 1,
         0,
-        _("Generated at %(when)s UTC", when=report.generated_at.strftime("%Y-%m-%d %H:%M")),
+        _("Generated at %(when)s UTC", when=moment(report.generated_at)),
         styles.note,
     )
 

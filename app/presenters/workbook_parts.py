@@ -22,6 +22,18 @@ WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
 }
 SHEET_NAME_MAX = 31
+# Excel cannot group in lakhs and crores by locale; these formats do it for numbers below a
+# crore of crores (12,34,567.00, as the pages show them). Cells stay numbers.
+INDIAN_NUMBER_FORMATS = {
+    0: r"[>=10000000]##\,##\,##\,##0;[>=100000]##\,##\,##0;##,##0",
+    2: r"[>=10000000]##\,##\,##\,##0.00;[>=100000]##\,##\,##0.00;##,##0.00",
+}
+DATE_FORMAT = "dd-mm-yyyy"
+
+
+def number_format(places: int) -> str:
+    """The Excel number format of a number cell with `places` decimals (Indian grouping)."""
+    return INDIAN_NUMBER_FORMATS[0 if places == 0 else 2]
 
 
 class Styles:
@@ -47,12 +59,13 @@ class Styles:
         self.section = book.add_format({"bold": True, "bg_color": "#dff0d8", "border": 1})
         self.cells = {
             (decimals, total): book.add_format(
-                {"border": 1, "num_format": "0" if decimals == 0 else "0.00", "bold": total}
+                {"border": 1, "num_format": number_format(decimals), "bold": total}
             )
             for decimals in (0, 2)
             for total in (False, True)
         }
         self.text = book.add_format({"border": 1})
+        self.date = book.add_format({"border": 1, "num_format": DATE_FORMAT})
 
 
 def sheet_name(code: str, used: set[str]) -> str:

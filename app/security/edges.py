@@ -28,6 +28,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.definitions.months import Month, parse_period
 from app.errors import NotFound, Refusal
+from app.presenters.display import indian_number
 
 MAX_URL_INT = 2_147_483_647  # the largest value of an SQL INTEGER (ids in every core table)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -81,7 +82,7 @@ def _check_size() -> None:
     request.max_content_length = limit  # also bounds a chunked body without Content-Length
     if request.content_length is not None and request.content_length > limit:
         raise EdgeRefusal(
-            _l("The request is too large (at most %(limit)s bytes here).", limit=format(limit, ",")),
+            _l("The request is too large (at most %(limit)s bytes here).", limit=indian_number(limit)),
             status=413,
             code="too_large",
         )

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
+from app.presenters.display import moment
 from app.security import permissions as p
 from app.security import sessions
 from app.services import audit
@@ -129,6 +130,7 @@ class MprUserDBModelView(UserDBModelView):
     """FAB's user administration (list, show, edit roles, deactivate) without FAB's add form."""
 
     class_permission_name = "UserDBModelView"  # FAB's own permission names stay
+    formatters_columns = dict.fromkeys(("last_login", "created_on", "changed_on"), moment)  # dd-mm-yyyy HH:MM
 
     @expose("/add", methods=["GET", "POST"])
     @has_access

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.definitions.months import Month
 from app.models.org import Office
 from app.presenters.cells import column_name
+from app.presenters.display import month_name
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows
 from app.presenters.pagination import PER_PAGE, page_arg, paginate
@@ -99,7 +100,7 @@ class ValidationView(BaseView):
                 "%(code)s of %(office)s for %(month)s sent back to the office with your remarks.",
                 code=fmt.code,
                 office=office.code,
-                month=month.label(),
+                month=month_name(month),
             ),
             "success",
         )
@@ -125,7 +126,7 @@ class ValidationView(BaseView):
                 n=len(validated),
                 owner=owner,
                 office=office.code,
-                month=month.label(),
+                month=month_name(month),
             ),
             "success",
         )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from flask import Response
 from flask_babel import gettext as _
 
+from app.presenters.display import month_name
 from app.services.cycle.saving import ReturnLocked
 from app.services.engine.grid import Grid
 from app.services.exchange.template import template_bytes, template_filename
@@ -30,7 +31,7 @@ def template_download(grid: Grid) -> Response:
                 "%(format)s for %(month)s is validated: there is nothing to fill. Raise a correction request "
                 "to change it.",
                 format=grid.fmt.code,
-                month=grid.month.label(),
+                month=month_name(grid.month),
             )
         )
     return xlsx_download(template_bytes(grid), template_filename(grid))

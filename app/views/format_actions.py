@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.corrections import ReturnRevision
+from app.presenters.display import month_name
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
 from app.presenters.history import event_views
@@ -76,7 +77,7 @@ class FormatActionsMixin:
                 "%(code)s for %(month)s submitted. %(who)s can validate it once every %(owner)s format "
                 "is submitted; until then you may still correct it.",
                 code=self.fmt.code,
-                month=month.label(),
+                month=month_name(month),
                 who=who[:1].upper() + who[1:],
                 owner=self.fmt.owner,
             ),

@@ -78,7 +78,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
     page.keyboard.press("Tab")  # Tab moves to the next input (native order)
     assert focused_name(page) == "cell|_|OPENING_AMT"
     page.keyboard.type("1500.50")
-    expect(closing_amt).to_have_text("1500.50")
+    expect(closing_amt).to_have_text("1,500.50")
     page.keyboard.press("Enter")  # down the column; at its foot (one row) on to the next column; no submit
     assert focused_name(page) == "cell|_|RECEIPT_NO"
     page.keyboard.type("4")
@@ -86,7 +86,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
     page.keyboard.press("Enter")
     assert focused_name(page) == "cell|_|RECEIPT_AMT"
     page.keyboard.type("600")
-    expect(closing_amt).to_have_text("2100.50")
+    expect(closing_amt).to_have_text("2,100.50")
     expect(page.locator("#mpr-status")).to_have_text("not started")  # still not saved
 
     # disposals: total disposal and closing recomputed live
@@ -97,7 +97,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
     expect(shown(page, "DISPOSAL_TOTAL_NO")).to_have_text("3")
     expect(shown(page, "DISPOSAL_TOTAL_AMT")).to_have_text("400.25")
     expect(closing_no).to_have_text("11")
-    expect(closing_amt).to_have_text("1700.25")
+    expect(closing_amt).to_have_text("1,700.25")
 
     # the age-wise break-up: 5 + 3 + 2 = 10, not 11 -> the message appears at its cells
     age_cells = ("AGE_UPTO_6M_NO", "AGE_6_12M_NO", "AGE_GT_1Y_NO")
@@ -143,7 +143,7 @@ def test_single_row_grid_recomputes_checks_and_saves(page, login) -> None:
     for code, value in expected_inputs.items():
         expect(field(page, code)).to_have_value(value)
     expect(closing_no).to_have_text("11")
-    expect(closing_amt).to_have_text("1700.25")
+    expect(closing_amt).to_have_text("1,700.25")
     expect(page.locator("#mpr-grid .mpr-msg")).to_have_count(0)
     expect(page.locator(".alert-warning")).to_contain_text("until the return is submitted")
 
@@ -227,9 +227,9 @@ def test_amount_total_row_updates_live(page, login) -> None:
     total = shown(page, "FOR_MONTH", "TOTAL")
     expect(total).to_have_text("")
     field(page, "FOR_MONTH", "AUDIT_RECOVERY").press_sequentially("1,250.50")
-    expect(total).to_have_text("1250.50")
+    expect(total).to_have_text("1,250.50")
     field(page, "FOR_MONTH", "PRE_DEPOSITS").press_sequentially("0.25")
-    expect(total).to_have_text("1250.75")
+    expect(total).to_have_text("1,250.75")
     field(page, "FOR_MONTH", "AUDIT_RECOVERY").fill("")
     expect(total).to_have_text("0.25")
     save_draft(page)
@@ -331,3 +331,19 @@ def test_dg_unit_grouped_rows_total_and_check(page, login) -> None:
     field(page, "OPENING_NOC", "IMPORT_GOLD").press_sequentially("1")  # closing 7: now it may
     expect(message).to_have_count(0)
     expect(shown(page, "CLOSING_NOC", "TOTAL")).to_have_text("9")
+
+
+def test_live_totals_read_in_indian_grouping_as_the_server_writes_them(page, login) -> None:
+    login(page, "cgst-mum-e")
+    open_from_index(page, "DPM-GST-ADJ-2", "CGST-MUM-E")
+    closing_amt = shown(page, "CLOSING_AMT")
+    field(page, "OPENING_AMT").fill("1234567.5")
+    field(page, "RECEIPT_AMT").fill("1,00,00,000")  # a crore, typed grouped
+    expect(closing_amt).to_have_text("1,12,34,567.50")
+    field(page, "DISPOSAL_REVENUE_AMT").fill("99999.995")  # refused: three decimals
+    expect(closing_amt).to_have_text("1,12,34,567.50")
+    field(page, "DISPOSAL_REVENUE_AMT").fill("34567.25")
+    expect(closing_amt).to_have_text("1,12,00,000.25")
+    save_draft(page)
+    expect(closing_amt).to_have_text("1,12,00,000.25")  # the server's page reads the same
+    expect(field(page, "RECEIPT_AMT")).to_have_value("10000000.00")  # inputs keep plain digits

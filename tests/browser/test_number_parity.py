@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from app.definitions.months import Month
+from app.presenters.display import indian_number
 from app.services.engine import catalogue
 from app.services.engine.cell_input import CellInputError, parse_cell
 from tests.browser.test_grid_browser import PERIOD, cell, field, open_from_index, save_draft, shown
@@ -47,7 +48,7 @@ INPUTS = [text for text, _ in NUMBER_CASES] + [text for text, _ in REFUSED_CASES
 
 
 def _server(app, format_code: str, column: str, text: str) -> tuple[str | None, str | None]:
-    """What the server makes of `text` in that column: (value shown, message)."""
+    """What the server makes of `text` in that column: (value shown in Indian grouping, message)."""
     with app.app_context():
         col = catalogue.definitions().formats[format_code].column(column)
         places = 0 if col.type == "count" else 2
@@ -57,7 +58,7 @@ def _server(app, format_code: str, column: str, text: str) -> tuple[str | None, 
             return None, str(error)
     if value is None:
         return "", None
-    return f"{Decimal(value):.{places}f}", None
+    return indian_number(value, places), None  # shown as the server's pages show it: 1,23,456.50
 
 
 def _agree(page, app, format_code: str, column: str, row: str, total: tuple[str, str]) -> int:

@@ -69,9 +69,9 @@ def test_block_with_indian_and_international_grouping_fills_right_and_down(page,
     live = {
         ("OIO_PCT", "ADC.CALLBOOK"): "50.00",
         ("OIO_PCT", "DC.COMMISSIONERATE"): "25.00",
-        ("OIO_AMT", "ADC.TOTAL"): "123456.50",
-        ("OIO_AMT", "DC.TOTAL"): "123456.50",
-        ("OIO_AMT", "TOTAL"): "246913.00",
+        ("OIO_AMT", "ADC.TOTAL"): "1,23,456.50",
+        ("OIO_AMT", "DC.TOTAL"): "1,23,456.50",
+        ("OIO_AMT", "TOTAL"): "2,46,913.00",
         ("OIO_NO", "TOTAL"): "7",
         ("AGE_LESS_3_NO", "TOTAL"): "4",
         ("CLOSING_NO", "ADC.CALLBOOK"): "-10",
@@ -103,8 +103,8 @@ def test_refused_number_is_placed_flagged_and_not_counted(page, login, page_prob
     expect(cell(page, "RECEIPT_AMT", "ADC.COMMISSIONERATE").locator(".mpr-live-msg")).to_have_text(message)
     expect(shown(page, "CLOSING_AMT", "ADC.COMMISSIONERATE")).to_have_text("400.00")  # 500 - 100, not 812.51
     expect(shown(page, "CLOSING_AMT", "ADC.AUDIT")).to_have_text("800.25")
-    expect(shown(page, "RECEIPT_AMT", "ADC.TOTAL")).to_have_text("1000.50")
-    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1200.25")
+    expect(shown(page, "RECEIPT_AMT", "ADC.TOTAL")).to_have_text("1,000.50")
+    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1,200.25")
 
     with page.expect_navigation():  # the server refuses it with the same words
         page.click("#mpr-save")
@@ -113,10 +113,10 @@ def test_refused_number_is_placed_flagged_and_not_counted(page, login, page_prob
 
     field(page, "RECEIPT_AMT", "ADC.COMMISSIONERATE").fill("312.51")
     expect(shown(page, "CLOSING_AMT", "ADC.COMMISSIONERATE")).to_have_text("712.51")
-    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1512.76")
+    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1,512.76")
     save_draft(page)
     expect(shown(page, "CLOSING_AMT", "ADC.COMMISSIONERATE")).to_have_text("712.51")
-    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1512.76")
+    expect(shown(page, "CLOSING_AMT", "TOTAL")).to_have_text("1,512.76")
     expect(field(page, "RECEIPT_AMT", "ADC.AUDIT")).to_have_value("1000.50")
 
 

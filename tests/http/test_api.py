@@ -332,7 +332,7 @@ def test_a_closed_month_is_409(client, office):
     assert _put(client, f"{ADJ2}/2024-01", office, {"_": JAN}).status_code == 200
     gap = client.get(f"{ADJ2}/2024-03", headers=office)
     assert gap.status_code == 409
-    assert gap.get_json()["message"].startswith("Fill Feb 2024 first")
+    assert gap.get_json()["message"].startswith("Fill February 2024 first")
     assert _put(client, f"{ADJ2}/2024-03", office, {"_": {"RECEIPT_NO": 1}}).status_code == 409
     future = str(Month.of(dt.date.today()))
     assert client.get(f"{ADJ2}/{future}", headers=office).status_code == 409
@@ -424,7 +424,7 @@ def test_a_date_before_the_configured_lower_bound_is_refused_at_its_cell(app, cl
         assert response.status_code == 422
         errors = response.get_json()["errors"]
         assert [(e["column"], e["code"]) for e in errors] == [("ARREST_DATE", "too_early")]
-        assert "1950-01-01" in errors[0]["message"]
+        assert "01-01-1950" in errors[0]["message"]  # dd-mm-yyyy, as pages show dates
     earliest = app.config["MPR_EARLIEST_DATE"]
     app.config["MPR_EARLIEST_DATE"] = dt.date(2024, 1, 12)
     try:

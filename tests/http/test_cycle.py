@@ -273,7 +273,7 @@ def test_whole_cycle_through_the_pages(app, since, case):
     *first, last = case.formats
     for code in first:
         message = follow(office, submit_page(office, code, case.office, JAN, DATA[code]))
-        assert f"{code} for Jan 2024 submitted" in message
+        assert f"{code} for January 2024 submitted" in message
         page = get_grid(office, slug(code), case.office, JAN)
         assert "Temporary report" in page.text and 'id="mpr-status">submitted<' in page.html
     # the validator cannot validate the owner's set while one format is missing
@@ -284,7 +284,9 @@ def test_whole_cycle_through_the_pages(app, since, case):
     assert set(statuses(app, case.office, JAN).values()) == {"submitted"}
     assert follow(office, submit_page(office, last, case.office, JAN, DATA[last]))
     message = follow(zone, validate_page(zone, case.owner, case.office, JAN))
-    assert f"Validated {len(case.formats)} {case.owner} format(s) of {case.office} for Jan 2024" in message
+    assert (
+        f"Validated {len(case.formats)} {case.owner} format(s) of {case.office} for January 2024" in message
+    )
     assert statuses(app, case.office, JAN) == dict.fromkeys(case.formats, "validated")
 
     # validated: read-only for everyone, even the office; a correction request instead

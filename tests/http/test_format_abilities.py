@@ -74,7 +74,7 @@ def test_a_format_the_office_does_not_file_says_so(app, client, api_token):
 def test_dg_units_are_told_that_dgri_validates_not_your_zone(app):
     unit = signed_in(app, "dri-mzu")
     message = follow(unit, submit_page(unit, "DRI-CUS-7", "DRI-MZU", JAN, DATA["DRI-CUS-7"]))
-    assert "DRI-CUS-7 for Jan 2024 submitted. DGRI can validate it" in message and "Zone" not in message
+    assert "DRI-CUS-7 for January 2024 submitted. DGRI can validate it" in message and "Zone" not in message
     page = unit.get(f"/mpr/f/dri_cus_7/DRI-MZU/{JAN}").get_data(as_text=True)
     assert "You may still correct it until DGRI validates it." in page and "your Zone" not in page
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 
 from app.definitions.months import Month
+from app.presenters.display import month_name
 from tests.http.conftest import (
     ADJ2_FIRST_MONTH,
     count_returns,
@@ -185,7 +186,7 @@ def test_month_after_a_gap_is_refused(app, office_client):
     assert response.status_code == 302
     assert response.location.endswith("/mpr/?period=2024-03")
     index = office_client.get(response.location)
-    assert "Fill Feb 2024 first: its closing balance is this month's opening." in flashed(
+    assert "Fill February 2024 first: its closing balance is this month's opening." in flashed(
         index.get_data(as_text=True)
     )
 
@@ -206,7 +207,9 @@ def test_month_that_has_not_ended_is_refused(app, office_client, months_ahead):
     response = office_client.get(grid_url(ADJ2, OFFICE, str(month)))
     assert response.status_code == 302
     index = office_client.get(response.location)
-    assert f"{month.label()} has not ended yet; it cannot be filed." in flashed(index.get_data(as_text=True))
+    assert f"{month_name(month, locale='en')} has not ended yet; it cannot be filed." in flashed(
+        index.get_data(as_text=True)
+    )
 
     own = get_grid(office_client, ADJ2, OFFICE, "2024-01")
     response = office_client.post(
@@ -219,7 +222,7 @@ def test_month_that_has_not_ended_is_refused(app, office_client, months_ahead):
 
 def test_month_before_the_format_is_in_force_is_refused(office_client):
     response = office_client.get(grid_url(ADJ2, OFFICE, "2022-03"), follow_redirects=True)
-    assert "DPM-GST-ADJ-2 is not in force for Mar 2022." in flashed(response.get_data(as_text=True))
+    assert "DPM-GST-ADJ-2 is not in force for March 2022." in flashed(response.get_data(as_text=True))
 
 
 # ------------------------------------------------------------------ conflicts and bad input
@@ -542,7 +545,7 @@ def test_replacement_format_takes_over_from_its_month(app, login_as):
     # The YAML gives neither DDM-CUS-1 nor DDM-CUS-1A a carried column, so the first
     # month of the replacement opens on its own, whether or not March was filed.
     response = client.get(grid_url("ddm_cus_1", "MUM-NCH-IMP1", "2018-04"), follow_redirects=True)
-    assert "DDM-CUS-1 is not in force for Apr 2018." in flashed(response.get_data(as_text=True))
+    assert "DDM-CUS-1 is not in force for April 2018." in flashed(response.get_data(as_text=True))
     april = get_grid(client, "ddm_cus_1a", "MUM-NCH-IMP1", "2018-04")
     assert "First month for this office" not in april.text
     assert ("_", "CUSTOM_DUTY_NONGST_POL") in april.inputs

@@ -17,6 +17,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from app.definitions.months import Month
+from app.presenters.display import month_name
 from tests.http.conftest import flashed, grid_url, parse_grid, post_grid, single
 from tests.http.test_cycle import signed_in
 
@@ -169,7 +170,7 @@ def test_refusals_and_cell_messages_read_hindi(app):
     response = client.get(grid_url(ADJ2, OFFICE, str(month)))
     assert response.status_code == 302
     notice = flashed(client.get(response.location).get_data(as_text=True))
-    assert f"{month.label()} अभी समाप्त नहीं हुआ है; इसकी विवरणी दाखिल नहीं की जा सकती।" in notice
+    assert f"{month_name(month, locale='hi')} अभी समाप्त नहीं हुआ है; इसकी विवरणी दाखिल नहीं की जा सकती।" in notice
 
 
 def test_the_excel_template_reads_hindi(app):

@@ -17,6 +17,8 @@ from sqlalchemy import event
 
 from app.definitions import load_definitions
 from app.definitions.months import Month
+from app.presenters.display import indian_number
+from app.presenters.workbook_parts import INDIAN_NUMBER_FORMATS
 from config import Config
 from tests.http.test_cycle import CGST, DATA, JAN
 from tests.http.test_cycle_api import file_all, raise_
@@ -243,6 +245,9 @@ def test_report_pages_drill_down_print_and_download(app, login_as, product_data)
     assert (
         sheets[PRODUCT].freeze_panes == "B9"
     )  # title lines, 2 header rows, numbers and any(sheets[PRODUCT].merged_cells.ranges)
+    body = sheets[PRODUCT].iter_rows(min_row=9)  # below the numbered row: figures as numbers
+    figures = [c for row in body for c in row[1:] if isinstance(c.value, int | float)]
+    assert figures and {c.number_format for c in figures} <= set(INDIAN_NUMBER_FORMATS.values())
     chooser = client.get(f"/mpr/reports/?format={PRODUCT}&unit=INDIA&period={MAY}")
     assert chooser.status_code == 302 and chooser.location.endswith(f"/mpr/reports/{PRODUCT}/INDIA/{MAY}")
     assert client.get("/mpr/reports/").status_code == 200
@@ -257,9 +262,15 @@ def _soffice() -> str | None:
 
 def _as_number(text: str):
     try:
-        return Decimal(text)
+        return Decimal(text.replace(",", ""))
     except ArithmeticError:
         return None
+
+
+def _shown_as_on_the_pages(text: str, value) -> bool:
+    """A non-negative figure reads in Indian grouping in the workbook too: 12,34,567.00."""
+    number = Decimal(str(value))
+    return number < 0 or text == indian_number(number, len(text.partition(".")[2]))
 
 
 def test_libreoffice_opens_the_workbook_and_every_number_matches_the_api(app, call, product_data, tmp_path):
@@ -294,6 +305,7 @@ def test_libreoffice_opens_the_workbook_and_every_number_matches_the_api(app, ca
                 assert text == ""
             else:
                 assert _as_number(text) == Decimal(str(value)), (line[0], text, value)
+                assert _shown_as_on_the_pages(text, value), (line[0], text, value)
 
 
 def test_a_replaced_format_stays_readable_and_last_year_is_never_guessed_across_versions(app, call):

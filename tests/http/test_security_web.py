@@ -378,6 +378,6 @@ def test_format_pages_for_a_month_out_of_force_answer_without_crashing(app, page
     response = client.get(f"/mpr/f/ddm_cus_1/MUM-NCH-IMP1/2024-01/{page}")  # DDM-CUS-1 ended in March 2018
     assert response.status_code == 302  # a page, not the API: the refusal is a flash on the to-do list
     assert response.location == "/mpr/?period=2024-01"
-    assert "DDM-CUS-1 is not in force for Jan 2024." in flashed(
+    assert "DDM-CUS-1 is not in force for January 2024." in flashed(
         client.get(response.location).get_data(as_text=True)
     )

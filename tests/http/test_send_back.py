@@ -148,7 +148,7 @@ def test_a_return_sent_back_through_the_pages_shows_the_remarks_to_the_office(ap
         follow(office, submit_page(office, code, "CGST-MUM-E", JAN, DATA[code]))
     remark = ("_", "RECEIPT_NO", "Receipts: the register shows 3")
     message = follow(zone, send_back_page(zone, "GI-GST-2", "CGST-MUM-E", "Re-check receipts", remark))
-    assert "GI-GST-2 of CGST-MUM-E for Jan 2024 sent back" in message
+    assert "GI-GST-2 of CGST-MUM-E for January 2024 sent back" in message
     listing = zone.get(f"/mpr/validation/?period={JAN}").get_data(as_text=True)
     assert "mpr-sent-back" in listing
     refused = refusal_page(validate_page(zone, "DGCEI", "CGST-MUM-E", JAN))  # no Validate button offered

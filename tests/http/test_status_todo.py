@@ -239,18 +239,20 @@ def test_office_todo_lists_what_is_due_and_drops_what_is_validated(app, ctx):
     items = todo("cgst-mum-e", BEFORE_DUE)
     due = [text for kind, text in items if kind == "due"]
     gi2 = "GI-GST-2 Investigation of cases (GST anti-evasion)"
-    assert f"{gi2}, Jan 2024: not started — due 15 Feb 2024 (5 day(s) left)" in due
+    assert f"{gi2}, January 2024: not started — due 15-02-2024 (5 day(s) left)" in due
     late = [text for kind, text in items if kind == "late"]
-    assert any(t.startswith(f"{gi2}, Dec 2023: not reported") and "day(s) late" in t for t in late)
+    assert any(t.startswith(f"{gi2}, December 2023: not reported") and "day(s) late" in t for t in late)
     file_all(validated=False)  # submitted, not yet validated: handed in, so off the office's list
     after = [text for _kind, text in todo("cgst-mum-e", BEFORE_DUE)]
     assert not [
-        t for t in after if t.startswith(("GI-GST-2 ", "GI-GST-4 ", "GI-GST-5 ")) and ", Jan 2024:" in t
+        t for t in after if t.startswith(("GI-GST-2 ", "GI-GST-4 ", "GI-GST-5 ")) and ", January 2024:" in t
     ]
-    assert [t for t in after if t.startswith("DPM-GST-ADJ-2 ") and ", Jan 2024:" in t]  # other owners' stay
+    assert [
+        t for t in after if t.startswith("DPM-GST-ADJ-2 ") and ", January 2024:" in t
+    ]  # other owners' stay
     validate()
     assert not [
-        t for _k, t in todo("cgst-mum-e", BEFORE_DUE) if t.startswith("GI-GST-4 ") and ", Jan 2024:" in t
+        t for _k, t in todo("cgst-mum-e", BEFORE_DUE) if t.startswith("GI-GST-4 ") and ", January 2024:" in t
     ]
 
 
@@ -269,7 +271,7 @@ def test_a_late_submission_reads_submitted_late_on_the_status_and_validation_pag
 
 def test_zone_and_owner_todo(app, ctx):
     file_all(validated=False)
-    assert ("validate", "Validate DGCEI formats of CGST-MUM-E for Jan 2024") in todo("gz-mum", BEFORE_DUE)
+    assert ("validate", "Validate DGCEI formats of CGST-MUM-E for January 2024") in todo("gz-mum", BEFORE_DUE)
     assert not [t for k, t in todo("gz-del", BEFORE_DUE) if k == "validate"]
     validate()
     assert not [t for k, t in todo("gz-mum", BEFORE_DUE) if k == "validate"]
@@ -287,7 +289,8 @@ def test_zone_and_owner_todo(app, ctx):
 def test_a_flagged_month_and_a_rejected_correction_reach_the_office_home_page(app):
     flagged = (
         "flagged",
-        "GI-GST-2 for Feb 2024: opening changed by a correction of the month before — raise a correction",
+        "GI-GST-2 for February 2024: opening changed by a correction of the month before"
+        " — raise a correction",
     )
     with app.test_request_context():  # services here; the page below runs in its own contexts
         file_all()

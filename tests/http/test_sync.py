@@ -237,7 +237,7 @@ def test_a_replacement_format_takes_its_first_opening_from_the_replaced_one(
     other = login(application, "mum-nch-exp1")
     save_grid(other, "ddm_cus_1", "MUM-NCH-EXP1", "2018-02", single({"PENDING_OPENING": "1"}))
     response = other.get("/mpr/f/ddm_cus_1a/MUM-NCH-EXP1/2018-04", follow_redirects=True)
-    assert "Fill Mar 2018 first" in response.get_data(as_text=True)
+    assert "Fill March 2018 first" in response.get_data(as_text=True)
 
 
 # ------------------------------------------------------------------ refused changes

@@ -81,11 +81,12 @@ def test_count_bounds():
     )
 
 
-def test_limits_are_printed_exactly_never_in_exponent_form():
+def test_limits_are_printed_exactly_in_indian_grouping_never_in_exponent_form():
     large = column("count", min=0.0, max=9999999999.0)
-    assert str(refused(large, "10000000000")) == "Must be at most 9,999,999,999"
-    assert str(refused(column("amount", max=1e10), "10000000000.01")) == "Must be at most 10,000,000,000"
+    assert str(refused(large, "10000000000")) == "Must be at most 9,99,99,99,999"
+    assert str(refused(column("amount", max=1e10), "10000000000.01")) == "Must be at most 10,00,00,00,000"
     assert str(refused(column("percent", min=0.5), "0.25")) == "Must be at least 0.5"
+    assert str(refused(column("amount", max=123456.75), "123456.76")) == "Must be at most 1,23,456.75"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
+from app.presenters.display import moment
 from app.security import roles, sessions
 from app.services import audit
 
@@ -281,7 +282,7 @@ def handover_workbook(issued: list[Issued]) -> bytes:
                         item.role,
                         item.office,
                         item.office_name,
-                        item.expires.strftime("%Y-%m-%d %H:%M"),
+                        moment(item.expires),
                     ],
                 )
             sheet.set_column(0, 5, 22)

@@ -32,6 +32,7 @@ from app.models.corrections import (
 )
 from app.models.org import Office
 from app.models.returns import MprReturn
+from app.presenters.display import month_name
 from app.security.policy import Action, Actor, may, visible_offices
 from app.services import audit
 from app.services.audit import to_json
@@ -310,7 +311,7 @@ def approve(actor: Actor, number: int) -> CorrectionRequest:
                 _(
                     "%(format)s for %(month)s changed since the request was raised.",
                     format=fmt.code,
-                    month=proposal.month.label(),
+                    month=month_name(proposal.month),
                 )
             )
         last_rows = _apply(actor, fmt, office, proposal, request)

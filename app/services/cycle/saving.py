@@ -25,6 +25,7 @@ from app.i18n import local
 from app.models.generated import storable
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
+from app.presenters.display import moment
 from app.security.policy import Action, Actor, may
 from app.services import audit
 from app.services.cycle.workflow import NotPermitted, is_concurrent_change, return_key, return_label
@@ -354,7 +355,7 @@ def _conflict_message(grid: Grid) -> str:
     return _(
         "This return was saved by someone else at %(when)s after you opened it. "
         "Your changes were not saved: reload the page, then enter them again.",
-        when=grid.ret.updated_at.strftime("%d %b %Y %H:%M"),
+        when=moment(grid.ret.updated_at),
     )
 
 

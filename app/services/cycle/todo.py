@@ -15,6 +15,7 @@ from app.i18n import local
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.models.remarks import ReturnRemark
 from app.models.returns import MprReturn, ReturnStatus
+from app.presenters.display import day, month_name
 from app.security import roles
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
 from app.services.cycle import deadlines, status
@@ -51,9 +52,9 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                 "%(code)s %(title)s, %(month)s: %(state)s — due %(due)s (%(when)s)",
                 code=state.fmt.code,
                 title=local(state.fmt.title),
-                month=month.label(),
+                month=month_name(month),
                 state=state.label,
-                due=state.due.strftime("%d %b %Y"),
+                due=day(state.due),
                 when=when,
             )
             items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
@@ -69,7 +70,7 @@ def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                     "%(code)s for %(month)s: opening changed by a correction "
                     "of the month before — raise a correction",
                     code=ret.format_code,
-                    month=month.label(),
+                    month=month_name(month),
                 ),
                 _grid_url(ret.format_code, actor.office.code, month),
             )
@@ -104,7 +105,7 @@ def _decision_text(request: CorrectionRequest) -> str:
         "Correction No. %(n)s (%(code)s) approved on %(day)s: the corrected figures are in force",
         n=request.number,
         code=request.format_code,
-        day=request.decided_at.strftime("%d %b %Y"),
+        day=day(request.decided_at),
     )
 
 
@@ -126,7 +127,7 @@ def _sent_back_items(actor: Actor) -> list[TodoItem]:
         text = _(
             "%(code)s for %(month)s sent back by %(who)s: %(remark)s",
             code=ret.format_code,
-            month=month.label(),
+            month=month_name(month),
             who=remark.sent_by_name,
             remark=remark.remark,
         )
@@ -147,7 +148,7 @@ def _zone_items(actor: Actor, today: dt.date) -> list[TodoItem]:
                                 "Validate %(owner)s formats of %(office)s for %(month)s",
                                 owner=owner,
                                 office=row.office.code,
-                                month=month.label(),
+                                month=month_name(month),
                             ),
                             url_for("ValidationView.index", period=str(month)),
                         )

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.i18n import status_text
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
+from app.presenters.display import month_name
 from app.security.policy import Action, Actor, applies_to, may
 from app.services import audit
 from app.services.cycle import remarks
@@ -86,7 +87,7 @@ def ensure_allowed(step: Step, ret: MprReturn | None, label: str) -> None:
 
 def return_label(fmt: FormatDef, month: Month) -> str:
     """How messages name a return: 'X for Apr 2024', in the page's language."""
-    return _("%(format)s for %(month)s", format=fmt.code, month=month.label())
+    return _("%(format)s for %(month)s", format=fmt.code, month=month_name(month))
 
 
 def now() -> dt.datetime:
@@ -259,7 +260,7 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
                 "%(office)s files no %(owner)s format for %(month)s.",
                 office=office.code,
                 owner=owner,
-                month=month.label(),
+                month=month_name(month),
             )
         )
     returns = returns_of([f.code for f in formats], office, month)
@@ -271,7 +272,7 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
                 "Not every %(owner)s format is submitted by %(office)s for %(month)s.",
                 owner=owner,
                 office=office.code,
-                month=month.label(),
+                month=month_name(month),
             ),
             missing,
         )
@@ -282,7 +283,7 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
                 "%(owner)s formats of %(office)s for %(month)s are already validated.",
                 owner=owner,
                 office=office.code,
-                month=month.label(),
+                month=month_name(month),
             )
         )
     stamp = now()
@@ -294,7 +295,7 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
             "%(owner)s formats of %(office)s for %(month)s",
             owner=owner,
             office=office.code,
-            month=month.label(),
+            month=month_name(month),
         )
     )
     return pending

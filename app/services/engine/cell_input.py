@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.definitions.column_types import COLUMN_TYPES, column_type
 from app.definitions.schema import ColumnDef
+from app.presenters.display import day, indian_number
 
 EARLIEST_DATE = dt.date(1950, 1, 1)  # default lower bound of a date cell (config MPR_EARLIEST_DATE)
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -150,11 +151,11 @@ def _parse_number(column: ColumnDef, text: str) -> Decimal:
 
 
 def exact_limit(limit: float | int | Decimal) -> str:
-    """A limit written out in full with thousands separators: 9,999,999,999 (never 1e+10)."""
+    """A limit written out in full in Indian grouping: 9,99,99,99,999 (never 1e+10)."""
     value = Decimal(str(limit))
     if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return format(value.normalize(), ",f")
+        return indian_number(value)
+    return indian_number(value, -value.normalize().as_tuple().exponent)
 
 
 def _check_bounds(column: ColumnDef, value: Decimal) -> None:
@@ -182,7 +183,7 @@ def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:
         raise CellInputError("future_date", _("The date cannot be in the future"))
     earliest = earliest_date()
     if value < earliest:
-        raise CellInputError("too_early", _("The date cannot be before %(date)s", date=earliest.isoformat()))
+        raise CellInputError("too_early", _("The date cannot be before %(date)s", date=day(earliest)))
     return value
 
 

@@ -16,6 +16,7 @@ from app.definitions.schema import FormatDef
 from app.errors import Forbidden, NotFound
 from app.models.org import Office
 from app.models.returns import MprReturn
+from app.presenters.display import month_name
 from app.security.policy import Action, Actor, may
 from app.services.engine.grid import find_return
 
@@ -57,7 +58,7 @@ def require_figures(
             "once it is validated.",
             format=fmt.code,
             office=office.name,
-            month=month.label(),
+            month=month_name(month),
             status=state or _("not started"),
         )
     )

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.i18n import local
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
+from app.presenters.display import month_name
 from app.security.policy import applies_to
 from app.services.engine import calculation, catalogue, rowstore
 from app.services.engine.calculation import CellMessage
@@ -182,9 +183,11 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
             )
         )
     if not fmt.in_force(month):
-        raise GridClosed(_("%(format)s is not in force for %(month)s.", format=fmt.code, month=month.label()))
+        raise GridClosed(
+            _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month_name(month))
+        )
     if month > last_open_month(today):
-        raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month.label()))
+        raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month_name(month)))
     previous = _previous_rows(fmt, office, month)
     if previous is None and fmt.has_carry:
         first = _first_filed(fmt, office)
@@ -192,7 +195,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
             raise GridClosed(
                 _(
                     "Fill %(month)s first: its closing balance is this month's opening.",
-                    month=month.prev().label(),
+                    month=month_name(month.prev()),
                 )
             )
         if first is not None and month < first:
@@ -201,7 +204,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
                     "This office's %(format)s returns start in %(month)s with an opening balance "
                     "entered once; earlier months cannot be filed any more.",
                     format=fmt.code,
-                    month=first.label(),
+                    month=month_name(first),
                 )
             )
     return previous

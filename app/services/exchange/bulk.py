@@ -24,6 +24,7 @@ from app.definitions.schema import FormatDef
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models.org import Office
+from app.presenters.display import month_name
 from app.security.policy import Actor, applies_to, may_bulk_load
 from app.services.cycle.workflow import NotPermitted
 from app.services.engine.grid import last_open_month
@@ -113,8 +114,8 @@ def template_request(
             _(
                 "%(format)s is not in force in any ended month from %(first)s to %(last)s.",
                 format=fmt.code,
-                first=start.label(),
-                last=end.label(),
+                first=month_name(start),
+                last=month_name(end),
             )
         )
     return TemplateRequest(fmt, months, tuple(filing_offices(fmt)), prefill=True)

@@ -19,6 +19,7 @@ from app.definitions.schema import ColumnDef, FormatDef
 from app.extensions import db
 from app.models.generated import storable
 from app.models.returns import MprReturn, ReturnStatus
+from app.presenters.display import month_name
 from app.services.engine import calculation, rowstore
 from app.services.engine.grid import predecessor
 from app.services.exchange.bulk_layout import MONTH, ROW
@@ -76,8 +77,8 @@ class Planner(FileReader):
                 message = _(
                     "The months of %(office)s are not contiguous: %(first)s to %(last)s are missing.",
                     office=after.office.code,
-                    first=before.month.next().label(),
-                    last=after.month.prev().label(),
+                    first=month_name(before.month.next()),
+                    last=month_name(after.month.prev()),
                 )
                 self._problem(
                     after.first_line,
@@ -96,7 +97,7 @@ class Planner(FileReader):
                 "%(office)s's return for %(month)s is already %(status)s: "
                 "a load never overwrites filed figures.",
                 office=ret.office.code,
-                month=ret.month.label(),
+                month=month_name(ret.month),
                 status=stored.status,
             )
             self._problem(ret.first_line, self.positions[MONTH], "return_filed", message, **self._where(ret))
@@ -130,7 +131,7 @@ class Planner(FileReader):
             message = _(
                 "%(previous)s of %(office)s is neither stored nor in the file: "
                 "its closing is this month's opening.",
-                previous=ret.month.prev().label(),
+                previous=month_name(ret.month.prev()),
                 office=ret.office.code,
             )
             self._problem(
@@ -142,7 +143,7 @@ class Planner(FileReader):
                 "earlier months cannot be loaded.",
                 office=ret.office.code,
                 format=self.fmt.code,
-                first=filed[0].label(),
+                first=month_name(filed[0]),
             )
             self._problem(
                 ret.first_line, self.positions[MONTH], "before_first_month", message, **self._where(ret)
@@ -188,7 +189,7 @@ class Planner(FileReader):
                 "Row %(row)s is missing for %(office)s, %(month)s.",
                 row=key,
                 office=ret.office.code,
-                month=ret.month.label(),
+                month=month_name(ret.month),
             )
             self._problem(
                 ret.first_line, self.positions[ROW], "missing_row", message, **self._where(ret, key)
@@ -280,7 +281,7 @@ class Planner(FileReader):
                     message = _(
                         "%(office)s has filed nothing before %(month)s: give its opening balance.",
                         office=ret.office.code,
-                        month=ret.month.label(),
+                        month=month_name(ret.month),
                     )
                     self._problem(
                         ret.lines[key],

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models.org import Office
 from app.models.returns import MprReturn
 from app.presenters.cells import column_name
+from app.presenters.display import month_name
 from app.security.policy import applies_to
 from app.services.engine import catalogue
 from app.services.engine.cell_input import CellInputError, parse_cell
@@ -202,12 +203,12 @@ class FileReader:
         where = {**where, "month": str(month)}
         if not self.fmt.in_force(month):
             message = _(
-                "%(format)s is not in force for %(month)s.", format=self.fmt.code, month=month.label()
+                "%(format)s is not in force for %(month)s.", format=self.fmt.code, month=month_name(month)
             )
             self._problem(line, index, "month_not_in_force", message, **where)
             return None
         if month > last_open_month(self.today):
-            message = _("%(month)s has not ended yet; it cannot be loaded.", month=month.label())
+            message = _("%(month)s has not ended yet; it cannot be loaded.", month=month_name(month))
             self._problem(line, index, "month_not_ended", message, **where)
             return None
         return month
@@ -232,7 +233,7 @@ class FileReader:
                 "'%(key)s' is not a row of %(format)s for %(month)s.",
                 key=text,
                 format=self.fmt.code,
-                month=month.label(),
+                month=month_name(month),
             )
         self._problem(line, self.positions[ROW], "unknown_row", message, **where, row_key=text)
         return None
@@ -247,7 +248,7 @@ class FileReader:
                     message = _(
                         "%(code)s is not in force for %(month)s: leave it blank.",
                         code=column.code,
-                        month=ret.month.label(),
+                        month=month_name(ret.month),
                     )
                     self._problem(
                         line, index, "column_not_in_force", message, **self._where(ret, key, column)

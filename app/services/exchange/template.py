@@ -26,7 +26,16 @@ from app.definitions.expression_nodes import BinOp, Name, Node, Num, Unary
 from app.definitions.schema import ColumnDef, FormatDef
 from app.definitions.texts import joined
 from app.i18n import local
-from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles, excel_number, sheet_name, write_header
+from app.presenters.display import day, month_name
+from app.presenters.workbook_parts import (
+    DATE_FORMAT,
+    WORKBOOK_OPTIONS,
+    Styles,
+    excel_number,
+    number_format,
+    sheet_name,
+    write_header,
+)
 from app.services.engine.cell_input import LARGEST, earliest_date
 from app.services.engine.grid import Grid, GridRow
 
@@ -136,7 +145,7 @@ class _TemplateStyles(Styles):
             )
             for places in (None, 0, 2)
         }
-        self.open_date = book.add_format({"border": 1, "locked": False, "num_format": "yyyy-mm-dd"})
+        self.open_date = book.add_format({"border": 1, "locked": False, "num_format": DATE_FORMAT})
         self.fixed = {
             (places, total): book.add_format(
                 {"border": 1, "bg_color": "#e8e8e8", "bold": total, **_num_format(places)}
@@ -149,7 +158,7 @@ class _TemplateStyles(Styles):
 def _num_format(places: int | None) -> dict:
     if places is None:
         return {}
-    return {"num_format": "0" if places == 0 else "0.00"}
+    return {"num_format": number_format(places)}
 
 
 def template_bytes(grid: Grid, today: dt.date | None = None) -> bytes:
@@ -177,7 +186,7 @@ def _write_data_sheet(
             "%(office)s — %(office_name)s — %(month)s — return version %(version)s",
             office=grid.office.code,
             office_name=grid.office.name,
-            month=grid.month.label(),
+            month=month_name(grid.month),
             version=grid.version,
         ),
         styles.note,
@@ -307,9 +316,7 @@ def _validation_rule(column: ColumnDef, cell: str, today: dt.date) -> dict | Non
         }
     if kind.widget == "date":
         latest = dt.date(9999, 12, 31) if column.allow_future else today
-        message = _(
-            "A date from %(first)s to %(last)s.", first=earliest_date().isoformat(), last=latest.isoformat()
-        )
+        message = _("A date from %(first)s to %(last)s.", first=day(earliest_date()), last=day(latest))
         return {
             "validate": "date",
             "criteria": "between",

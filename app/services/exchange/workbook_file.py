@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.errors import InvalidInput
+from app.presenters.display import indian_number
 
 MAX_ENTRIES = 2_000  # parts inside the zip: a template has about a dozen
 MAX_UNPACKED = 100 * 1024 * 1024  # bytes once unpacked
@@ -49,7 +50,8 @@ def check_size(data: bytes, empty_message: str) -> None:
         raise UploadRefused(empty_message, "empty_file")
     if len(data) > limit:
         raise UploadRefused(
-            _("The file is too large (at most %(limit)s bytes).", limit=format(limit, ",")), "file_too_large"
+            _("The file is too large (at most %(limit)s bytes).", limit=indian_number(limit)),
+            "file_too_large",
         )
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from app.i18n import status_text
 from app.models.corrections import CorrectionRequest
+from app.presenters.display import month_name
 from app.services.messaging import mailbox
 
 
@@ -39,7 +40,7 @@ def return_sent_back(ret, office_code: str, submitted_by_id: int | None, remarks
     subject = _(
         "%(format)s for %(month)s was sent back with remarks",
         format=ret.format_code,
-        month=ret.period.strftime("%b %Y"),
+        month=month_name(ret.period),
     )
     lines = [remarks, *(f"{c.row} / {c.column}: {c.remark}" for c in cells)]
     mailbox.record_message(

@@ -26,6 +26,8 @@ from app.extensions import db
 from app.i18n import local
 from app.models.messaging import MailMessage
 from app.models.returns import ReturnStatus
+from app.presenters.display import day as shown_day
+from app.presenters.display import month_name
 from app.security import roles
 from app.security.policy import Actor
 from app.services.cycle import deadlines, status
@@ -78,10 +80,6 @@ def _line(state: ReturnState) -> str:
 
 def _lines(states: list[ReturnState]) -> str:
     return "\n".join(_line(s) for s in states)
-
-
-def _day(day: dt.date) -> str:
-    return day.strftime("%d %b %Y")
 
 
 def _send_once(key: str, recipients: set[int], subject: str, body: str, report: ReminderReport) -> bool:
@@ -140,10 +138,10 @@ def _offices_before(states, day: dt.date, report: ReminderReport) -> None:
         subject=lambda n: _(
             "Reminder: %(n)d MPR format(s) for %(month)s due in %(days)d day(s)",
             n=n,
-            month=report.month.label(),
+            month=month_name(report.month),
             days=days,
         ),
-        heading=_("Due on %(due)s. Not yet submitted:", due=_day(report.due)),
+        heading=_("Due on %(due)s. Not yet submitted:", due=shown_day(report.due)),
         report=report,
         sent=report.offices,
     )
@@ -157,7 +155,7 @@ def _zones_on_due_day(states, day: dt.date, report: ReminderReport) -> None:
         subject=lambda n: _(
             "Due today: %(n)d MPR return(s) for %(month)s await your validation",
             n=n,
-            month=report.month.label(),
+            month=month_name(report.month),
         ),
         heading=_("Submitted and not yet validated:"),
         report=report,
@@ -171,9 +169,9 @@ def _escalate(states, day: dt.date, report: ReminderReport) -> None:
         key=f"remind:{day}:escalate",
         group="office",
         subject=lambda n: _(
-            "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=n, month=report.month.label()
+            "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=n, month=month_name(report.month)
         ),
-        heading=_("Due on %(due)s and not yet validated:", due=_day(report.due)),
+        heading=_("Due on %(due)s and not yet validated:", due=shown_day(report.due)),
         report=report,
         sent=report.zones_escalation,
     )
@@ -184,7 +182,7 @@ def _escalate(states, day: dt.date, report: ReminderReport) -> None:
         subject=lambda n: _(
             "Digest: %(n)d return(s) of your formats for %(month)s are late",
             n=n,
-            month=report.month.label(),
+            month=month_name(report.month),
         ),
         heading=_("Offices late with your formats:"),
         report=report,

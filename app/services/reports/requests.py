@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import InvalidInput
+from app.presenters.display import month_name
 from app.security.policy import Actor
 from app.services.engine import catalogue
 from app.services.reports.report import Report, build_report
@@ -76,7 +77,7 @@ def format_report(
     unit = checked_unit(actor, fmt, unit_code, basis)
     if not fmt.in_force(month):
         raise ReportNotFound(
-            _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month.label())
+            _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month_name(month))
         )
     return build_report(fmt, unit, month, basis, by_children)
 

@@ -46,11 +46,22 @@
   }
 
   // Shown as the server stores it: rounded half-up (MPRFormula), never binary toFixed
-  // rounding (14.375 is 14.374999... in binary) nor Math.round (-2.5 -> -2), no "-0.00".
+  // rounding (14.375 is 14.374999... in binary) nor Math.round (-2.5 -> -2), no "-0.00";
+  // then written as the server's pages write it (app/presenters/display.py): Indian
+  // grouping, 12,34,567.00, Latin digits in both languages (parseNumber reads it back).
+  var shownAs = {};
+  function grouping(places) {
+    if (!shownAs[places]) {
+      shownAs[places] = new Intl.NumberFormat("en-IN", { minimumFractionDigits: places,
+        maximumFractionDigits: places, numberingSystem: "latn" });
+    }
+    return shownAs[places];
+  }
+
   function format(value, type) {
     if (value === null || value === undefined || (typeof value === "number" && isNaN(value))) { return ""; }
     var places = window.MPRNumber.places(type);
-    return window.MPRFormula.roundHalfUp(value, places).toFixed(places);
+    return grouping(places).format(window.MPRFormula.roundHalfUp(value, places));
   }
 
   function rowValues(tr) {
