@@ -14,10 +14,9 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
-from flask import has_app_context
-from flask_babel import get_locale
 
 from app.definitions.months import Month
+from app.i18n import page_language
 
 DAY_FORMAT = "%d-%m-%Y"
 MOMENT_FORMAT = "%d-%m-%Y %H:%M"
@@ -65,15 +64,9 @@ def moment(value: dt.datetime | None, seconds: bool = False) -> str:
     return _utc(value).strftime(MOMENT_FORMAT + (":%S" if seconds else ""))
 
 
-def _language() -> str:
-    """The page's language ('en', 'hi'); English outside a request or an app."""
-    locale = get_locale() if has_app_context() else None
-    return str(locale) if locale is not None else "en"
-
-
 def month_name(value: Month | dt.date | None, locale: str | None = None) -> str:
     """A month (a Month or any day in it) named in the page's language: 'January 2024', 'जनवरी 2024'."""
     if value is None:
         return ""
     first = value.first_day if isinstance(value, Month) else value
-    return format_date(first, MONTH_PATTERN, locale=locale or _language())
+    return format_date(first, MONTH_PATTERN, locale=locale or page_language())
