@@ -307,7 +307,7 @@ ARREST = {
     ("column", "typed", "message"),
     [
         ("ARREST_DATE", "2999-01-01", "The date cannot be in the future"),
-        ("ARREST_DATE", "10/01/2024", "'10/01/2024' is not a date (YYYY-MM-DD)"),
+        ("ARREST_DATE", "31/02/2024", "'31/02/2024' is not a date (dd-mm-yyyy)"),
         ("PAN", "abcde1234f", "Not in the expected form"),
         ("PERSON_NAME", "1st accused", "Not in the expected form"),
         ("PAN", "ABCDE1234FX", "At most 10 characters"),

@@ -141,10 +141,18 @@ def test_dates():
     assert parse_cell(column("date", allow_future=True), "2999-01-01", TODAY) == dt.date(2999, 1, 1)
 
 
-@pytest.mark.parametrize("raw", ["10/01/2024", "2024-02-30", "2024-13-01", "yesterday", "2024-1-5"])
+@pytest.mark.parametrize("raw", ["10-01-2024", "10/01/2024", "10.01.2024", "10-1-2024", "2024-01-10"])
+def test_dates_are_read_day_first_as_pages_write_them(raw):
+    assert parse_cell(DATE, raw, TODAY) == dt.date(2024, 1, 10)  # and the ISO form a date input sends
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["31-02-2024", "10-13-2024", "2024-02-30", "2024-13-01", "yesterday", "2024-1-5", "10-01/2024", "1-1-24"],
+)
 def test_bad_dates(raw):
     error = refused(DATE, raw)
-    assert (error.code, str(error)) == ("not_a_date", f"'{raw}' is not a date (YYYY-MM-DD)")
+    assert (error.code, str(error)) == ("not_a_date", f"'{raw}' is not a date (dd-mm-yyyy)")
 
 
 def test_future_is_judged_against_today_by_default():

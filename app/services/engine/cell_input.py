@@ -16,6 +16,8 @@ from app.presenters.display import day, indian_number
 
 EARLIEST_DATE = dt.date(1950, 1, 1)  # default lower bound of a date cell (config MPR_EARLIEST_DATE)
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Day first, as dates are written in India and shown on every page: 10-01-2024, 10/01/2024, 10.01.2024
+_DAY_FIRST_RE = re.compile(r"^([0-9]{1,2})([-/.])([0-9]{1,2})\2([0-9]{4})$")
 
 
 class CellInputError(ValueError):
@@ -172,13 +174,22 @@ def earliest_date() -> dt.date:
     return EARLIEST_DATE
 
 
+def _date(text: str) -> dt.date:
+    """dd-mm-yyyy (or with / or .), or the ISO yyyy-mm-dd a date input sends; ValueError otherwise."""
+    if _DATE_RE.match(text):
+        return dt.date.fromisoformat(text)
+    day_first = _DAY_FIRST_RE.match(text)
+    if day_first is None:
+        raise ValueError(text)
+    day_of_month, _separator, month, year = day_first.groups()
+    return dt.date(int(year), int(month), int(day_of_month))
+
+
 def _parse_date(column: ColumnDef, text: str, today: dt.date) -> dt.date:
     try:
-        if not _DATE_RE.match(text):
-            raise ValueError(text)
-        value = dt.date.fromisoformat(text)
+        value = _date(text)
     except ValueError:
-        raise CellInputError("not_a_date", _("'%(text)s' is not a date (YYYY-MM-DD)", text=text)) from None
+        raise CellInputError("not_a_date", _("'%(text)s' is not a date (dd-mm-yyyy)", text=text)) from None
     if not column.allow_future and value > today:
         raise CellInputError("future_date", _("The date cannot be in the future"))
     earliest = earliest_date()

@@ -279,15 +279,25 @@
     return head ? (head.getAttribute("data-label") || head.textContent).trim() : code;  // with its groups
   }
 
+  // A date pasted as it is written in India and on every page (10-01-2024, 10/01/2024, 10.01.2024)
+  // goes into a date input as the ISO value the input holds; anything else is left for the input to judge.
+  function isoDate(text) {
+    var found = /^(\d{1,2})([-\/.])(\d{1,2})\2(\d{4})$/.exec(text.trim());
+    if (!found) { return text; }
+    var pad = function (part) { return part.length === 1 ? "0" + part : part; };
+    return found[4] + "-" + pad(found[3]) + "-" + pad(found[1]);
+  }
+
   function putValue(td, value) {
     var control = td.querySelector("input, select");
     if (control.tagName === "SELECT") {
       var known = Array.prototype.some.call(control.options, function (option) { return option.value === value; });
       if (!known) { return "not_a_choice"; }
     }
+    if (control.type === "date") { value = isoDate(value); }
     var before = control.value;
     control.value = value;
-    if (control.value !== value) {  // e.g. a date input and "10/05/2024": keep what it held
+    if (control.value !== value) {  // e.g. a date input and "31-02-2024": keep what it held
       control.value = before;
       return "not_accepted";
     }
