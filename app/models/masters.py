@@ -14,6 +14,7 @@ class MasterItem(Model):
     master = Column(String(40), nullable=False, index=True)
     key = Column(String(60), nullable=False)
     label = Column(String(255), nullable=False)
+    label_hi = Column(String(255))  # the label in Hindi; Hindi pages show the English without it
     position = Column(Integer, nullable=False, default=0)
     valid_from = Column(String(7))  # YYYY-MM or empty
     valid_until = Column(String(7))

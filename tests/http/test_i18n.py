@@ -194,6 +194,15 @@ def test_titles_and_labels_of_the_definitions_read_hindi_where_they_have_a_hindi
     assert "Opening balance" not in page and "Receipt during the month" not in page
 
 
+def test_rows_from_a_master_list_read_hindi_from_the_items_hindi_label(app):
+    path = grid_url("dpm_gst_adj_3", OFFICE, "2024-01")
+    english = signed_in(app, "cgst-mum-e").get(path).get_data(as_text=True)
+    assert "Injunction / stay issued by the Supreme Court / High Court / Tribunal" in english
+    page = _in_hindi(app).get(path).get_data(as_text=True)
+    assert "उच्चतम न्यायालय / उच्च न्यायालय / न्यायाधिकरण द्वारा जारी व्यादेश / स्थगन" in page
+    assert "Injunction / stay issued" not in page
+
+
 def test_a_check_message_reads_hindi_on_the_page_and_in_the_live_grid(app):
     client = _in_hindi(app)
     saved = post_grid(

@@ -57,3 +57,17 @@ def test_invalid_yaml_and_a_list_that_is_not_a_list():
         check_masters("CALLBOOK_REASON:\n  - {key: [\n", DECLARED)
     with pytest.raises(MasterListErrors, match="CALLBOOK_REASON: the items are a list"):
         check_masters("CALLBOOK_REASON: DEPT_APPEAL\n", DECLARED)
+
+
+def test_an_item_may_carry_its_label_in_hindi_written_in_devanagari():
+    text = GOOD.replace('label: "Department appeal"', 'label: "Department appeal", label_hi: "विभागीय अपील"')
+    rows = check_masters(text, DECLARED)
+    assert [(r.key, r.label_hi) for r in rows] == [("DEPT_APPEAL", "विभागीय अपील"), ("AUDIT_OBJECTION", None)]
+    with pytest.raises(MasterListErrors) as raised:
+        check_masters(
+            GOOD.replace('label: "Audit objection"', 'label: "Audit objection", label_hi: "Apatti"'), DECLARED
+        )
+    assert raised.value.problems == [
+        "masters.yaml:3 CALLBOOK_REASON[1].label_hi: 'Apatti' has no Devanagari letters;"
+        " write the Hindi in Devanagari, or leave label_hi out to show the English"
+    ]

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from app.definitions.loader_support import ROW_KEY
 from app.definitions.months import Month
+from app.definitions.texts import DEVANAGARI
 from app.definitions.yaml_lines import LineDict, LineList, YamlError, parse_yaml
 from app.extensions import db
 from app.models.masters import MasterItem
 
-ITEM_KEYS = {"key", "label", "from", "until"}
+ITEM_KEYS = {"key", "label", "label_hi", "from", "until"}
 
 
 class MasterListErrors(ValueError):
@@ -40,6 +41,7 @@ class MasterRow:
     position: int
     valid_from: str | None
     valid_until: str | None
+    label_hi: str | None = None
 
 
 def _month_problem(value: object) -> str | None:
@@ -53,7 +55,7 @@ def _month_problem(value: object) -> str | None:
 def _check_item(item: object, master: str, position: int, line: int, problems: list[str]):
     where = f"{master}[{position}]"
     if not isinstance(item, LineDict):
-        problems.append(f"{line} {where}: an item is a mapping {{key, label, from?, until?}}")
+        problems.append(f"{line} {where}: an item is a mapping {{key, label, label_hi?, from?, until?}}")
         return None
     for unknown in sorted(set(item) - ITEM_KEYS, key=str):
         problems.append(f"{item.key_line(unknown)} {where}.{unknown}: unknown key")
@@ -62,11 +64,17 @@ def _check_item(item: object, master: str, position: int, line: int, problems: l
         problems.append(f"{item.line_of('key')} {where}.key: '{key}' is not a {ROW_KEY[1]}")
     if not isinstance(label, str) or not label.strip():
         problems.append(f"{item.line_of('label')} {where}.label: a label is required")
+    hindi = item.get("label_hi")
+    if "label_hi" in item and (not isinstance(hindi, str) or not DEVANAGARI.search(hindi)):
+        problems.append(
+            f"{item.line_of('label_hi')} {where}.label_hi: '{hindi}' has no Devanagari letters;"
+            " write the Hindi in Devanagari, or leave label_hi out to show the English"
+        )
     for name in ("from", "until"):
         wrong = _month_problem(item[name]) if item.get(name) is not None else None
         if wrong:
             problems.append(f"{item.line_of(name)} {where}.{name}: {wrong}")
-    return MasterRow(master, str(key), str(label), position, item.get("from"), item.get("until"))
+    return MasterRow(master, str(key), str(label), position, item.get("from"), item.get("until"), hindi)
 
 
 def check_masters(text: str, declared: Collection[str], source: str = "masters.yaml") -> list[MasterRow]:
@@ -106,10 +114,12 @@ def check_masters(text: str, declared: Collection[str], source: str = "masters.y
 
 def store_masters(rows: list[MasterRow]) -> int:
     """Create or update the checked items; returns the count (the caller commits)."""
+    if not rows:
+        return 0
     existing = {(m.master, m.key): m for m in db.session.execute(select(MasterItem)).scalars()}
     for item in rows:
         row = existing.get((item.master, item.key)) or MasterItem(master=item.master, key=item.key)
-        row.label, row.position = item.label, item.position
+        row.label, row.label_hi, row.position = item.label, item.label_hi, item.position
         row.valid_from, row.valid_until = item.valid_from, item.valid_until
         db.session.add(row)
     return len(rows)

@@ -7,6 +7,7 @@ from sqlalchemy import Table, select
 
 from app.definitions.months import Month, in_force
 from app.definitions.schema import TOTAL_ROW_KEY, DefinitionSet, FormatDef, RowDef
+from app.definitions.texts import Text
 from app.extensions import db
 from app.models.masters import MasterItem
 
@@ -31,7 +32,7 @@ def master_rows(fmt: FormatDef, month: Month) -> tuple[RowDef, ...]:
         select(MasterItem).where(MasterItem.master == fmt.rows.master).order_by(MasterItem.position)
     ).scalars()
     rows = [
-        RowDef(key=item.key, label=item.label)
+        RowDef(key=item.key, label=Text(item.label, {"hi": item.label_hi} if item.label_hi else {}))
         for item in items
         if in_force(month, _month_or_none(item.valid_from), _month_or_none(item.valid_until))
     ]
