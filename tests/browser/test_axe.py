@@ -5,7 +5,8 @@ outside the API, one URL each, built with sample arguments (the role's own offic
 month, real records where there are some). Each demo role signs in once, in a browser context of
 its own; a URL that answers the role 200 with HTML is a page of that role and is scanned, the
 rest (redirects, refusals, downloads, scripts) are counted. The returns are in the state that
-shows the role most: a draft to its office, submitted to its Zone, validated to everyone else.
+shows the role most: a draft to its office (and, in a second pass, validated returns, whose pages
+are read-only and offer a correction request), submitted to its Zone, validated to everyone else.
 
 axe-core (tests/browser/vendor/axe-core) is injected by Playwright, as an init script of a context
 that bypasses the Content-Security-Policy; the app's policy is unchanged. A page that fails (5xx)
@@ -79,6 +80,7 @@ class AxeUser:
 
 USERS = [
     AxeUser("office", Role.OFFICE, "cgst-mum-e", DRAFT),
+    AxeUser("office, validated", Role.OFFICE, "cgst-mum-e", VALIDATED),  # read-only grids, correction forms
     AxeUser("zone", Role.ZONE, "gz-mum", SUBMITTED),
     AxeUser("format owner", Role.OWNER, "dgcei-fo", VALIDATED),
     AxeUser("board", Role.BOARD, "member-customs", VALIDATED),
