@@ -162,11 +162,15 @@ class PageProblems:
 
 @pytest.fixture(scope="session")
 def open_page(browser, live_server) -> Callable[..., AbstractContextManager]:
-    """Open a fresh browser context (no cookies) and page; on leaving, fail if it logged any error."""
+    """Open a fresh browser context (no cookies) and page; on leaving, fail if it logged any error.
+
+    `bypass_csp=True` lets a test inject its own script (axe-core) into the app's pages; the app
+    still sends its Content-Security-Policy, the browser ignores it in that context only.
+    """
 
     @contextmanager
-    def _open(problems: PageProblems | None = None) -> Iterator[object]:
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    def _open(problems: PageProblems | None = None, bypass_csp: bool = False) -> Iterator[object]:
+        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, bypass_csp=bypass_csp)
         problems = problems or PageProblems()
         try:
             context.expose_binding("__mprCspViolation", problems.csp)

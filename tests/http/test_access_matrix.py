@@ -336,17 +336,23 @@ class Cell:
     fmt: str
 
 
-def send(app, requester: Requester, world: World, cell: Cell):
-    """Send the request of one cell; returns the response."""
+def cell_path(app, world: World, cell: Cell, **overrides: str) -> str:
+    """The URL path of one cell: its office, its format's month, absent records (unless overridden)."""
     values = dict(ABSENT)
     month = world.month[cell.fmt]
     values.update(office_code=cell.office, period=str(month), format_code=cell.fmt, group_by="0")
     values["unit_code"] = cell.office  # reports name the office as their unit
     values.update(owner=DEFINITIONS.format(cell.fmt).owner, name=_action_name(app, cell.endpoint))
     values["number"] = world.corrections.get(cell.office, 1) if cell.rule.target is Target.CORRECTION else 1
-    path = app.url_map.bind("localhost").build(
+    values.update(overrides)
+    return app.url_map.bind("localhost").build(
         cell.endpoint, {k: v for k, v in values.items() if k in cell.url_rule.arguments}
     )
+
+
+def send(app, requester: Requester, world: World, cell: Cell):
+    """Send the request of one cell; returns the response."""
+    path = cell_path(app, world, cell)
     if path.startswith("/api/"):
         client = app.test_client(use_cookies=False)
         headers = {}
