@@ -210,7 +210,7 @@ def summary_rows(recorder, verdict, office_seconds: float, log_text: str, label:
             _ok(not verdict.not_submitted),
         ),
         ("load: validations (one owner's formats of one office)", str(recorder.validated), "", ""),
-        ("load: requests sent again (idle connection closed under them)", str(recorder.resent), "", ""),
+        ("load: requests sent again (idle connection closed or reset)", str(recorder.resent), "", ""),
         ("load: requests with no answer, by error", _counted(recorder.no_answer) or "none", "", ""),
         (
             "load: returns of the month by status",

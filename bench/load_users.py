@@ -61,7 +61,7 @@ class Recorder:
     samples: list[Sample] = field(default_factory=list)
     accepted: list[AcceptedSave] = field(default_factory=list)
     conflicts: int = 0
-    resent: int = 0  # requests sent again after the server closed an idle connection under them
+    resent: int = 0  # requests sent again after the server closed or reset an idle connection under them
     no_answer: Counter = field(default_factory=Counter)  # requests that got no answer, by the error seen
     refused: list[str] = field(default_factory=list)
     submitted: set[tuple[str, str]] = field(default_factory=set)
@@ -144,9 +144,10 @@ class Browser:
         try:
             try:
                 response = await self.client.request(method, url, data=data)
-            except httpx.RemoteProtocolError:
-                # The server closed an idle kept-alive connection as the request went out (gunicorn's
-                # keepalive): nothing was processed. Browsers send it again on a new connection.
+            except (httpx.RemoteProtocolError, httpx.ReadError):
+                # The server closed (or, with the request unread in its buffer, reset) an idle kept-alive
+                # connection as the request went out (gunicorn's keepalive): nothing was processed.
+                # Browsers send it again on a new connection; the audit check proves nothing ran twice.
                 self.recorder.resent += 1
                 response = await self.client.request(method, url, data=data)
         except httpx.HTTPError as error:
