@@ -8,7 +8,6 @@ import secrets
 from types import SimpleNamespace
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
-from flask_appbuilder.utils.base import get_safe_redirect
 from flask_login import current_user
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -16,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from app.errors import Refusal
 from app.extensions import csrf
 from app.i18n import page_language
+from app.security.redirects import first_on_this_site
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,7 @@ def _back_after_refusal() -> str | None:
         named = request.form.get("next")
     except HTTPException:  # the body itself was refused (too large, malformed): do not read it
         named = None
-    for back in (named, request.referrer):
-        if back and get_safe_redirect(back) == back:
-            return back
-    return None
+    return first_on_this_site(named, request.referrer)
 
 
 def _refused(refusal: Refusal):

@@ -10,7 +10,6 @@ only (no GET changes the database); the language menu of a signed-in user sends
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, has_request_context, redirect, request, session, url_for
-from flask_appbuilder.utils.base import get_safe_redirect
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -18,6 +17,7 @@ from app.definitions.texts import read_language_from
 from app.extensions import db
 from app.i18n import page_language
 from app.models.org import UserLanguage
+from app.security.redirects import first_on_this_site
 
 SESSION_KEY = "locale"  # FAB's LocaleView writes the same key
 
@@ -76,10 +76,7 @@ def keep_language(locale: str):
 
 def _page_it_came_from() -> str:
     """The page the menu was used on: the same-origin Referer (pages never echo their URL), else `next`."""
-    for back in (request.referrer, request.form.get("next")):
-        if back and get_safe_redirect(back) == back:
-            return back
-    return url_for("HomeView.index")
+    return first_on_this_site(request.referrer, request.form.get("next")) or url_for("HomeView.index")
 
 
 def install_language_choice(app: Flask) -> None:

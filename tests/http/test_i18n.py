@@ -314,3 +314,18 @@ def test_the_language_menu_returns_to_the_page_with_its_query_without_echoing_th
         headers={"Referer": "https://evil.example/x"},
     )
     assert elsewhere.location.endswith("/mpr/")
+
+
+def test_the_language_menu_returns_to_the_page_on_any_host_and_port_the_site_is_served_on(app):
+    from tests.http.test_cycle import csrf_token
+
+    client = signed_in(app, "cgst-mum-e")
+    page = client.get("/mpr/").get_data(as_text=True)
+    site = "http://localhost:8080"  # FAB_SAFE_REDIRECT_HOSTS names no port: the request's own origin counts
+    answer = client.post(
+        "/lang/hi",
+        data={"csrf_token": csrf_token(page)},
+        headers={"Referer": f"{site}/mpr/?period=2024-01"},
+        base_url=site,
+    )
+    assert answer.status_code == 302 and answer.location == "/mpr/?period=2024-01"
