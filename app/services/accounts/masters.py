@@ -7,10 +7,11 @@ pattern of docs/definitions.md ([A-Z][A-Z0-9_]*) and are unique within their lis
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.definitions.loader_support import ROW_KEY
@@ -48,65 +49,101 @@ def _month_problem(value: object) -> str | None:
     try:
         Month.parse(str(value))
     except ValueError:
-        return f"'{value}' is not a month (quote it as \"YYYY-MM\")"
+        return _("'%(value)s' is not a month (quote it as \"YYYY-MM\")", value=value)
     return None
+
+
+def item_problems(values: Mapping[str, object]) -> dict[str, str]:
+    """What is wrong with one item's fields (key, label, label_hi, from, until), by field name."""
+    problems: dict[str, str] = {}
+    key, label, hindi = values.get("key"), values.get("label"), values.get("label_hi")
+    if not isinstance(key, str) or not ROW_KEY[0].fullmatch(key):
+        problems["key"] = _(
+            "'%(key)s' is not a row key: capital letters, digits and _, starting with a letter", key=key
+        )
+    if not isinstance(label, str) or not label.strip():
+        problems["label"] = _("a label is required")
+    if hindi not in (None, "") and (not isinstance(hindi, str) or not DEVANAGARI.search(hindi)):
+        problems["label_hi"] = _(
+            "'%(text)s' has no Devanagari letters; write the Hindi in Devanagari, or leave label_hi out"
+            " to show the English",
+            text=hindi,
+        )
+    for name in ("from", "until"):
+        wrong = _month_problem(values[name]) if values.get(name) not in (None, "") else None
+        if wrong:
+            problems[name] = wrong
+    start, end = values.get("from"), values.get("until")
+    both_months = start and end and "from" not in problems and "until" not in problems
+    if both_months and Month.parse(str(start)) > Month.parse(str(end)):
+        problems["until"] = _("'until' %(until)s is before 'from' %(start)s", until=end, start=start)
+    return problems
 
 
 def _check_item(item: object, master: str, position: int, line: int, problems: list[str]):
     where = f"{master}[{position}]"
     if not isinstance(item, LineDict):
-        problems.append(f"{line} {where}: an item is a mapping {{key, label, label_hi?, from?, until?}}")
+        shape = _("an item is a mapping {key, label, label_hi?, from?, until?}")
+        problems.append(f"{line} {where}: {shape}")
         return None
     for unknown in sorted(set(item) - ITEM_KEYS, key=str):
-        problems.append(f"{item.key_line(unknown)} {where}.{unknown}: unknown key")
-    key, label = item.get("key"), item.get("label")
-    if not isinstance(key, str) or not ROW_KEY[0].fullmatch(key):
-        problems.append(f"{item.line_of('key')} {where}.key: '{key}' is not a {ROW_KEY[1]}")
-    if not isinstance(label, str) or not label.strip():
-        problems.append(f"{item.line_of('label')} {where}.label: a label is required")
-    hindi = item.get("label_hi")
-    if "label_hi" in item and (not isinstance(hindi, str) or not DEVANAGARI.search(hindi)):
-        problems.append(
-            f"{item.line_of('label_hi')} {where}.label_hi: '{hindi}' has no Devanagari letters;"
-            " write the Hindi in Devanagari, or leave label_hi out to show the English"
-        )
-    for name in ("from", "until"):
-        wrong = _month_problem(item[name]) if item.get(name) is not None else None
-        if wrong:
-            problems.append(f"{item.line_of(name)} {where}.{name}: {wrong}")
-    return MasterRow(master, str(key), str(label), position, item.get("from"), item.get("until"), hindi)
+        problems.append(f"{item.key_line(unknown)} {where}.{unknown}: " + _("unknown key"))
+    wrong = item_problems(item)
+    for name, message in wrong.items():
+        problems.append(f"{item.line_of(name)} {where}.{name}: {message}")
+    if "key" in wrong or "label" in wrong:
+        return None
+    hindi = item.get("label_hi") or None
+    start, end = item.get("from"), item.get("until")
+    return MasterRow(
+        master,
+        str(item["key"]),
+        str(item["label"]),
+        position,
+        str(start) if start else None,
+        str(end) if end else None,
+        hindi,
+    )
 
 
-def check_masters(text: str, declared: Collection[str], source: str = "masters.yaml") -> list[MasterRow]:
-    """Every item of the file, checked; raises MasterListErrors listing every problem found."""
+def read_masters(text: str, declared: Collection[str]) -> tuple[LineDict, list[MasterRow], list[str]]:
+    """The file's lists, its items that are right, and every problem found (`LINE where: message`)."""
     try:
         data = parse_yaml(text)
     except YamlError as error:
-        raise MasterListErrors([f"{source}:{error.line} {error.message}"]) from None
+        return LineDict(1), [], [f"{error.line} {error.message}"]
     data = data if data is not None else LineDict(1)
     if not isinstance(data, LineDict):
-        raise MasterListErrors([f"{source}:1 the file maps each master list's code to its items"])
+        return LineDict(1), [], ["1 " + _("the file maps each master list's code to its items")]
     problems: list[str] = []
     rows: list[MasterRow] = []
     for master, items in data.items():
         if master not in declared:
             known = ", ".join(sorted(declared)) or "none"
             problems.append(
-                f"{data.key_line(master)} {master}: not a master list declared in the definitions ({known})"
+                f"{data.key_line(master)} {master}: "
+                + _("not a master list declared in the definitions (%(known)s)", known=known)
             )
         if not isinstance(items, LineList):
-            problems.append(f"{data.line_of(master)} {master}: the items are a list")
+            problems.append(f"{data.line_of(master)} {master}: " + _("the items are a list"))
             continue
         seen: set[str] = set()
         for position, item in enumerate(items):
             row = _check_item(item, str(master), position, items.line_of(position), problems)
             if row is not None and row.key in seen:
                 problems.append(
-                    f"{items.line_of(position)} {master}[{position}].key: '{row.key}' is repeated"
+                    f"{items.line_of(position)} {master}[{position}].key: "
+                    + _("'%(key)s' is repeated", key=row.key)
                 )
-            if row is not None:
+            elif row is not None:
                 seen.add(row.key)
                 rows.append(row)
+    return data, rows, problems
+
+
+def check_masters(text: str, declared: Collection[str], source: str = "masters.yaml") -> list[MasterRow]:
+    """Every item of the file, checked; raises MasterListErrors listing every problem found."""
+    _data, rows, problems = read_masters(text, declared)
     if problems:
         raise MasterListErrors([f"{source}:{problem}" for problem in problems])
     return rows
