@@ -1,4 +1,4 @@
-"""`flask mpr ...`: check, sync, migration, seed, demo-users, generate-national, remind, deliver, ..."""
+"""`flask mpr ...`: check, sync, migration, seed, masters, demo-users, generate-national, remind, ..."""
 
 from __future__ import annotations
 
@@ -267,6 +267,61 @@ def bulk_load_command(format_code: str, path: str, username: str, apply_load: bo
         click.echo(refusal.message, err=True)
         raise SystemExit(1) from None
     raise SystemExit(code)
+
+
+masters = AppGroup("masters", help="Master lists kept as data: show them, load a file of items.")
+mpr.add_command(masters)
+
+
+@masters.command("show")
+@click.argument("code", required=False)
+def masters_show_command(code: str | None) -> None:
+    """List the declared master lists, or the items of one list with their months and use."""
+    _refuse_if_invalid()
+    from app.services.accounts import master_plan
+    from app.services.engine import catalogue
+
+    declared = catalogue.definitions().masters
+    if code is None:
+        for master in declared.values():
+            click.echo(f"{master.code}: {master.title} ({master_plan.item_count(master.code)} items)")
+        return
+    if code not in declared:
+        click.echo(f"{code}: not a master list declared in the definitions ({', '.join(declared)})", err=True)
+        raise SystemExit(1)
+    use = master_plan.list_use(code)
+    for row in master_plan.current_rows(code):
+        months = f"{row.valid_from or '...'} to {row.valid_until or '...'}"
+        click.echo(f"{row.key}\t{months}\t{use.returns_of(row.key)} month(s) with figures\t{row.label}")
+
+
+@masters.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only print what would change.")
+def masters_load_command(path: str, dry_run: bool) -> None:
+    """Replace the items of the lists named in FILE: every problem at once, nothing loaded if any."""
+    _refuse_if_invalid()
+    from pathlib import Path
+
+    from app.extensions import db
+    from app.services.accounts import master_plan
+    from app.services.engine import catalogue
+
+    text = Path(path).read_text(encoding="utf-8")
+    plan = master_plan.plan_file(text, catalogue.definitions().masters, Path(path).name)
+    for problem in plan.problems:
+        click.echo(problem, err=True)
+    if plan.problems:
+        click.echo(f"Nothing was loaded: {len(plan.problems)} problem(s).", err=True)
+        raise SystemExit(1)
+    for change in plan.changes:
+        click.echo(change.describe())
+    if dry_run or not plan.changes:
+        click.echo(f"{len(plan.changes)} change(s){' (dry run: nothing changed)' if dry_run else ''}")
+        return
+    count = master_plan.apply(plan, None, "cli")
+    db.session.commit()
+    click.echo(f"{count} change(s) made")
 
 
 def register_cli(app: Flask) -> None:
