@@ -12,6 +12,7 @@ CORRECTIONS = "Correction requests"
 STATUS = "Return status"
 ACCOUNTS = "User provisioning"
 REPORTS = "MPR reports"
+MASTER_LISTS = "Master lists"  # items of the master lists kept as data (administrators)
 BULK_LOAD = "MPR bulk load"  # the bulk-load page and its API (administrators and owners)
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
@@ -30,6 +31,7 @@ MENU_CORRECTIONS = "Corrections"
 MENU_ACCOUNTS = "Provision users"
 MENU_REPORTS = "Reports"
 MENU_BULK_LOAD = "Bulk load"
+MENU_MASTERS = "Master list items"
 
 # Messaging: mailbox, helpdesk (pages and API), the owners' helpdesk queue, and the
 # administrator's outbox. MENU_HELPDESK names the Helpdesk menu category.

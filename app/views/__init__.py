@@ -21,6 +21,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
     from app.views.formats import FormatIndexView, make_format_view
+    from app.views.masters import MastersView
     from app.views.messaging import register_messaging_views
     from app.views.openapi import MprOpenApi
     from app.views.reports import ReportsView
@@ -30,6 +31,9 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     # that name); the label is only what it reads.
     appbuilder.add_view(
         AccountsView, p.MENU_ACCOUNTS, label=_l("Provision users"), icon="fa-key", category="Security"
+    )
+    appbuilder.add_view(
+        MastersView, p.MENU_MASTERS, label=_l("Master lists"), icon="fa-list", category="Security"
     )
     appbuilder.add_view(FormatIndexView, p.MENU_FORMATS, label=_l("Formats"), icon="fa-table", category="")
     appbuilder.add_view(StatusView, p.MENU_STATUS, label=_l("Status"), icon="fa-tasks", category="")

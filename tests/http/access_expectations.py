@@ -22,6 +22,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Helpdesk queue: close, assign  | the format's FO (the Board reads every query)                |
 | Change password and profile    | every user                                                   |
 | Users, roles, permissions      | administrators only (administrators never enter or validate) |
+| Master-list items              | administrators only                                          |
 """
 
 from __future__ import annotations
@@ -493,6 +494,8 @@ RULES: tuple[Rule, ...] = (
     Rule(r"OutboxView\.index", admin_only),
     # --- administration ---------------------------------------------------------------
     Rule(r"AccountsView\.(index|provision|reissue|reissue_named|unlock)", admin_only),
+    Rule(r"MastersView\.(index|load)", admin_only),
+    Rule(r"MastersView\.(show|add_item|edit_item|remove_item)", admin_records),
     Rule(rf"{FAB_EDITABLE}\.(list|add)", admin_only),
     Rule(rf"{FAB_EDITABLE}\.(show|edit|delete|download|action|action_post)", admin_records),
     Rule(rf"{FAB_READ_ONLY}\.list", admin_only),

@@ -48,6 +48,8 @@ ABSENT = {
     "filename": "nothing.txt",
     "locale": "en",
     "version": "v1",
+    "code": "NO_SUCH_LIST",  # master lists
+    "key": "NO_SUCH_ITEM",
 }
 SEED_USERS = yaml.safe_load((SEED_DIR / "organisation.yaml").read_text())["users"]
 DEFINITIONS = load_definitions(Config.MPR_DEFINITIONS)

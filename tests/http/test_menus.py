@@ -73,7 +73,14 @@ ADMIN_MENU = [
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
 
 MENUS = {
-    "admin": [*FAB_SECURITY, "Security > Provision users", "Security > Outbox", *ADMIN_MENU, QUEUE],  # Admin
+    "admin": [
+        *FAB_SECURITY,
+        "Security > Provision users",
+        "Security > Master lists",
+        "Security > Outbox",
+        *ADMIN_MENU,
+        QUEUE,
+    ],  # Admin
     "member-customs": [*EVERYONE, QUEUE],  # Board
     **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], [*OWNERS, QUEUE]),  # each Owner
     "dgri-fo": [*OWNERS, QUEUE],  # Owner DGRI (a DG Headquarters as Functional Owner)
