@@ -231,7 +231,7 @@ def _format(
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
     rows = parse_rows(c, m, path, RowContext(dimensions, masters, months))
-    leaves = parse_columns(c, m, path, months)
+    leaves = parse_columns(c, m, path, months, tuple(fields["functions"] or ()))  # type: ignore[arg-type]
     derived = parse_derived(c, m, path)
     checks = parse_checks(c, m, path, has_total=rows.total_label is not None)
     if code is None:

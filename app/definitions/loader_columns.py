@@ -1,4 +1,4 @@
-"""Reading a format's `columns:` list: leaf columns and groups nested up to two levels."""
+"""Reading a format's `columns:` list: leaf columns and groups nested up to three levels."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .loader_support import (
     type_name,
     whole,
 )
-from .schema import ColumnDef
+from .schema import FUNCTIONS, ColumnDef
 from .yaml_lines import LineDict
 
 LEAF_KEYS = (
@@ -45,9 +45,10 @@ LEAF_KEYS = (
     "future",
     "from",
     "until",
+    "functions",
 )
-GROUP_KEYS = ("group", "columns", "from", "until")
-MAX_GROUP_DEPTH = 2
+GROUP_KEYS = ("group", "columns", "from", "until", "functions")
+MAX_GROUP_DEPTH = 3
 _ONLY_FOR = {option: types_taking(option) for option in sorted(TYPE_OPTIONS)}
 _NUMBER_NAMES = [name for name in COLUMN_TYPES if name in NUMERIC_TYPE_NAMES]  # registry order
 NUMBER_TYPES_TEXT = f"{', '.join(_NUMBER_NAMES[:-1])} or {_NUMBER_NAMES[-1]}"
@@ -77,19 +78,37 @@ class _Nesting:
     group_path: tuple[str, ...] = ()  # the labels of the groups around it
     inherited: Range = (None, None)  # the months its groups give it
     bounds: Bounds = ()  # the ranges its own months must keep within, innermost first
+    functions: tuple[str, ...] = ()  # the commissionerate functions its groups limit it to
+    filed_by: tuple[str, ...] = ()  # the functions that file its format
 
-    def inside(self, label: str, own: Range) -> _Nesting:
-        """The nesting of the items of a group called `label` whose own months are `own`."""
+    def inside(self, label: str, own: Range, functions: tuple[str, ...]) -> _Nesting:
+        """The nesting of the items of a group called `label` whose own months and functions are given."""
         months = (own[0] or self.inherited[0], own[1] or self.inherited[1])
         bounds = ((f"its group '{label}'", months), *self.bounds) if own != (None, None) else self.bounds
-        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds)
+        limited = functions or self.functions
+        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds, limited, self.filed_by)
 
 
-def parse_columns(c: Collector, fmt: LineDict, path: str, fmt_range: Range) -> list[Leaf]:
-    """The format's leaf columns in document order, numbered 1..n."""
+def _functions(c: Collector, m: LineDict, path: str, nesting: _Nesting) -> tuple[str, ...]:
+    """The commissionerate functions an item is limited to: its own (within its group's), else its group's."""
+    own = text_list(c, m, "functions", path, FUNCTIONS) or ()
+    within, whose = (
+        (nesting.functions, "its group's") if nesting.functions else (nesting.filed_by, "its format's")
+    )
+    outside = sorted(set(own) - set(within)) if within else []
+    if outside:
+        message = f"{', '.join(outside)} not among {whose} functions ({', '.join(within)})"
+        c.add("E043", m.key_line("functions"), join(path, "functions"), message)
+    return tuple(own) or nesting.functions
+
+
+def parse_columns(
+    c: Collector, fmt: LineDict, path: str, fmt_range: Range, filed_by: tuple[str, ...] = ()
+) -> list[Leaf]:
+    """The format's leaf columns in document order, numbered 1..n (`filed_by`: the format's functions)."""
     state = _State(c)
     if "columns" in fmt:
-        top = _Nesting(bounds=(("its format", fmt_range),))
+        top = _Nesting(bounds=(("its format", fmt_range),), filed_by=filed_by)
         _items(state, fmt["columns"], fmt.line_of("columns"), join(path, "columns"), top)
     return state.leaves
 
@@ -116,8 +135,9 @@ def _group(state: _State, item: LineDict, line: int, path: str, nesting: _Nestin
         message = f"column groups nest at most {MAX_GROUP_DEPTH} levels"
         c.add("E005", m.key_line("group"), join(path, "group"), message)
     own = month_range(c, m, path, f"group '{label}'", nesting.bounds)
+    functions = _functions(c, m, path, nesting)
     if "columns" in m:
-        inner = nesting.inside(label, own)
+        inner = nesting.inside(label, own, functions)
         _items(state, m["columns"], m.line_of("columns"), join(path, "columns"), inner)
 
 
@@ -137,6 +157,7 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     carry = text(c, m, "carry", path, COLUMN_CODE)
     formula = _formula(c, m, path, column_type)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
+    functions = _functions(c, m, path, nesting)
     if code is None:
         return
     column = ColumnDef(
@@ -150,6 +171,7 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
         valid_from=own[0] or nesting.inherited[0],
         valid_until=own[1] or nesting.inherited[1],
         line=m.line,
+        functions=functions,
         **options,
     )
     state.leaves.append(Leaf(column, located(m, path)))

@@ -31,6 +31,7 @@ def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
     _check_derived(c, draft, leaves)
     _check_cycles(c, draft, leaves)
     _check_carries(c, draft, leaves)
+    _check_functions(c, draft, leaves)
     return leaves
 
 
@@ -224,3 +225,27 @@ def check_replacement_carries(c: Collector, draft: FormatDraft, replaced: Format
             c.add("E030", line, path, f"{message} {last}, its last month before this format replaces it")
         else:
             _check_carry_type(c, leaf, source, line, path)
+
+
+def _check_functions(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:
+    """E043: a column that reads (by formula or carry) a column some of the offices filling it do not fill."""
+    filed_by = set(draft.fields.get("functions") or ())
+    for leaf in draft.leaves:
+        column = leaf.column
+        read = [
+            *(column.formula.names_in_order if column.formula is not None else ()),
+            *filter(None, [column.carry]),
+        ]
+        for name in read:
+            source = leaves.get(name)
+            if source is None or not source.column.functions:
+                continue
+            missing = set(column.functions or filed_by) - set(source.column.functions)
+            if missing:
+                line, path = leaf.where.at("formula" if column.formula is not None else "carry")
+                only = ", ".join(source.column.functions)
+                message = (
+                    f"reads '{name}', which only offices of function {only} fill;"
+                    f" limit '{column.code}' to them too (functions: [{only}])"
+                )
+                c.add("E043", line, path, message)

@@ -1,4 +1,5 @@
-"""Reading a format's `rows:` — single, fixed (with one level of groups), master, product, free."""
+"""Reading a format's `rows:` — single, fixed (with one level of groups shown above or beside their rows),
+master, product, free."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from .loader_support import (
     ROW_KEY,
     Collector,
     Range,
+    choice,
     flag,
     join,
     mapping,
@@ -25,12 +27,16 @@ from .yaml_lines import LineDict
 
 FORMS = ("fixed", "master", "product", "free")
 FORM_KEYS = {
-    "fixed": ("fixed", "total"),
+    "fixed": ("fixed", "total", "groups"),
     "master": ("master", "total"),
-    "product": ("product", "subtotals", "total"),
+    "product": ("product", "subtotals", "total", "groups"),
     "free": ("free", "label"),
 }
-ALL_FORM_KEYS = ("fixed", "master", "product", "free", "total", "subtotals", "label")
+ALL_FORM_KEYS = ("fixed", "master", "product", "free", "total", "subtotals", "label", "groups")
+GROUP_LAYOUTS = (
+    "above",
+    "beside",
+)  # a row group's label: a heading row above it, or a cell spanning its rows
 ROW_KEYS = ("key", "label", "from", "until")
 ROW_GROUP_KEYS = ("group", "rows", "from", "until")
 SINGLE = RowSpec("single", rows=(RowDef(SINGLE_ROW_KEY, ""),))
@@ -100,7 +106,8 @@ def _fixed(state: _Rows, m: LineDict, path: str) -> RowSpec:
             _row(state, item, line, item_path, None, (None, None), bounds)
     total = text(c, m, "total", path)
     totals = _total_row(state, m, path, total)
-    return RowSpec("fixed", rows=(*state.rows, *totals), total_label=total)
+    layout = choice(c, m, "groups", path, GROUP_LAYOUTS) or "above"
+    return RowSpec("fixed", rows=(*state.rows, *totals), total_label=total, groups=layout)
 
 
 def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list) -> None:
@@ -184,7 +191,8 @@ def _product(state: _Rows, m: LineDict, path: str) -> RowSpec:
         _product_rows(state, names, subtotals, m.line_of("product"), where)
     totals = _total_row(state, m, path, total)
     rows = (*state.rows, *totals)
-    return RowSpec("product", rows=rows, total_label=total, subtotals=subtotals)
+    layout = choice(c, m, "groups", path, GROUP_LAYOUTS) or "above"
+    return RowSpec("product", rows=rows, total_label=total, subtotals=subtotals, groups=layout)
 
 
 def _product_rows(state: _Rows, names: list[str], subtotals: bool, line: int, path: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,7 @@ class ColumnDef:
     valid_from: Month | None = None
     valid_until: Month | None = None
     line: int = 0
+    functions: tuple[str, ...] = ()  # the commissionerate functions that fill it; empty: all of the format's
 
     @property
     def role(self) -> str:
@@ -120,6 +122,10 @@ class ColumnDef:
         """Whether the column appears in `month`."""
         return in_force(month, self.valid_from, self.valid_until)
 
+    def filled_by_function(self, function: str | None) -> bool:
+        """Whether an office of this commissionerate function fills it (None: not a commissionerate: yes)."""
+        return not self.functions or function is None or function in self.functions
+
 
 @dataclass(frozen=True)
 class RowDef:
@@ -149,6 +155,7 @@ class RowSpec:
     subtotals: bool = False
     free_max: int | None = None
     free_label: str = "Row"
+    groups: str = "above"  # row groups' labels: 'above' (a heading row) or 'beside' (spanning their rows)
 
 
 @dataclass(frozen=True)
@@ -239,10 +246,25 @@ class FormatDef:
         """Fixed/product/single rows (with totals) shown for `month`; empty for master/free."""
         return tuple(r for r in self.rows.rows if r.in_force(month))
 
+    def as_filled_by(self, function: str | None) -> "FormatDef":
+        """The format as an office of this commissionerate function fills it: the columns limited to other
+        functions left out, and the checks that read them (None: not a commissionerate, every column)."""
+        if function is None or not any(column.functions for column in self.columns):
+            return self
+        return _filled_by(self, function)
+
     @property
     def has_carry(self) -> bool:
         """Whether any column is carried from the previous month."""
         return any(c.carry for c in self.columns)
+
+
+@lru_cache(maxsize=256)
+def _filled_by(fmt: FormatDef, function: str) -> FormatDef:
+    columns = tuple(column for column in fmt.columns if column.filled_by_function(function))
+    codes = {column.code for column in columns}
+    checks = tuple(check for check in fmt.checks if check.rule.names <= codes)
+    return replace(fmt, columns=columns, checks=checks)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ class RowView:
     heading: str | None
     cells: tuple[CellView, ...]
     spoken: str = ""  # the row's part of its cells' names, unique within the grid
+    side: str | None = None  # 'beside' layouts: the group label printed beside this row and those after it
+    side_span: int = 0  # how many rows that label spans
 
     @property
     def cells_html(self) -> Markup:
@@ -122,11 +124,26 @@ def cell_html(row: GridRow, cell: CellView) -> str:
     )
 
 
-def _own_label(row: GridRow) -> str:
-    """Under its group heading a row shows only its own part: 'Audit cases', not 'ADC/JC — Audit cases'."""
-    if row.group and not row.is_total:
+def _own_label(row: GridRow, beside: bool) -> str:
+    """Under (or beside) its group label a row shows only its own part: 'Audit cases', not 'ADC/JC — Audit
+    cases'; beside it, a subtotal reads 'Total'."""
+    if row.group and (beside or not row.is_total):
         return after_prefix(row.label, row.group, " — ")
     return row.label
+
+
+def side_labels(rows) -> list[tuple[str | None, int]]:
+    """Per row of a 'beside' layout: (group label, rows spanned) on a group's first row, else (None, 0)."""
+    found: list[tuple[str | None, int]] = []
+    start = 0
+    while start < len(rows):
+        group, end = rows[start].group, start + 1
+        while group and end < len(rows) and rows[end].group == group:
+            end += 1
+        found.append((group, end - start) if group else (None, 0))
+        found.extend((None, 0) for _ in range(end - start - 1))
+        start = end
+    return found
 
 
 def row_views(
@@ -139,8 +156,11 @@ def row_views(
     remarks = remarks or {}
     units = {column.code: column_unit(grid.fmt, column) for column in grid.columns}
     views, previous_group, spoken_names = [], None, set()
-    for row in grid.rows:
-        heading = row.group if row.group and row.group != previous_group and not row.is_total else None
+    beside = grid.fmt.rows.groups == "beside"
+    sides = side_labels(grid.rows) if beside else [(None, 0)] * len(grid.rows)
+    for row, (side, side_span) in zip(grid.rows, sides, strict=True):
+        new_group = row.group and row.group != previous_group and not row.is_total
+        heading = row.group if new_group and not beside else None
         previous_group = row.group
         spoken = _unique(row.label, spoken_names, len(views) + 1)
         cells = []
@@ -156,7 +176,7 @@ def row_views(
             notes = tuple(messages.get(at, ())), tuple(remarks.get(at, ()))
             name = cell_name(spoken, column, units[column.code])
             cells.append(CellView(column, editable, text, *notes, name))
-        views.append(RowView(row, _own_label(row), heading, tuple(cells), spoken))
+        views.append(RowView(row, _own_label(row, beside), heading, tuple(cells), spoken, side, side_span))
     return views
 
 

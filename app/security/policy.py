@@ -102,6 +102,16 @@ def applies_to(fmt: FormatDef, office: Office) -> bool:
     return not fmt.functions or office.function in fmt.functions
 
 
+def filling_function(office: Office) -> str | None:
+    """The commissionerate function that says which function-limited columns an office fills (None: all)."""
+    return office.function if office.kind == OfficeKind.COMMISSIONERATE else None
+
+
+def as_filled_by(fmt: FormatDef, office: Office) -> FormatDef:
+    """`fmt` as `office` fills it: without the columns (and their checks) limited to other functions."""
+    return fmt.as_filled_by(filling_function(office))
+
+
 def _is_owner_of(actor: Actor, fmt: FormatDef | None) -> bool:
     return fmt is not None and actor.owner_code is not None and actor.owner_code == fmt.owner
 

@@ -141,7 +141,9 @@ def test_the_skip_link_is_the_first_stop_and_lands_on_the_content(page, login) -
 
 def box(locator) -> dict:
     """An element's box in the viewport."""
-    return locator.evaluate("(el) => { const b = el.getBoundingClientRect(); return {x: b.x, y: b.y}; }")
+    return locator.evaluate(
+        "(el) => { const b = el.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width}; }"
+    )
 
 
 def test_a_wide_grid_keeps_headers_and_row_labels_in_view_and_says_more_columns_follow(page, login) -> None:
@@ -164,13 +166,16 @@ def test_a_wide_grid_keeps_headers_and_row_labels_in_view_and_says_more_columns_
     label = page.locator("#mpr-grid tbody th.mpr-rowhead").nth(3)
     header_start, label_start = box(header), box(label)
 
-    scrolled = scroller.evaluate("(s) => { s.scrollTop = 200; return s.scrollTop; }")
-    assert scrolled == 200
+    side = page.locator("#mpr-grid tbody th.mpr-rowgroup-side").first  # "ADC/JC", beside its rows
+    side_start = box(side)
+    scrolled = scroller.evaluate("(s) => { s.scrollTop = 120; return s.scrollTop; }")
+    assert scrolled == 120
     assert abs(box(header)["y"] - start["y"]) < 2  # down: the header rows stay at the top ...
-    assert abs(box(label)["y"] - (label_start["y"] - 200)) < 2  # ... while the rows go up
+    assert abs(box(label)["y"] - (label_start["y"] - 120)) < 2  # ... while the rows go up
 
     scroller.evaluate("(s) => { s.scrollLeft = s.scrollWidth; }")  # right: the labels stay at the left
-    assert abs(box(label)["x"] - start["x"]) < 2
+    assert abs(box(side)["x"] - start["x"]) < 2  # the group's label first, the row's own label after it
+    assert abs(box(label)["x"] - (start["x"] + side_start["width"])) < 2
     last_header = page.locator("#mpr-grid thead th[data-col]").last
     assert box(last_header)["x"] < header_start["x"] + 1366  # the last column came into view
     expect(cue).to_be_hidden()  # nothing more to the right

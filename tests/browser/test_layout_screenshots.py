@@ -83,7 +83,8 @@ def assert_laid_out(page) -> None:
 
 
 def assert_row_labels_stay_in_view(page) -> None:
-    """Scrolled fully to the right, the row labels are still at the grid's left edge."""
+    """Scrolled fully to the right, the row labels are still at the grid's left edge (beside a group's
+    label, which stands at the edge itself, when the format shows groups beside their rows)."""
     scroller = page.locator(".table-responsive")
     if page.evaluate(
         "() => { const s = document.querySelector('.table-responsive'); "
@@ -92,9 +93,19 @@ def assert_row_labels_stay_in_view(page) -> None:
         return
     scroller.evaluate("(s) => { s.scrollLeft = s.scrollWidth; }")
     left = scroller.evaluate("(s) => s.getBoundingClientRect().left")
-    labels = page.locator("#mpr-grid tbody th.mpr-rowhead, #mpr-grid tbody .mpr-group-label").all()
+    side = page.evaluate(
+        "() => { const s = document.querySelector('#mpr-grid th.mpr-rowgroup-side');"
+        " return s ? s.getBoundingClientRect().width : 0; }"
+    )
+    selector = (
+        "#mpr-grid tbody th.mpr-rowhead, #mpr-grid tbody .mpr-group-label, #mpr-grid th.mpr-rowgroup-side"
+    )
+    labels = page.locator(selector).all()
     for label in [label for label in labels if label.is_visible()][:6]:
-        assert abs(label.evaluate("(el) => el.getBoundingClientRect().left") - left) < 8, label.inner_text()
+        beside = label.evaluate("(el) => el.classList.contains('mpr-beside-group')")
+        expected = left + (side if beside else 0)
+        at = label.evaluate("(el) => el.getBoundingClientRect().left")
+        assert abs(at - expected) < 8, label.inner_text()
     scroller.evaluate("(s) => { s.scrollLeft = 0; }")
 
 
@@ -134,7 +145,9 @@ def test_product_rows_with_subtotals(page, login, shots_dir) -> None:
     expect(page.locator("#mpr-grid .mpr-live-msg")).to_have_count(4)  # the four age-wise cells
     expect(page.locator("#mpr-grid tbody tr").last).to_have_attribute("data-row", "TOTAL")
     expect(page.locator('#mpr-grid tr[data-row="ADC.AUDIT"] th')).to_have_text("Audit cases")
-    expect(page.locator('#mpr-grid tr[data-row="ADC.TOTAL"] th')).to_have_text("ADC/JC — Total")
+    expect(page.locator('#mpr-grid tr[data-row="ADC.TOTAL"] th')).to_have_text("Total")  # beside "ADC/JC"
+    sides = page.locator("#mpr-grid th.mpr-rowgroup-side")
+    expect(sides).to_have_text(["ADC/JC", "DC/AC", "Superintendent"])
     assert_laid_out(page)
     assert_row_labels_stay_in_view(page)
     shoot(page, shots_dir, "dpm-gst-adj-1")

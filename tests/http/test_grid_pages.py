@@ -592,3 +592,16 @@ def test_a_result_too_large_to_store_is_shown_at_the_computed_cell(app, office_c
     assert page.messages == {("ADC.AUDIT", "OIO_PCT"): ["The result is too large to store"]}
     assert page.inputs[("ADC.AUDIT", "OIO_NO")] == "200000000"
     assert count_returns(app) == 0
+
+
+def test_row_group_labels_stand_beside_their_rows_when_the_format_says_so(office_client):
+    """DPM-GST-ADJ-1 (`groups: beside`): each authority spans its four categories and its subtotal."""
+    html = office_client.get(grid_url("dpm_gst_adj_1", OFFICE, "2024-01")).get_data(as_text=True)
+    sides = re.findall(r'<th scope="rowgroup" rowspan="(\d+)" class="mpr-rowgroup-side">([^<]+)</th>', html)
+    assert sides == [("5", "ADC/JC"), ("5", "DC/AC"), ("5", "Superintendent")]
+    assert 'class="mpr-rowgroup"' not in html  # no heading rows above the groups
+    assert re.search(r'<th rowspan="\d+" colspan="2" scope="col" class="mpr-rowhead">', html)
+    subtotal = re.search(r'<tr data-row="ADC.TOTAL".*?<th scope="row"[^>]*>([^<]+)</th>', html, re.S)
+    assert subtotal.group(1) == "Total"
+    grand = re.search(r'<tr data-row="TOTAL".*?<th scope="row"[^>]*colspan="2"[^>]*>([^<]+)</th>', html, re.S)
+    assert grand.group(1) == "Grand total"

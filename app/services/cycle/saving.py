@@ -229,9 +229,9 @@ def plan_draft(
     if grid.version != version:
         raise SaveConflict(_conflict_message(grid))
     rows, errors = merge_changes(grid, changes, today)
-    if not errors:
-        rows = _computed(fmt, month, rows)
-        errors = _unstorable(fmt, month, rows)
+    if not errors:  # the format as this office fills it (grid.fmt): its own columns only
+        rows = _computed(grid.fmt, month, rows)
+        errors = _unstorable(grid.fmt, month, rows)
     if errors:
         _show_typed(grid, changes, errors)
     return DraftPlan(grid, rows, errors)

@@ -25,7 +25,7 @@ from app.i18n import local
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
-from app.security.policy import applies_to
+from app.security.policy import applies_to, as_filled_by
 from app.services.engine import calculation, catalogue, rowstore
 from app.services.engine.calculation import CellMessage
 
@@ -221,7 +221,9 @@ def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict
 
 
 def assemble(fmt, office, month, ret, stored, previous) -> Grid:
-    """Build the grid from stored cells, carried openings, formulas and totals."""
+    """Build the grid from stored cells, carried openings, formulas and totals (for `office`: columns
+    limited to other commissionerate functions left out)."""
+    fmt = as_filled_by(fmt, office)
     rows: list[GridRow] = []
     data: dict[str, dict] = {}
     for row_def in _row_defs(fmt, month, stored):

@@ -41,6 +41,7 @@ def column_json(column: ColumnDef) -> dict[str, Any]:
         "required": column.required and column.role == "entered",
         "carry": column.carry,
         "formula": column.formula.text if column.formula is not None else None,
+        "functions": list(column.functions),  # empty: every office that files the format fills it
     }
 
 

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models.generated import storable
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
+from app.security.policy import as_filled_by
 from app.services.engine import calculation, rowstore
 from app.services.engine.grid import predecessor
 from app.services.exchange.bulk_layout import MONTH, ROW
@@ -158,7 +159,7 @@ class Planner(FileReader):
 
     def _assemble(self, ret: PlannedReturn) -> None:
         """Computed cells, totals and the format's checks, as the grid assembles a return."""
-        fmt, month = self.fmt, ret.month
+        fmt, month = as_filled_by(self.fmt, ret.office), ret.month
         defined = self._data_rows(month)
         if fmt.rows.kind == "free":
             order = sorted(ret.cells, key=lambda k: ret.lines[k].number)
@@ -214,7 +215,7 @@ class Planner(FileReader):
 
     def _check_storable(self, ret: PlannedReturn) -> None:
         for key, (_pos, cells) in ret.rows.items():
-            for column in self.fmt.columns_in_force(ret.month):
+            for column in as_filled_by(self.fmt, ret.office).columns_in_force(ret.month):
                 if (key, column.code) not in ret.bad and not storable(column, cells.get(column.code)):
                     message = (
                         _("The result is too large to store")

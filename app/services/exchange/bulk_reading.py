@@ -21,7 +21,7 @@ from app.models.org import Office
 from app.models.returns import MprReturn
 from app.presenters.cells import column_name
 from app.presenters.display import month_name
-from app.security.policy import applies_to
+from app.security.policy import applies_to, filling_function
 from app.services.engine import catalogue
 from app.services.engine.cell_input import CellInputError, parse_cell
 from app.services.engine.grid import last_open_month
@@ -241,8 +241,20 @@ class FileReader:
     def _read_cells(self, line: Line, ret: PlannedReturn, key: str) -> None:
         ret.lines[key] = line
         cells: dict[str, Any] = {}
+        function = filling_function(ret.office)
         for index, column in self.columns:
             raw = line.texts[index] if index < len(line.texts) else ""
+            if not column.filled_by_function(function):
+                if raw.strip():
+                    message = _(
+                        "%(office)s does not fill %(code)s (only offices of function %(functions)s do):"
+                        " leave it blank.",
+                        office=ret.office.code,
+                        code=column.code,
+                        functions=", ".join(column.functions),
+                    )
+                    self._problem(line, index, "column_not_filled", message, **self._where(ret, key, column))
+                continue
             if not column.in_force(ret.month):
                 if raw.strip():
                     message = _(
