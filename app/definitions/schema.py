@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from graphlib import TopologicalSorter
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -167,9 +168,13 @@ class RowSpec:
     free_max: int | None = None
     free_label: str = "Row"
 
+    @cached_property
+    def _by_key(self) -> Mapping[str, RowDef]:
+        return MappingProxyType({row.key: row for row in self.rows})
+
     def row(self, key: str) -> RowDef | None:
         """The defined row with this key (None for master and free rows, and unknown keys)."""
-        return next((row for row in self.rows if row.key == key), None)
+        return self._by_key.get(key)
 
     @property
     def computed(self) -> tuple[RowDef, ...]:
@@ -290,9 +295,11 @@ class FormatDef:
 
     def carried_from(self, row_key: str, column: ColumnDef) -> tuple[str, str] | None:
         """(row key, column code) of last month's cell this cell takes, or None if not carried."""
+        row = self.rows.row(row_key)
+        if row is not None and row.formula is not None:
+            return None  # a computed row computes every cell, its openings too
         if column.carry:
             return row_key, column.carry
-        row = self.rows.row(row_key)
         if row is not None and row.carry and column.role != "computed":
             return row.carry, column.code
         return None
