@@ -1,0 +1,73 @@
+"""Computed and carried rows through the cycle (DPM-GST-12 Registration of taxpayers), on each backend.
+
+The end line is computed from the lines above it on save; next month's start line is
+carried from it; a change to a month carries into the next; reports recompute the end line
+over the summed lines, never adding up stored results.
+"""
+
+from __future__ import annotations
+
+from app.definitions.months import Month
+from tests.http.conftest import get_grid, save_grid, stored
+from tests.report_data import put_return
+
+SLUG, CODE, OFFICE, USER = "dpm_gst_12", "DPM-GST-12", "CGST-MUM-W", "cgst-mum-w"
+JUNE, JULY = "2023-06", "2023-07"
+COLUMN = "TAXPAYERS_NO"
+
+
+def lines(**counts: int) -> dict[tuple[str, str], str]:
+    """Typed cells of DPM-GST-12, one count per row."""
+    return {(row, COLUMN): str(value) for row, value in counts.items()}
+
+
+def test_the_end_line_is_computed_on_save_and_carried_into_the_next_month(app, login_as) -> None:
+    client = login_as(USER)
+    june = get_grid(client, SLUG, OFFICE, JUNE)
+    assert ("AT_START", COLUMN) in june.inputs  # the first month: the one-time opening entry
+    assert ("AT_END", COLUMN) not in june.inputs  # computed: read-only
+    assert 'data-row="AT_END"' in june.html and 'data-role="computed"' in june.html
+    typed = lines(
+        AT_START=1200, NEW_NORMAL=40, NEW_COMPOSITION=6, NEW_TDS_TCS=2, NEW_NRTP_CASUAL=1, CANCELLED=9
+    )
+    save_grid(client, SLUG, OFFICE, JUNE, typed, page=june)
+    assert stored(app, CODE, OFFICE, JUNE)["AT_END"][COLUMN] == 1240
+    assert get_grid(client, SLUG, OFFICE, JUNE).value("AT_END", COLUMN) == "1,240"
+
+    july = get_grid(client, SLUG, OFFICE, JULY)
+    assert ("AT_START", COLUMN) not in july.inputs  # carried from June's end line, read-only
+    assert july.value("AT_START", COLUMN) == "1,240"
+    sent = lines(AT_START=5, NEW_NORMAL=30, NEW_COMPOSITION=0, NEW_TDS_TCS=0, NEW_NRTP_CASUAL=0, CANCELLED=10)
+    sent[("AT_END", COLUMN)] = "99"  # a computed cell sent anyway is never stored as sent
+    save_grid(client, SLUG, OFFICE, JULY, sent, page=july)
+    saved = stored(app, CODE, OFFICE, JULY)
+    assert (saved["AT_START"][COLUMN], saved["AT_END"][COLUMN]) == (1240, 1260)
+
+    # June changes: July's start line follows, and so does its end line
+    save_grid(client, SLUG, OFFICE, JUNE, lines(CANCELLED=19))
+    saved = stored(app, CODE, OFFICE, JULY)
+    assert (saved["AT_START"][COLUMN], saved["AT_END"][COLUMN]) == (1230, 1250)
+
+
+def test_the_live_grid_script_registers_the_computed_row(app, login_as) -> None:
+    response = login_as(USER).get(f"/mpr/f/{SLUG}/formulas.js")
+    assert response.status_code == 200
+    script = response.get_data(as_text=True)
+    assert 'rows: [\n      {key: "AT_END"' in script and 'F.get(v,"CANCELLED")' in script
+
+
+def test_a_report_recomputes_the_end_line_over_the_summed_lines(app, client, api_token) -> None:
+    may = Month(2022, 5)
+    with app.app_context():
+        for office, start in (("CGST-DEL-N", 100), ("CGST-DEL-S", 50)):
+            rows = {
+                key: {COLUMN: value}
+                for key, value in (("AT_START", start), ("NEW_NORMAL", 10), ("CANCELLED", 4), ("AT_END", 999))
+            }
+            put_return(CODE, office, may, "validated", rows)  # AT_END stored stale on purpose
+    headers = api_token("member-customs")
+    response = client.get(f"/api/v1/mpr/reports/{CODE}/INDIA/{may}", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    cells = {row["key"]: row["cells"] for row in response.get_json()["rows"]}
+    assert cells["AT_START"][COLUMN] == 150 and cells["CANCELLED"][COLUMN] == 8
+    assert cells["AT_END"][COLUMN] == 150 + 20 - 8  # the formula over the sums, not 999 + 999
