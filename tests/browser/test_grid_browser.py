@@ -364,7 +364,9 @@ def test_a_computed_row_follows_the_typing_and_the_server_agrees(page, login) ->
     expect(at_end).to_have_text("1,028")
     field(page, "TAXPAYERS_NO", "CANCELLED").fill("1030")
     expect(at_end).to_have_text("-2")
-    expect(cell(page, "TAXPAYERS_NO", "AT_END")).to_contain_text("The number of registrations can not be negative")
+    expect(cell(page, "TAXPAYERS_NO", "AT_END")).to_contain_text(
+        "The number of registrations can not be negative"
+    )
     field(page, "TAXPAYERS_NO", "CANCELLED").fill("8")
     expect(at_end).to_have_text("1,020")
     for row in ("NEW_COMPOSITION", "NEW_NRTP_CASUAL"):
