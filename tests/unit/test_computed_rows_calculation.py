@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.definitions import Month, load_definitions_text
+from app.definitions import Month, load_definitions_text, parse_expression
 from app.services.engine.calculation import check_messages, compute_rows, row_cells, total_cells
 from tests.unit.formula_cases import ROW_CASES, ROW_CASES_RUN, row_case_yaml, row_cases_script, stored_text
 from tests.unit.test_loader_computed_rows import BALANCE, HEAD, ROWS
@@ -77,3 +77,25 @@ def test_computed_and_carried_rows_are_not_required() -> None:
         ("CANCELLED", "COMPOSITION"),
     }
     assert rows["AT_END"] == {"NORMAL": 3, "COMPOSITION": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "linear"),
+    [
+        ("GROSS - REFUNDS", True),
+        ("A + B - C", True),
+        ("sum(A, B) - C", True),
+        ("(A + B) / 2", True),
+        ("2 * A - B * 0.5", True),
+        ("-A", True),
+        ("A / B", False),
+        ("A / B * 100", False),
+        ("A * B", False),
+        ("A + 5", False),  # a constant added does not commute with a sum
+        ("max(A, B)", False),
+        ("abs(A)", False),
+        ("round(A + B)", False),
+    ],
+)
+def test_linear_formulas(text: str, linear: bool) -> None:
+    assert parse_expression(text, allow_comparisons=False).is_linear is linear
