@@ -12,6 +12,7 @@ from .errors import DefinitionError, DefinitionErrors
 from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
+from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
 from .loader_support import (
     FORMAT_CODE,
@@ -296,6 +297,7 @@ def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, Fo
             c.add("E041", line, path, f"replacement months do not join: {needs}; found {found}")
             continue
         check_replacement_carries(c, draft, old)
+        check_replacement_row_carries(c, draft, old)
 
 
 def _build(draft: FormatDraft) -> FormatDef:

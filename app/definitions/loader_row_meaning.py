@@ -123,3 +123,22 @@ def _carry(
         message = f"carries from row '{row.carry}', which is not in force in {gap}, the month before"
         message = f"{message} {gap.next()}"
         c.add("E033", line, path, message)
+
+
+def check_replacement_row_carries(c: Collector, draft: FormatDraft, replaced: FormatDraft) -> None:
+    """E033 for carried rows at the first month of `draft`, which carry from `replaced`'s rows."""
+    first, last = draft.months[0], replaced.months[1]
+    if first is None or last is None:
+        return
+    for row in draft.rows.rows:
+        if (
+            not row.carry
+            or (row.valid_from or first) != first
+            or row.carry not in {r.key for r in draft.rows.rows}
+        ):
+            continue
+        source = replaced.rows.row(row.carry)
+        if source is None or not source.in_force(last):
+            line, path = _at(row, "carry")
+            message = f"carries from row '{row.carry}', which format '{replaced.code}' does not have in"
+            c.add("E033", line, path, f"{message} {last}, its last month before this format replaces it")

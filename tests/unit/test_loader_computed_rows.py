@@ -219,3 +219,24 @@ def test_crossing_only_on_computed_rows_and_not_with_carry(tmp_path: Path) -> No
     assert the_error(tmp_path, text).code == "E005"
     both = with_rows("carry: AT_END}", 'carry: AT_END, formula: "GRANTED"}', BALANCE)
     assert "E005" in [e.code for e in problems(tmp_path, both)]
+
+
+def test_e033_carried_row_at_a_replacement_needs_the_row_in_the_replaced_format(tmp_path: Path) -> None:
+    old = BALANCE.replace("FMT-S", "FMT-OLD").replace(
+        "    unit: count\n", "    unit: count\n    until: 2024-03\n"
+    )
+    old = old.replace('formula: "AT_START + GRANTED - CANCELLED"', 'formula: "GRANTED - CANCELLED"')
+    old = old.replace("AT_END", "CLOSING").replace("carry: CLOSING", "carry: CLOSING")
+    new = BALANCE.replace("    unit: count\n", "    unit: count\n    from: 2024-04\n    replaces: FMT-OLD\n")
+    text = HEAD + old + new
+    error = the_error(tmp_path, text)
+    assert_error(
+        error,
+        "E033",
+        line_of(text, "carry: AT_END"),
+        "formats[1].rows.fixed[0].carry",
+        "'FMT-OLD'",
+        "2024-03",
+    )
+    fixed = HEAD + old.replace("CLOSING", "AT_END") + new
+    assert problems(tmp_path, fixed) == []
