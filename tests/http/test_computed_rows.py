@@ -21,7 +21,7 @@ def lines(**counts: int) -> dict[tuple[str, str], str]:
     return {(row, COLUMN): str(value) for row, value in counts.items()}
 
 
-def test_the_end_line_is_computed_on_save_and_carried_into_the_next_month(app, login_as) -> None:
+def test_the_end_line_is_computed_on_save_and_carried_into_the_next_month(app, login_as, api_token) -> None:
     client = login_as(USER)
     june = get_grid(client, SLUG, OFFICE, JUNE)
     assert ("AT_START", COLUMN) in june.inputs  # the first month: the one-time opening entry
@@ -47,6 +47,26 @@ def test_the_end_line_is_computed_on_save_and_carried_into_the_next_month(app, l
     save_grid(client, SLUG, OFFICE, JUNE, lines(CANCELLED=19))
     saved = stored(app, CODE, OFFICE, JULY)
     assert (saved["AT_START"][COLUMN], saved["AT_END"][COLUMN]) == (1230, 1250)
+
+    # through the API: June submitted, its opening line can no longer move; July submitted
+    headers = api_token(USER)
+    url = f"/api/v1/mpr/returns/{CODE}/{OFFICE}"
+    june = client.post(f"{url}/{JUNE}/submit", headers=headers, json={})
+    assert june.status_code == 200, june.get_json()
+    version = client.get(f"{url}/{JUNE}", headers=headers).get_json()["version"]
+    moved = {"version": version, "rows": {"AT_START": {COLUMN: 1}}}
+    refused = client.put(f"{url}/{JUNE}", headers=headers, json=moved)
+    assert refused.status_code == 422
+    assert "opening_fixed" in {m["code"] for m in refused.get_json()["errors"]}
+    submitted = client.post(f"{url}/{JULY}/submit", headers=headers, json={})
+    assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
+    body = client.get(f"{url}/{JULY}", headers=headers).get_json()
+    end = next(r for r in body["rows"] if r["key"] == "AT_END")
+    assert end["cells"][COLUMN] == 1250
+    listed = client.get(f"/api/v1/mpr/formats?period={JULY}", headers=headers).get_json()["result"]
+    described = next(f for f in listed if f["code"] == CODE)
+    roles = {r["key"]: (r["role"], r["carry"]) for r in described["rows"]}
+    assert roles["AT_START"] == ("carried", "AT_END") and roles["AT_END"][0] == "computed"
 
 
 def test_the_live_grid_script_registers_the_computed_row(app, login_as) -> None:
