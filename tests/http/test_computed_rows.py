@@ -7,6 +7,8 @@ over the summed lines, never adding up stored results.
 
 from __future__ import annotations
 
+import io
+
 from app.definitions.months import Month
 from tests.http.conftest import get_grid, save_grid, stored
 from tests.report_data import put_return
@@ -91,3 +93,48 @@ def test_a_report_recomputes_the_end_line_over_the_summed_lines(app, client, api
     cells = {row["key"]: row["cells"] for row in response.get_json()["rows"]}
     assert cells["AT_START"][COLUMN] == 150 and cells["CANCELLED"][COLUMN] == 8
     assert cells["AT_END"][COLUMN] == 150 + 20 - 8  # the formula over the sums, not 999 + 999
+
+
+def bulk_csv(months: dict[str, dict[str, int]]) -> bytes:
+    """A bulk-load CSV of DPM-GST-12 for CGST-MUM-E: one line per month and entered or carried row."""
+    text = "office,month,row,TAXPAYERS_NO\n"
+    for month, counts in months.items():
+        text += "".join(f"CGST-MUM-E,{month},{row},{value}\n" for row, value in counts.items())
+    return text.encode()
+
+
+def post_bulk(client, headers, data: bytes, **args):
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return client.post(
+        f"/api/v1/mpr/bulk/{CODE}?{query}",
+        headers=headers,
+        data={"file": (io.BytesIO(data), "load.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_bulk_load_computes_the_end_line_and_checks_the_carried_start_line(app, client, api_token) -> None:
+    headers = api_token("dgicce")
+    april = {
+        "AT_START": 100,
+        "NEW_NORMAL": 12,
+        "NEW_COMPOSITION": 1,
+        "NEW_TDS_TCS": 0,
+        "NEW_NRTP_CASUAL": 0,
+        "CANCELLED": 3,
+    }
+    may = {**april, "AT_START": 111}  # April ends with 110
+    refused = post_bulk(client, headers, bulk_csv({"2024-04": april, "2024-05": may}), dry_run=0)
+    assert refused.status_code == 422, refused.get_json()
+    [disagreement] = refused.get_json()["disagreements"]
+    assert (
+        disagreement["month"],
+        disagreement["row_key"],
+        disagreement["opening"],
+        disagreement["previous_closing"],
+    ) == ("2024-05", "AT_START", "111", "110")
+    loaded = post_bulk(
+        client, headers, bulk_csv({"2024-04": april, "2024-05": {**may, "AT_START": 110}}), dry_run=0
+    )
+    assert loaded.status_code == 200, loaded.get_json()
+    assert stored(app, CODE, "CGST-MUM-E", "2024-05")["AT_END"][COLUMN] == 120
