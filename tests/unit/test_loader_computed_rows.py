@@ -240,3 +240,11 @@ def test_e033_carried_row_at_a_replacement_needs_the_row_in_the_replaced_format(
     )
     fixed = HEAD + old.replace("CLOSING", "AT_END") + new
     assert problems(tmp_path, fixed) == []
+
+
+def test_e042_computed_row_reads_a_row_not_in_force(tmp_path: Path) -> None:
+    text = with_rows('{key: REFUNDS, label: "Refunds"}', '{key: REFUNDS, label: "Refunds", from: 2024-04}')
+    error = the_error(tmp_path, text)
+    assert_error(
+        error, "E042", line_of(text, "GROSS - REFUNDS"), "formats[0].rows.fixed[2].formula", "'REFUNDS'"
+    )
