@@ -12,6 +12,7 @@ import pytest
 
 from app.definitions import Month, load_definitions_text, parse_expression
 from app.services.engine.calculation import check_messages, compute_rows, row_cells, total_cells
+from app.services.reports.report import _basis_cells, balance_rows
 from tests.unit.formula_cases import ROW_CASES, ROW_CASES_RUN, row_case_yaml, row_cases_script, stored_text
 from tests.unit.test_loader_computed_rows import BALANCE, HEAD, ROWS
 
@@ -99,3 +100,23 @@ def test_computed_and_carried_rows_are_not_required() -> None:
 )
 def test_linear_formulas(text: str, linear: bool) -> None:
     assert parse_expression(text, allow_comparisons=False).is_linear is linear
+
+
+def test_report_cells_recompute_a_ratio_row_over_the_sums_and_blank_balances_on_cumulative_bases() -> None:
+    text = HEAD + ROWS.replace('"GROSS - REFUNDS"', '"REFUNDS / GROSS * 100", crossing: row')
+    fmt = load_definitions_text(text).format("FMT-R")
+    sums = {  # two offices summed: GROSS 10 + 30, REFUNDS 1 + 9
+        "GROSS": {"CGST": Decimal("40.00"), "SGST": Decimal("8.00"), "_rows": 2},
+        "REFUNDS": {"CGST": Decimal("10.00"), "SGST": Decimal("2.00"), "_rows": 2},
+    }
+    cells = _basis_cells(fmt, MONTH, list(fmt.rows.rows), sums, cumulative=False)
+    assert cells["NET"]["CGST"] == Decimal("25.00")  # ΣREFUNDS / ΣGROSS, not 10% + 30%
+    assert cells["NET"]["TOTAL_TAX"] == Decimal("25.00")  # crossing: row
+
+    balance = load_definitions_text(HEAD + BALANCE).format("FMT-S")
+    assert balance_rows(balance) == {"AT_START", "AT_END"}
+    sums = {key: {"NORMAL": 5, "COMPOSITION": 1, "_rows": 1} for key in ("AT_START", "GRANTED", "CANCELLED")}
+    month = _basis_cells(balance, MONTH, list(balance.rows.rows), sums, cumulative=False)
+    upto = _basis_cells(balance, MONTH, list(balance.rows.rows), sums, cumulative=True)
+    assert month["AT_END"]["NORMAL"] == 5 and upto["AT_END"] == {} and upto["AT_START"] == {}
+    assert upto["GRANTED"]["NORMAL"] == 5
