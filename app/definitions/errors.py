@@ -33,8 +33,8 @@ ERROR_CODES = {
     "E040": "from after until, or a column/row in force outside its format's months",
     "E041": "replacement months do not join up, or a format replaced twice",
     "E042": "a column or formula reads a column not in force in some month where the reader is",
-    "E050": "formula, carry or crossing on rows that cannot have them (dimension, master, product rows)",
-    "E051": "a computed row's formula names a column code instead of a row key",
+    "E060": "formula, carry or crossing on rows that cannot have them (dimension, master, product rows)",
+    "E061": "a computed row's formula names a column code instead of a row key",
 }
 
 

@@ -42,7 +42,7 @@ def check_rows(c: Collector, draft: FormatDraft, leaves: Mapping[str, Leaf]) -> 
 def _reads(
     c: Collector, row: RowDef, data: Mapping[str, RowDef], totals: set[str], leaves: Mapping[str, Leaf]
 ) -> None:
-    """E026/E051/E042 for the rows a computed row's formula names."""
+    """E026/E061/E042 for the rows a computed row's formula names."""
     line, path = _at(row, "formula")
     for name in row.formula.names_in_order if row.formula is not None else ():
         source = data.get(name)
@@ -58,7 +58,7 @@ def _reads(
         elif name in leaves:
             message = f"'{name}' is a column code, not a row key; {ROW_SYNTAX}"
             hint = suggest(name, data) or "; to compute across columns, put the formula on a column"
-            c.add("E051", line, path, message + hint)
+            c.add("E061", line, path, message + hint)
         else:
             c.add("E026", line, path, f"unknown row '{name}'{suggest(name, data)}")
 

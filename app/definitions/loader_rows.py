@@ -97,7 +97,7 @@ def parse_rows(c: Collector, fmt: LineDict, path: str, ctx: RowContext) -> RowSp
 
 
 def unsupported_row_keys(c: Collector, m: object, path: str, what: str, *, free: bool = False) -> None:
-    """E050 (E031 for carry on free rows) for formula/carry/crossing where rows cannot have them."""
+    """E060 (E031 for carry on free rows) for formula/carry/crossing where rows cannot have them."""
     if not isinstance(m, LineDict):
         return
     for key in ROW_ONLY_KEYS:
@@ -109,7 +109,7 @@ def unsupported_row_keys(c: Collector, m: object, path: str, what: str, *, free:
             c.add("E031", m.key_line(key), where, message)
         else:
             message = f"'{key}' is not supported on {what}; {COMPUTED_ROW_HINT}"
-            c.add("E050", m.key_line(key), where, message)
+            c.add("E060", m.key_line(key), where, message)
 
 
 def _fixed(state: _Rows, m: LineDict, path: str) -> RowSpec:

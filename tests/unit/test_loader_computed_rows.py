@@ -173,41 +173,41 @@ def test_e031_carry_on_free_rows(tmp_path: Path) -> None:
     assert_error(error, "E031", line_of(text, "carry: AT_END"), "formats[0].rows.carry", "free-row")
 
 
-def test_e050_formula_on_a_dimension_item(tmp_path: Path) -> None:
+def test_e060_formula_on_a_dimension_item(tmp_path: Path) -> None:
     text = MINIMAL.replace('{key: DC, label: "DC/AC"}', '{key: DC, label: "DC/AC", formula: "ADC"}')
     error = the_error(tmp_path, text)
     assert_error(
-        error, "E050", line_of(text, 'formula: "ADC"'), "dimensions.AUTH[1].formula", "rows: {fixed:"
+        error, "E060", line_of(text, 'formula: "ADC"'), "dimensions.AUTH[1].formula", "rows: {fixed:"
     )
 
 
-def test_e050_formula_on_master_and_product_rows(tmp_path: Path) -> None:
+def test_e060_formula_on_master_and_product_rows(tmp_path: Path) -> None:
     rows = ROWS.split("    rows:\n")[1].split("    columns:\n")[0]
     master = with_rows(rows, '      master: REASON\n      formula: "A - B"\n')
     error = the_error(tmp_path, master)
-    assert_error(error, "E050", line_of(master, '"A - B"'), "formats[0].rows.formula", "master rows")
+    assert_error(error, "E060", line_of(master, '"A - B"'), "formats[0].rows.formula", "master rows")
     product = with_rows(rows, "      product: [AUTH, AUTH]\n      carry: ADC\n")
-    assert the_error(tmp_path, product).code == "E050"
+    assert the_error(tmp_path, product).code == "E060"
 
 
-def test_e050_formula_on_a_row_group(tmp_path: Path) -> None:
+def test_e060_formula_on_a_row_group(tmp_path: Path) -> None:
     text = with_rows(
         '        - {key: NET, label: "Net", formula: "GROSS - REFUNDS"}\n',
         '        - {group: "Net", formula: "GROSS - REFUNDS", rows: [{key: NET, label: "Net"}]}\n',
     )
     error = the_error(tmp_path, text)
     assert_error(
-        error, "E050", line_of(text, '{group: "Net"'), "formats[0].rows.fixed[2].formula", "row group"
+        error, "E060", line_of(text, '{group: "Net"'), "formats[0].rows.fixed[2].formula", "row group"
     )
 
 
-def test_e051_row_formula_names_a_column(tmp_path: Path) -> None:
+def test_e061_row_formula_names_a_column(tmp_path: Path) -> None:
     text = with_rows('"GROSS - REFUNDS"', '"CGST - SGST"')
     errors = problems(tmp_path, text)
-    assert [e.code for e in errors] == ["E051", "E051"], errors
+    assert [e.code for e in errors] == ["E061", "E061"], errors
     assert_error(
         errors[0],
-        "E051",
+        "E061",
         line_of(text, "CGST - SGST"),
         "formats[0].rows.fixed[2].formula",
         "'CGST' is a column code",
