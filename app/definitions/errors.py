@@ -21,12 +21,21 @@ ERROR_CODES = {
     "E023": "formulas form a cycle",
     "E024": "a formula or check reads a non-numeric column",
     "E025": "a cumulative derived column (upto, prev_upto, growth_upto) over a balance",
+    "E026": "a computed row reads an unknown row (or the total row)",
+    "E027": "computed rows form a cycle",
+    "E028": "a computed row in a format with no number column",
+    "E029": "a computed row crosses a computed column, a formula is not linear and crossing is not given",
     "E030": "carried column names an unknown column or one absent from the previous period",
     "E031": "carry in a free-row format",
     "E032": "carried column and the column it carries from have different types",
+    "E033": "carried row names an unknown row or one not in force the month before",
+    "E034": "a format carries both rows and columns",
     "E040": "from after until, or a column/row in force outside its format's months",
     "E041": "replacement months do not join up, or a format replaced twice",
     "E042": "a column or formula reads a column not in force in some month where the reader is",
+    "E043": "a column's functions outside its format's, or it reads a column some of its offices do not fill",
+    "E060": "formula, carry or crossing on rows that cannot have them (dimension, master, product rows)",
+    "E061": "a computed row's formula names a column code instead of a row key",
 }
 
 

@@ -109,10 +109,45 @@ class Expression:
         result = self.root.eval(values)
         return None if result is BLANK else result
 
+    @property
+    def is_linear(self) -> bool:
+        """Whether the formula is a sum of names times constants (only + - sum(), and * or /
+        by a constant): such a formula commutes with any other linear one."""
+        return _linear(self.root)
+
     def to_js(self) -> str:
         """A JavaScript expression over the runtime `F` and the value lookup `v`."""
         names = json.dumps(sorted(self.names), separators=(",", ":"))
         return f"F.formula(v,{names},{self.root.js()})"
+
+
+def _constant(node: Node) -> bool:
+    """Whether a node reads no cell (a number, or arithmetic over numbers)."""
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Unary):
+        return _constant(node.operand)
+    if isinstance(node, BinOp):
+        return _constant(node.left) and _constant(node.right)
+    return False
+
+
+def _linear(node: Node) -> bool:
+    """Whether a node is homogeneous linear in the names it reads (no constant term added)."""
+    if isinstance(node, Name):
+        return True
+    if isinstance(node, Unary):
+        return _linear(node.operand)
+    if isinstance(node, Call):
+        return node.func == "sum" and all(_linear(arg) for arg in node.args)
+    if not isinstance(node, BinOp):
+        return False
+    if node.op in "+-":
+        return _linear(node.left) and _linear(node.right)
+    if node.op == "*":
+        left, right = node.left, node.right
+        return (_constant(left) and _linear(right)) or (_constant(right) and _linear(left))
+    return _constant(node.right) and _linear(node.left)
 
 
 def quantize(value: Decimal | bool | None, column_type: str) -> Decimal | None:

@@ -12,7 +12,8 @@ from .errors import DefinitionError, DefinitionErrors
 from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
-from .loader_rows import RowContext, parse_rows
+from .loader_row_meaning import check_replacement_row_carries
+from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
 from .loader_support import (
     FORMAT_CODE,
     LIST_CODE,
@@ -152,15 +153,21 @@ def _code_list(c: Collector, m: LineDict, key: str, kind: type) -> dict:
 
 
 def _pairs(
-    c: Collector, items: LineList | None, path: str, keys: tuple[str, str], pattern: Pattern
+    c: Collector,
+    items: LineList | None,
+    path: str,
+    keys: tuple[str, str],
+    pattern: Pattern,
+    tolerated: tuple[str, ...] = (),
 ) -> Iterator[tuple[LineDict, str, str | None, str]]:
     """Each entry of a list of two-key mappings (code and title, key and label) that is a
-    mapping: the entry, its path, its first value checked against `pattern`, its second or ''."""
+    mapping: the entry, its path, its first value checked against `pattern`, its second or ''.
+    Keys in `tolerated` are not reported as unknown (the caller says why they do not belong)."""
     if items is None:
         return
     for index, item in enumerate(items):
         where = f"{path}[{index}]"
-        entry = mapping(c, item, items.line_of(index), where, keys, keys)
+        entry = mapping(c, item, items.line_of(index), where, (*keys, *tolerated), keys)
         if entry is not None:
             first, second = text(c, entry, keys[0], where, pattern), text(c, entry, keys[1], where)
             yield entry, where, first, second or ""
@@ -178,7 +185,9 @@ def _dimensions(c: Collector, m: LineDict) -> dict[str, tuple[RowDef, ...]]:
             continue
         items = sequence(c, value, dims.line_of(name), where, non_empty=True)
         rows: dict[str, RowDef] = {}
-        for entry, item_path, key, label in _pairs(c, items, where, ("key", "label"), ROW_KEY):
+        pairs = _pairs(c, items, where, ("key", "label"), ROW_KEY, ROW_ONLY_KEYS)
+        for entry, item_path, key, label in pairs:
+            unsupported_row_keys(c, entry, item_path, "a dimension item (a product row cannot be computed)")
             if key in rows:
                 message = f"key '{key}' appears twice in dimension '{name}'"
                 c.add("E010", entry.line_of("key"), join(item_path, "key"), message)
@@ -288,6 +297,7 @@ def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, Fo
             c.add("E041", line, path, f"replacement months do not join: {needs}; found {found}")
             continue
         check_replacement_carries(c, draft, old)
+        check_replacement_row_carries(c, draft, old)
 
 
 def _build(draft: FormatDraft) -> FormatDef:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from .loader_columns import Leaf
 from .loader_drafts import FormatDraft
-from .loader_support import Collector, Range, describe, suggest, uncovered_month
+from .loader_row_meaning import check_rows
+from .loader_support import Collector, Range, describe, find_cycles, suggest, uncovered_month
 
 
 def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
@@ -32,6 +33,7 @@ def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
     _check_cycles(c, draft, leaves)
     _check_carries(c, draft, leaves)
     _check_functions(c, draft, leaves)
+    check_rows(c, draft, leaves)
     return leaves
 
 
@@ -137,7 +139,7 @@ def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> 
         if leaf.column.formula is not None
     }
     reported: set[frozenset[str]] = set()
-    for cycle in _cycles(graph):
+    for cycle in find_cycles(graph):
         members = frozenset(cycle)
         if members in reported:
             continue
@@ -147,31 +149,6 @@ def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> 
         ordered = cycle[start:] + cycle[:start] + [first]
         line, path = leaves[first].where.at("formula")
         c.add("E023", line, path, f"formulas form a cycle: {' -> '.join(ordered)}")
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Cycles found by depth-first search (each as its list of members)."""
-    found: list[list[str]] = []
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-    stack: list[str] = []
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in graph.get(node, ()):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt) :])
-            elif nxt not in state:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for node in graph:
-        if node not in state:
-            visit(node)
-    return found
 
 
 def _check_carries(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> None:

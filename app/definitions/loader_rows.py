@@ -4,8 +4,9 @@ master, product, free."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .expressions import Expression, ExpressionError, parse_expression
 from .loader_support import (
     ROW_KEY,
     Collector,
@@ -21,7 +22,7 @@ from .loader_support import (
     type_name,
     whole,
 )
-from .schema import SINGLE_ROW_KEY, TOTAL_ROW_KEY, RowDef, RowSpec
+from .schema import CROSSINGS, SINGLE_ROW_KEY, TOTAL_ROW_KEY, RowDef, RowSpec
 from .texts import joined
 from .yaml_lines import LineDict
 
@@ -33,11 +34,13 @@ FORM_KEYS = {
     "free": ("free", "label"),
 }
 ALL_FORM_KEYS = ("fixed", "master", "product", "free", "total", "subtotals", "label", "groups")
-GROUP_LAYOUTS = (
-    "above",
-    "beside",
-)  # a row group's label: a heading row above it, or a cell spanning its rows
-ROW_KEYS = ("key", "label", "from", "until")
+GROUP_LAYOUTS = ("above", "beside")  # a group label: a heading row above, or a cell spanning its rows
+ROW_KEYS = ("key", "label", "from", "until", "formula", "carry", "crossing")
+ROW_ONLY_KEYS = ("formula", "carry", "crossing")  # keys of a fixed row item, not of other row forms
+COMPUTED_ROW_HINT = (
+    "computed and carried rows are items of a fixed list: "
+    'rows: {fixed: [{key: NET, label: "Net", formula: "GROSS - REFUNDS"}, ...]}'
+)
 ROW_GROUP_KEYS = ("group", "rows", "from", "until")
 SINGLE = RowSpec("single", rows=(RowDef(SINGLE_ROW_KEY, ""),))
 
@@ -89,9 +92,26 @@ def parse_rows(c: Collector, fmt: LineDict, path: str, ctx: RowContext) -> RowSp
         else:
             c.add("E005", line, where, f"rows can have only one of {', '.join(forms)}")
         return SINGLE
-    m = mapping(c, value, line, where, FORM_KEYS[forms[0]])
+    unsupported_row_keys(c, value, where, f"{forms[0]} rows", free=forms[0] == "free")
+    m = mapping(c, value, line, where, (*FORM_KEYS[forms[0]], *ROW_ONLY_KEYS))
     state = _Rows(c, ctx)
     return _PARSERS[forms[0]](state, value if m is None else m, where)
+
+
+def unsupported_row_keys(c: Collector, m: object, path: str, what: str, *, free: bool = False) -> None:
+    """E060 (E031 for carry on free rows) for formula/carry/crossing where rows cannot have them."""
+    if not isinstance(m, LineDict):
+        return
+    for key in ROW_ONLY_KEYS:
+        if key not in m:
+            continue
+        where = join(path, key)
+        if free and key == "carry":
+            message = "a free-row format cannot carry rows (its rows change every month)"
+            c.add("E031", m.key_line(key), where, message)
+        else:
+            message = f"'{key}' is not supported on {what}; {COMPUTED_ROW_HINT}"
+            c.add("E060", m.key_line(key), where, message)
 
 
 def _fixed(state: _Rows, m: LineDict, path: str) -> RowSpec:
@@ -112,7 +132,8 @@ def _fixed(state: _Rows, m: LineDict, path: str) -> RowSpec:
 
 def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list) -> None:
     c = state.c
-    m = mapping(c, item, line, path, ROW_GROUP_KEYS, ("group", "rows"))
+    unsupported_row_keys(c, item, path, "a row group (put the computed row inside the group)")
+    m = mapping(c, item, line, path, (*ROW_GROUP_KEYS, *ROW_ONLY_KEYS), ("group", "rows"))
     if m is None:
         return
     label = text(c, m, "group", path) or ""
@@ -145,17 +166,43 @@ def _row(
     key = text(c, m, "key", path, ROW_KEY)
     label = text(c, m, "label", path)
     own = month_range(c, m, path, f"row '{key or '?'}'", bounds)
+    formula = _row_formula(c, m, path)
+    carry = text(c, m, "carry", path, ROW_KEY)
+    crossing = choice(c, m, "crossing", path, CROSSINGS)
+    if "crossing" in m and "formula" not in m:
+        message = "'crossing' applies only to a computed row"
+        c.add("E005", m.line_of("crossing"), join(path, "crossing"), message)
     if key is None:
         return
     start, end = own[0] or inherited[0], own[1] or inherited[1]
-    row = RowDef(key, label or "", group=group, valid_from=start, valid_until=end)
+    lines = {str(k): v for k, v in m.value_lines.items()}
+    row = RowDef(key, label or "", group=group, valid_from=start, valid_until=end, formula=formula)
+    row = replace(row, carry=carry, crossing=crossing, line=m.line, path=path, key_lines=lines)
     state.add(row, m.line_of("key"), join(path, "key"))
+
+
+def _row_formula(c: Collector, m: LineDict, path: str) -> Expression | None:
+    """A computed row's formula over row keys (E020/E021 as for columns)."""
+    if "formula" not in m:
+        return None
+    line, where = m.line_of("formula"), join(path, "formula")
+    if "carry" in m:
+        c.add("E005", line, where, "a row cannot have both 'carry' and 'formula'")
+    source = m["formula"]
+    if not isinstance(source, str):
+        c.add("E004", line, where, f"expected a formula (a string), found {type_name(source)}")
+        return None
+    try:
+        return parse_expression(source, allow_comparisons=False)
+    except ExpressionError as exc:
+        c.add(exc.code, line, where, exc.message)
+        return None
 
 
 def _total_row(state: _Rows, m: LineDict, path: str, label: str | None) -> tuple[RowDef, ...]:
     if label is None:
         return ()
-    members = tuple(row.key for row in state.rows if not row.is_total)
+    members = tuple(row.key for row in state.rows if row.role in ("entered", "carried"))
     if TOTAL_ROW_KEY in state.seen:
         message = f"row key '{TOTAL_ROW_KEY}' is taken by the total row"
         state.c.add("E010", state.seen[TOTAL_ROW_KEY], join(path, "total"), message)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from graphlib import TopologicalSorter
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ DERIVED_KINDS = frozenset(
     {"upto", "prev_year", "prev_upto", "growth", "growth_pct", "growth_upto", "growth_upto_pct"}
 )
 ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
+CROSSINGS = frozenset({"row", "column"})  # which formula holds where a computed row meets a computed column
 SINGLE_ROW_KEY = "_"
 TOTAL_ROW_KEY = "TOTAL"
 
@@ -138,10 +140,25 @@ class RowDef:
     members: tuple[str, ...] = ()  # for total rows: the data row keys summed
     valid_from: Month | None = None
     valid_until: Month | None = None
+    formula: "Expression | None" = None  # computed row: a formula over other row keys, per column
+    carry: str | None = None  # carried row: last month's cells of the named row
+    crossing: str | None = None  # 'row' or 'column': which formula holds at a computed column
+    line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)  # where the row stood in the file
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def in_force(self, month: Month) -> bool:
         """Whether the row appears in `month`."""
         return in_force(month, self.valid_from, self.valid_until)
+
+    @property
+    def role(self) -> str:
+        """'total', 'computed', 'carried' or 'entered'."""
+        if self.is_total:
+            return "total"
+        if self.formula is not None:
+            return "computed"
+        return "carried" if self.carry else "entered"
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,21 @@ class RowSpec:
     free_max: int | None = None
     free_label: str = "Row"
     groups: str = "above"  # row groups' labels: 'above' (a heading row) or 'beside' (spanning their rows)
+
+    @cached_property
+    def _by_key(self) -> Mapping[str, RowDef]:
+        return MappingProxyType({row.key: row for row in self.rows})
+
+    def row(self, key: str) -> RowDef | None:
+        """The defined row with this key (None for master and free rows, and unknown keys)."""
+        return self._by_key.get(key)
+
+    @property
+    def computed(self) -> tuple[RowDef, ...]:
+        """The computed rows, each after the computed rows it reads."""
+        found = {row.key: row for row in self.rows if row.formula is not None}
+        graph = {key: {n for n in row.formula.names if n in found} for key, row in found.items()}
+        return tuple(found[key] for key in TopologicalSorter(graph).static_order())
 
 
 @dataclass(frozen=True)
@@ -255,8 +287,42 @@ class FormatDef:
 
     @property
     def has_carry(self) -> bool:
-        """Whether any column is carried from the previous month."""
-        return any(c.carry for c in self.columns)
+        """Whether any column or row is carried from the previous month."""
+        return any(c.carry for c in self.columns) or any(r.carry for r in self.rows.rows)
+
+    def row_role(self, key: str) -> str:
+        """The role of a row by key: 'entered' for master and free rows and unknown keys."""
+        row = self.rows.row(key)
+        return row.role if row is not None else "entered"
+
+    def cell_role(self, row_key: str, column: ColumnDef) -> str:
+        """'computed', 'carried' or 'entered' for one cell: a computed row or column computes it,
+        else a carried row or column carries it (the loader refuses a carried row crossing a
+        carried column, so the two never meet)."""
+        row_role = self.row_role(row_key)
+        if "computed" in (row_role, column.role):
+            return "computed"
+        if "carried" in (row_role, column.role):
+            return "carried"
+        return "entered"
+
+    def carried_from(self, row_key: str, column: ColumnDef) -> tuple[str, str] | None:
+        """(row key, column code) of last month's cell this cell takes, or None if not carried."""
+        row = self.rows.row(row_key)
+        if row is not None and row.formula is not None:
+            return None  # a computed row computes every cell, its openings too
+        if column.carry:
+            return row_key, column.carry
+        if row is not None and row.carry and column.role != "computed":
+            return row.carry, column.code
+        return None
+
+    def crossing(self, row: RowDef, column: ColumnDef) -> str:
+        """Which formula holds where computed row `row` meets computed column `column`.
+
+        The row's `crossing:` when given; otherwise the column's formula (the loader accepts
+        no `crossing:` only when both formulas are linear, where the two give the same)."""
+        return row.crossing or "column"
 
 
 @lru_cache(maxsize=256)

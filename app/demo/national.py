@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 
 from app.definitions.months import Month, in_force
 from app.definitions.schema import SINGLE_ROW_KEY, DefinitionSet, FormatDef
-from app.demo.synthetic_values import RowMaker
+from app.demo.synthetic_values import RowMaker, with_rows
 from app.extensions import db
 from app.models.masters import MasterItem
 from app.models.org import Office, OfficeKind
@@ -336,6 +336,7 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
             maker = RowMaker.of(fmt, month)
             keys = _row_keys(fmt, month, masters, rng, plan.free_rows_max)
             cells = {key: maker.make(rng, scale, (previous or {}).get(key), first) for key in keys}
+            cells = with_rows(fmt, month, cells, previous)
             history.rows[fmt.code] = (month, cells)
             header = {
                 "format_code": fmt.code,

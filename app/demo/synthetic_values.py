@@ -11,7 +11,10 @@ is read from its definition, not hard-coded per format:
 - entered columns on the left of a check `A + B + ... == X` or `<= X` are *buckets*:
   they split X (all of it for ==, part of it for <=) once X is known;
 - every other entered column is drawn at random; computed columns are then calculated
-  with `calculation.compute_row`.
+  with `calculation.compute_row`;
+- carried rows take last month's cells of the row they carry, computed rows are then
+  calculated with `calculation.compute_rows`; a row a computed row subtracts is emptied
+  where it would take the computed row below zero (a closing line never goes negative).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
-from app.services.engine.calculation import compute_row, computed_order
+from app.services.engine.calculation import compute_row, compute_rows, computed_order, computed_rows
 
 CENT = Decimal("0.01")
 _BUCKET_RULE = re.compile(
@@ -261,3 +264,35 @@ def _charset(items) -> str:
 
 
 __all__ = ["Bucket", "RowMaker", "sample_text"]
+
+
+def with_rows(
+    fmt: FormatDef, month: Month, rows: dict[str, dict[str, Any]], previous: dict | None
+) -> dict[str, dict[str, Any]]:
+    """The rows of a return with carried rows taken from `previous` and computed rows calculated."""
+    for key, cells in rows.items():
+        row = fmt.rows.row(key)
+        if previous is None or row is None or not row.carry:
+            continue
+        for column in fmt.columns_in_force(month):
+            if column.role != "computed":
+                cells[column.code] = (previous.get(row.carry) or {}).get(column.code)
+    result = compute_rows(fmt, month, rows)
+    for row in computed_rows(fmt, month):
+        for code, value in result[row.key].items():
+            if isinstance(value, (int, Decimal)) and value < 0:
+                for key in _subtracted(row):
+                    rows[key][code] = _zero(fmt.column(code))
+        result = compute_rows(fmt, month, rows)
+    return result
+
+
+def _subtracted(row) -> list[str]:
+    """The rows a computed row's formula subtracts (probed: the row alone gives less than nothing)."""
+    names = sorted(row.formula.names)
+    return [
+        name
+        for name in names
+        if (value := row.formula.evaluate({n: Decimal(int(n == name)) for n in names})) is not None
+        and value < 0
+    ]

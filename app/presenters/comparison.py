@@ -88,7 +88,7 @@ def compare(old: Grid | None, new: Grid | None) -> Comparison:
                 display(now, column),
                 difference(was, now, column),
             )
-            computed = total or column.role == "computed"
+            computed = total or (new or old).fmt.cell_role(key, column) == "computed"
             if change.changed:
                 (result.follows if computed else result.changed).append(change)
             elif not computed and (was is not None or now is not None):
@@ -98,5 +98,9 @@ def compare(old: Grid | None, new: Grid | None) -> Comparison:
 
 def carried_only(comparison: Comparison, grid: Grid) -> list[CellChange]:
     """The carried (opening) cells that change: what a later month takes over from this one."""
-    carried = {column.code for column in grid.columns if column.role == "carried"}
-    return [c for c in comparison.changed if c.column in carried]
+    columns = {column.code: column for column in grid.columns}
+    return [
+        c
+        for c in comparison.changed
+        if c.column in columns and grid.fmt.cell_role(c.row, columns[c.column]) == "carried"
+    ]

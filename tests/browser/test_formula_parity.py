@@ -4,7 +4,8 @@ Every case of tests/unit/formula_cases.py is written as JavaScript by the same
 `Expression.to_js()` the app serves, and run in a grid page where mpr-formula.js was
 loaded by the page itself (under its Content-Security-Policy). `page.evaluate` goes
 through the DevTools protocol, so no eval is needed in the page. The formulas of the
-real formats, as served by /mpr/f/<slug>/formulas.js, are compared the same way.
+real formats, as served by /mpr/f/<slug>/formulas.js, are compared the same way, and so
+are the computed-row cases (MPRFormula.computedRow) and the served computed rows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from decimal import Decimal
 import pytest
 
 from app.definitions.expressions import parse_expression, quantize
-from tests.unit.formula_cases import CASES, case_string, decimal_values
+from tests.unit.formula_cases import (
+    CASES,
+    ROW_CASES,
+    ROW_CASES_RUN,
+    case_string,
+    decimal_values,
+    row_cases_script,
+)
+from tests.unit.test_computed_rows_calculation import server_row
 
 pytestmark = pytest.mark.browser
 
@@ -110,4 +119,38 @@ def test_served_formulas_of_every_format_match_the_server(runtime_page, live_ser
                 if got != expected:
                     mismatches.append(f"{fmt.code}.{code} {values}: browser {got!r}, server {expected!r}")
     assert compared > 200, compared
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_row_cases_match_the_server_in_the_browser(runtime_page) -> None:
+    """Each computed-row case of formula_cases.py, run by MPRFormula.computedRow, gives the server's cells."""
+    # through the DevTools protocol, like run_js: the page's CSP allows no inline script
+    browser = runtime_page.evaluate(f"() => {{ {row_cases_script()} return {ROW_CASES_RUN}; }}")
+    assert browser == [case[4] for case in ROW_CASES]
+    assert [server_row(case) for case in ROW_CASES] == browser
+
+
+SERVED_ROWS = """([format, key, valueSets]) => {
+  var item = window.MPR_FORMATS[format].rows.filter(function (x) { return x.key === key; })[0];
+  if (!item) { return "not served"; }
+  return valueSets.map(function (v) { return window.MPRFormula.caseString(item.fn(v)); });
+}"""
+
+
+def test_served_computed_rows_of_every_format_match_the_server(runtime_page, live_server) -> None:
+    """Each computed row, as /mpr/f/<slug>/formulas.js serves it, gives the server's result per column."""
+    with live_server.app.app_context():
+        from app.services.engine import catalogue
+
+        formats = [f for f in catalogue.definitions().formats.values() if f.rows.computed]
+    assert formats, "no shipped format has a computed row"
+    mismatches = []
+    for fmt in formats:
+        runtime_page.add_script_tag(url=f"/mpr/f/{fmt.slug}/formulas.js")
+        for row in fmt.rows.computed:
+            rows = value_sets(row.formula.names)
+            browser = runtime_page.evaluate(SERVED_ROWS, [fmt.code, row.key, rows])
+            expected = [case_string(row.formula.evaluate(decimal_values(values))) for values in rows]
+            if browser != expected:
+                mismatches.append(f"{fmt.code}.{row.key}: browser {browser!r}, server {expected!r}")
     assert not mismatches, "\n".join(mismatches)

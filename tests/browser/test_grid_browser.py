@@ -347,3 +347,29 @@ def test_live_totals_read_in_indian_grouping_as_the_server_writes_them(page, log
     save_draft(page)
     expect(closing_amt).to_have_text("1,12,00,000.25")  # the server's page reads the same
     expect(field(page, "RECEIPT_AMT")).to_have_value("10000000.00")  # inputs keep plain digits
+
+
+def test_a_computed_row_follows_the_typing_and_the_server_agrees(page, login) -> None:
+    """DPM-GST-12: the end line is the start line plus the new registrations less cancellations."""
+    login(page, "cgst-del-s")
+    page.goto(f"/mpr/f/dpm_gst_12/CGST-DEL-S/{PERIOD}")
+    page.wait_for_load_state("load")
+    at_end = shown(page, "TAXPAYERS_NO", "AT_END")
+    expect(at_end).to_have_text("")
+    assert cell(page, "TAXPAYERS_NO", "AT_END").locator("input").count() == 0  # read-only
+    field(page, "TAXPAYERS_NO", "AT_START").fill("1000")
+    expect(at_end).to_have_text("1,000")
+    field(page, "TAXPAYERS_NO", "NEW_NORMAL").fill("25")
+    field(page, "TAXPAYERS_NO", "NEW_TDS_TCS").fill("3")
+    expect(at_end).to_have_text("1,028")
+    field(page, "TAXPAYERS_NO", "CANCELLED").fill("1030")
+    expect(at_end).to_have_text("-2")
+    expect(cell(page, "TAXPAYERS_NO", "AT_END")).to_contain_text(
+        "The number of registrations can not be negative"
+    )
+    field(page, "TAXPAYERS_NO", "CANCELLED").fill("8")
+    expect(at_end).to_have_text("1,020")
+    for row in ("NEW_COMPOSITION", "NEW_NRTP_CASUAL"):
+        field(page, "TAXPAYERS_NO", row).fill("0")
+    save_draft(page)
+    expect(shown(page, "TAXPAYERS_NO", "AT_END")).to_have_text("1,020")  # the server's own result

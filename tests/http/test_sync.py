@@ -442,3 +442,45 @@ def test_flask_mpr_check_answers_without_booting_the_application(write_definitio
         assert result.returncode == code, result.stdout + result.stderr
         assert "create_app was called" not in result.stderr
     assert set(_problems(result.stderr)) == {"E002", "E022"}
+
+
+# ------------------------------------------------------------------ a computed row added
+
+OTHERS_LINE = '      - {key: OTHERS, label: "Others", label_hi: "अन्य"}\n'
+AUDIT_AND_EVASION = (
+    '      - {key: AUDIT_AND_EVASION, label: "Audit and anti-evasion", label_hi: "लेखापरीक्षा और अपवंचन-रोधी",'
+    ' formula: "AUDIT_RECOVERY + ANTI_EVASION_RECOVERY_INCLUDING_TRANSIT_CHECKS"}\n'
+)
+
+
+def test_a_computed_row_added_to_a_format_holding_data_needs_no_table_change(
+    fresh_url, apps, write_definitions
+):
+    with seeded(fresh_url, apps) as first:
+        office = login(first, "cgst-mum-e")
+        cells = {
+            ("AUDIT_RECOVERY", "FOR_MONTH"): "12.50",
+            ("ANTI_EVASION_RECOVERY_INCLUDING_TRANSIT_CHECKS", "FOR_MONTH"): "7.25",
+        }
+        save_grid(office, "ddm_gst_2", "CGST-MUM-E", "2024-01", cells)
+        before = stored(first, "DDM-GST-2", "CGST-MUM-E", "2024-01")
+    tables = schema(fresh_url)
+
+    second = new_app(
+        fresh_url,
+        write_definitions(edit_format(REAL_TEXT, "DDM-GST-2", OTHERS_LINE, OTHERS_LINE + AUDIT_AND_EVASION)),
+        apps,
+    )
+    lines, ok = run_sync(second)
+    assert ok and "format tables are up to date" in lines, lines
+    assert schema(fresh_url) == tables  # rows are data: a new row changes no table
+    assert stored(second, "DDM-GST-2", "CGST-MUM-E", "2024-01") == before  # not stored until saved
+
+    client = login(second, "cgst-mum-e")
+    page = get_grid(client, "ddm_gst_2", "CGST-MUM-E", "2024-01")
+    assert page.value("AUDIT_AND_EVASION", "FOR_MONTH") == "19.75"  # computed from the stored rows
+    assert ("AUDIT_AND_EVASION", "FOR_MONTH") not in page.inputs
+    assert page.value("TOTAL", "FOR_MONTH") == "19.75"  # the total adds the entered rows only
+    save_grid(client, "ddm_gst_2", "CGST-MUM-E", "2024-01", {("OTHERS", "FOR_MONTH"): "1.00"}, page=page)
+    after = stored(second, "DDM-GST-2", "CGST-MUM-E", "2024-01")
+    assert after["AUDIT_AND_EVASION"]["FOR_MONTH"] == Decimal("19.75")  # stored on the next save

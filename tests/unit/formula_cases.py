@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from app.definitions.expression_nodes import round_half_up
 from app.definitions.expressions import parse_expression
+from app.definitions.loader import load_definitions_text
 
 Case = tuple[str, dict[str, "str | None"], "str | None"]
 
@@ -115,3 +116,148 @@ def cases_script() -> str:
         f"root.MPR_FORMULA_CASES = [\n{body}\n];\n"
         '}(typeof window !== "undefined" ? window : globalThis));\n'
     )
+
+
+# Computed rows: (row formula, crossing, columns [(code, type, formula or None)],
+# the cells of the rows it reads {row: {column: text or None}}, the computed row's cells expected).
+RowCase = tuple[str, "str | None", list[tuple[str, str, "str | None"]], dict, dict[str, "str | None"]]
+AMOUNTS = [("A", "amount", None), ("B", "amount", None), ("T", "amount", "A + B")]
+RATIO = [("A", "amount", None), ("B", "amount", None), ("P", "percent", "A / B * 100")]
+COUNTS = [("N", "count", None), ("C", "count", None), ("T", "count", "N + C")]
+
+ROW_CASES: list[RowCase] = [
+    # a Net row: both formulas linear, the column's formula holds (the two agree)
+    (
+        "GROSS - REFUNDS",
+        None,
+        AMOUNTS,
+        {"GROSS": {"A": "10", "B": "5", "T": "15"}, "REFUNDS": {"A": "2.5", "B": None, "T": "2.5"}},
+        {"A": "7.50", "B": "5.00", "T": "12.50"},
+    ),
+    # an item list whose last line adds some items and subtracts others; blank counts as 0
+    (
+        "I1 + I2 - I3",
+        None,
+        COUNTS,
+        {"I1": {"N": "4", "C": "1"}, "I2": {"N": None, "C": "2"}, "I3": {"N": "1", "C": None}},
+        {"N": "3", "C": "3", "T": "6"},
+    ),
+    # every cell read blank: the computed row is blank there
+    (
+        "GROSS - REFUNDS",
+        None,
+        AMOUNTS,
+        {"GROSS": {"A": None, "B": "1"}, "REFUNDS": {"A": None, "B": None}},
+        {"A": None, "B": "1.00", "T": "1.00"},
+    ),
+    # a ratio column crossed by a Net row: crossing: column -> the ratio of the net cells
+    (
+        "GROSS - REFUNDS",
+        "column",
+        RATIO,
+        {"GROSS": {"A": "50", "B": "200", "P": "25"}, "REFUNDS": {"A": "10", "B": "40", "P": "25"}},
+        {"A": "40.00", "B": "160.00", "P": "25.00"},
+    ),
+    # crossing: row -> the row's formula over the column's cells (here a difference of percentages)
+    (
+        "GROSS - REFUNDS",
+        "row",
+        RATIO,
+        {"GROSS": {"A": "50", "B": "200", "P": "25"}, "REFUNDS": {"A": "10", "B": "20", "P": "50"}},
+        {"A": "40.00", "B": "180.00", "P": "-25.00"},
+    ),
+    # a ratio row (refunds as % of gross) crossing a total column: crossing: row
+    (
+        "REFUNDS / GROSS * 100",
+        "row",
+        AMOUNTS,
+        {"GROSS": {"A": "8", "B": "2", "T": "10"}, "REFUNDS": {"A": "1", "B": "0", "T": "1"}},
+        {"A": "12.50", "B": "0.00", "T": "10.00"},
+    ),
+    # division by zero in a row formula: blank
+    (
+        "REFUNDS / GROSS * 100",
+        "column",
+        AMOUNTS,
+        {"GROSS": {"A": "0", "B": "3"}, "REFUNDS": {"A": "1", "B": "1"}},
+        {"A": None, "B": "33.33", "T": "33.33"},
+    ),
+    # counts rounded half-up per cell before the column formula reads them
+    ("I1 / 4", None, COUNTS, {"I1": {"N": "10", "C": "2"}}, {"N": "3", "C": "1", "T": "4"}),
+]
+
+
+def row_case_yaml(case: RowCase) -> str:
+    """A definitions file with one format holding the case's rows (the computed row is R)."""
+    formula, crossing, columns, rows, _expected = case
+    keys = sorted(set(rows) | set(parse_expression(formula, allow_comparisons=False).names))
+    items = [f'        - {{key: {key}, label: "{key}"}}' for key in keys]
+    extra = f", crossing: {crossing}" if crossing else ""
+    items.append(f'        - {{key: R, label: "R", formula: "{formula}"{extra}}}')
+    leaves = [
+        f'      - {{code: {code}, label: "{code}", type: {kind}'
+        + (f', formula: "{text}"' if text else "")
+        + "}"
+        for code, kind, text in columns
+    ]
+    return (
+        'version: 1\nparts:\n  - {code: I, title: "I"}\nowners:\n  - {code: O, title: "O"}\nformats:\n'
+        '  - code: ROWS\n    title: "Rows"\n    part: I\n    owner: O\n    segment: GST\n    unit: lakh\n'
+        "    filled_by: [commissionerate]\n    rows:\n      fixed:\n"
+        + "\n".join(items)
+        + "\n    columns:\n"
+        + "\n".join(leaves)
+        + "\n"
+    )
+
+
+def stored_text(value: object, column_type: str) -> str | None:
+    """A stored cell as the cases write it: counts whole, amounts and percents to 2 decimals."""
+    if value is None:
+        return None
+    return (
+        format(Decimal(value), "f")
+        if column_type == "count"
+        else format(round_half_up(Decimal(value), 2), "f")
+    )
+
+
+def row_cases_script() -> str:
+    """JavaScript defining `window.MPR_ROW_CASES`: each case's served row and columns, its rows' values."""
+    entries = []
+    for case in ROW_CASES:
+        fmt = load_definitions_text(row_case_yaml(case)).format("ROWS")
+        row = fmt.rows.row("R")
+        by_row = [c.code for c in fmt.columns if c.role == "computed" and fmt.crossing(row, c) == "row"]
+        plain = [c for c in fmt.columns if c.role != "computed"]
+        computed = [c for c in fmt.columns if c.role == "computed"]
+        columns = ", ".join(
+            f"{{code: {json.dumps(c.code)}, type: {json.dumps(c.type)}, "
+            + (f"fn: function (v) {{ return {c.formula.to_js()}; }}}}" if c.formula else "fn: null}")
+            for c in plain + computed
+        )
+        row_js = f"{{byRow: {json.dumps(by_row)}, fn: function (v) {{ return {row.formula.to_js()}; }}}}"
+        entries.append(
+            f"  {{row: {row_js}, "
+            f"rows: {json.dumps(case[3])}, types: {json.dumps({c.code: c.type for c in fmt.columns})}, "
+            f"columns: [{columns}]}}"
+        )
+    body = ",\n".join(entries)
+    return (
+        "(function (root) {\n"
+        "var F = root.MPRFormula.F;\n"
+        f"root.MPR_ROW_CASES = [\n{body}\n];\n"
+        '}(typeof window !== "undefined" ? window : globalThis));\n'
+    )
+
+
+ROW_CASES_RUN = """(function (root) {
+  return root.MPR_ROW_CASES.map(function (c) {
+    var cells = root.MPRFormula.computedRow(c.row, c.rows, c.columns);
+    var out = {};
+    Object.keys(cells).forEach(function (code) {
+      out[code] = cells[code] === null ? null : cells[code].toFixed(c.types[code] === "count" ? 0 : 2);
+    });
+    return out;
+  });
+}(typeof window !== "undefined" ? window : globalThis))"""

@@ -58,9 +58,7 @@ def item_problems(values: Mapping[str, object]) -> dict[str, str]:
     problems: dict[str, str] = {}
     key, label, hindi = values.get("key"), values.get("label"), values.get("label_hi")
     if not isinstance(key, str) or not ROW_KEY[0].fullmatch(key):
-        problems["key"] = _(
-            "'%(key)s' is not a row key: capital letters, digits and _, starting with a letter", key=key
-        )
+        problems["key"] = _("'%(key)s' is not a row key (capitals, digits and _)", key=key)
     if not isinstance(label, str) or not label.strip():
         problems["label"] = _("a label is required")
     if hindi not in (None, "") and (not isinstance(hindi, str) or not DEVANAGARI.search(hindi)):

@@ -147,7 +147,7 @@ def _apply_cells(grid: Grid, key: str, cells: dict, typed: Mapping[str, Any], to
 
 def _fixed_opening_changed(grid: Grid, row: GridRow, column, raw: Any, today: dt.date) -> CellMessage | None:
     """A first month's opening sent with a new value after it was fixed: refused, never silently dropped."""
-    if column.role != "carried" or not grid.first_month or raw in (None, ""):
+    if grid.fmt.cell_role(row.key, column) != "carried" or not grid.first_month or raw in (None, ""):
         return None
     try:
         value = parse_cell(column, raw, today)
@@ -177,7 +177,9 @@ def assign_free_keys(rows: dict) -> dict:
 
 
 def _computed(fmt: FormatDef, month: Month, rows: dict) -> dict:
-    return {k: (pos, calculation.compute_row(fmt, month, cells)) for k, (pos, cells) in rows.items()}
+    """The rows with computed columns and computed rows recalculated (what the server stores)."""
+    cells = calculation.compute_rows(fmt, month, {key: cells for key, (_pos, cells) in rows.items()})
+    return {key: (position, cells[key]) for key, (position, _cells) in rows.items()}
 
 
 def _touch(ret: MprReturn | None, fmt: FormatDef, office: Office, month: Month, actor: Actor):
@@ -310,10 +312,14 @@ def _settle_status(ret: MprReturn, grid: Grid) -> bool:
 
 def entered_cells(fmt: FormatDef, rows: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Only the typed cells of each row (what an audit event or a revision must keep)."""
-    kept = [c.code for c in fmt.columns if c.role != "computed"]
     return {
-        key: {code: cells.get(code) for code in kept if cells.get(code) is not None}
+        key: {
+            column.code: cells[column.code]
+            for column in fmt.columns
+            if cells.get(column.code) is not None and fmt.cell_role(key, column) != "computed"
+        }
         for key, cells in rows.items()
+        if fmt.row_role(key) != "computed"
     }
 
 
@@ -414,11 +420,12 @@ def follow_later_months(fmt: FormatDef, office: Office, month: Month, rows: dict
 def _flag_if_moved(next_fmt: FormatDef, office: Office, month: Month, ret: MprReturn, rows: dict, actor):
     """Flag the validated month after `month` if its opening no longer equals `rows`' closing."""
     closing = {key: cells for key, (_p, cells) in rows.items()}
-    columns = [c for c in next_fmt.columns_in_force(month.next()) if c.carry]
+    columns = next_fmt.columns_in_force(month.next())
     moved = any(
-        cells.get(column.code) != (closing.get(key) or {}).get(column.carry)
+        cells.get(column.code) != (closing.get(source[0]) or {}).get(source[1])
         for key, (_p, cells) in rowstore.read(next_fmt, ret.id).items()
         for column in columns
+        if (source := next_fmt.carried_from(key, column)) is not None
     )
     if moved:
         ret.inconsistent = True

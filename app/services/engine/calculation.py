@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.definitions.expressions import quantize
 from app.definitions.months import Month
-from app.definitions.schema import ColumnDef, FormatDef
+from app.definitions.schema import ColumnDef, FormatDef, RowDef
 
 Cells = dict[str, Any]
 
@@ -59,6 +59,41 @@ def compute_row(fmt: FormatDef, month: Month, cells: Mapping[str, Any]) -> Cells
     return result
 
 
+@lru_cache(maxsize=1024)
+def computed_rows(fmt: FormatDef, month: Month) -> tuple[RowDef, ...]:
+    """Computed rows in force for `month`, each after the computed rows it reads."""
+    return tuple(row for row in fmt.rows.computed if row.in_force(month))
+
+
+def _over_rows(row: RowDef, rows: Mapping[str, Mapping[str, Any]], code: str) -> Any:
+    """The row's formula over one column's cells of the rows it names."""
+    return row.formula.evaluate({key: (rows.get(key) or {}).get(code) for key in row.formula.names})
+
+
+def row_cells(fmt: FormatDef, month: Month, row: RowDef, rows: Mapping[str, Mapping[str, Any]]) -> Cells:
+    """A computed row's cells: its formula over each number column's cells of the rows it names;
+    where it meets a computed column, the formula that `fmt.crossing` names."""
+    cells: Cells = {}
+    for column in fmt.columns_in_force(month):
+        if column.is_numeric and column.role != "computed":
+            cells[column.code] = typed_result(column, _over_rows(row, rows, column.code))
+    for column in computed_order(fmt, month):
+        if fmt.crossing(row, column) == "row":
+            value = _over_rows(row, rows, column.code)
+        else:
+            value = column.formula.evaluate(cells)
+        cells[column.code] = typed_result(column, value)
+    return cells
+
+
+def compute_rows(fmt: FormatDef, month: Month, rows: Mapping[str, Mapping[str, Any]]) -> dict[str, Cells]:
+    """Every data row with its computed columns, then every computed row in force (in order)."""
+    result = {key: compute_row(fmt, month, cells) for key, cells in rows.items()}
+    for row in computed_rows(fmt, month):
+        result[row.key] = row_cells(fmt, month, row, result)
+    return result
+
+
 def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]]) -> Cells:
     """A total row: entered and carried numbers summed, computed columns recomputed."""
     totals: Cells = {}
@@ -74,16 +109,16 @@ def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]])
 
 def _required_messages(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any]):
     for column in fmt.columns_in_force(month):
-        editable = column.role == "entered"
+        editable = fmt.cell_role(key, column) == "entered"
         if editable and column.required and cells.get(column.code) in (None, ""):
             yield CellMessage(key, column.code, "required", _("Required"))
 
 
-def _check_applies(check, cells: Mapping[str, Any], fmt: FormatDef, month: Month) -> bool:
+def _check_applies(check, key: str, cells: Mapping[str, Any], fmt: FormatDef, month: Month) -> bool:
     in_force = {c.code for c in fmt.columns_in_force(month)}
     if not check.rule.names <= in_force:
         return False
-    entered = [n for n in check.rule.names if fmt.column(n).role == "entered"]
+    entered = [n for n in check.rule.names if fmt.cell_role(key, fmt.column(n)) == "entered"]
     return all(cells.get(n) is not None for n in entered)
 
 
@@ -108,7 +143,7 @@ def check_messages(
 
 def _failing(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any], scope: str):
     for check in fmt.checks:
-        if check.scope != scope or not _check_applies(check, cells, fmt, month):
+        if check.scope != scope or not _check_applies(check, key, cells, fmt, month):
             continue
         if check.rule.evaluate(cells) is False:
             for column in check.cells:

@@ -95,9 +95,10 @@ class Grid:
         """Whether the user may type into this cell."""
         if self.locked or row.is_total or not column.in_force(self.month):
             return False
-        if column.role == "entered":
+        role = self.fmt.cell_role(row.key, column)
+        if role == "entered":
             return True
-        if column.role == "carried":  # the first month's opening, typed by hand until submitted
+        if role == "carried":  # the first month's opening, typed by hand until submitted
             return self.first_month and self.opening_open
         return False
 
@@ -221,32 +222,36 @@ def _row_defs(fmt: FormatDef, month: Month, stored: Mapping[str, tuple[int, dict
 
 
 def assemble(fmt, office, month, ret, stored, previous) -> Grid:
-    """Build the grid from stored cells, carried openings, formulas and totals (for `office`: columns
-    limited to other commissionerate functions left out)."""
+    """Build the grid from stored cells, carried openings, formulas, computed rows and totals (for
+    `office`: columns limited to other commissionerate functions left out)."""
     fmt = as_filled_by(fmt, office)
     rows: list[GridRow] = []
-    data: dict[str, dict] = {}
+    entered: dict[str, dict] = {}
     for row_def in _row_defs(fmt, month, stored):
         if row_def.is_total:
             rows.append(GridRow(row_def.key, row_def.label, row_def.group, True, members=row_def.members))
             continue
         position, cells = stored.get(row_def.key, (len(rows), {}))
-        cells = _with_carried(fmt, month, dict(cells), (previous or {}).get(row_def.key))
-        cells = calculation.compute_row(fmt, month, cells)
-        data[row_def.key] = cells
-        rows.append(GridRow(row_def.key, row_def.label, row_def.group, False, cells, {}, position))
+        entered[row_def.key] = _with_carried(fmt, month, row_def.key, dict(cells), previous)
+        rows.append(GridRow(row_def.key, row_def.label, row_def.group, False, {}, {}, position))
+    data = calculation.compute_rows(fmt, month, entered)
+    for row in rows:
+        if not row.is_total:
+            row.cells = data[row.key]
     _fill_totals(fmt, month, rows, data)
     grid = Grid(fmt, office, month, ret, fmt.columns_in_force(month), rows, previous is None)
     grid.messages = calculation.check_messages(fmt, month, data, _totals(rows))
     return grid
 
 
-def _with_carried(fmt: FormatDef, month: Month, cells: dict, previous: dict | None) -> dict:
+def _with_carried(fmt: FormatDef, month: Month, key: str, cells: dict, previous: dict | None) -> dict:
+    """The row's cells with each carried cell taken from last month's cell it names (when stored)."""
     if previous is None:
         return cells
     for column in fmt.columns_in_force(month):
-        if column.carry:
-            cells[column.code] = previous.get(column.carry)
+        source = fmt.carried_from(key, column)
+        if source is not None and source[0] in previous:
+            cells[column.code] = previous[source[0]].get(source[1])
     return cells
 
 

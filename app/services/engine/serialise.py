@@ -62,7 +62,15 @@ def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
         "row_kind": fmt.rows.kind,
         "columns": [column_json(c) for c in fmt.columns_in_force(month)],
         "rows": [
-            {"key": r.key, "label": r.label, "group": r.group, "total": r.is_total}
+            {
+                "key": r.key,
+                "label": r.label,
+                "group": r.group,
+                "total": r.is_total,
+                "role": r.role,  # entered | carried | computed | total
+                "formula": r.formula.text if r.formula is not None else None,
+                "carry": r.carry,
+            }
             for r in catalogue.defined_rows(fmt, month)
         ]
         if fmt.rows.kind != "free"

@@ -166,9 +166,10 @@ class Planner(FileReader):
         else:
             order = [r.key for r in defined if r.key in ret.cells]
             self._missing_rows(ret, [r.key for r in defined if r.key not in ret.cells])
-        ret.rows = {
-            key: (pos, calculation.compute_row(fmt, month, ret.cells[key])) for pos, key in enumerate(order)
-        }
+        computed = calculation.compute_rows(fmt, month, {key: ret.cells[key] for key in order})
+        if fmt.rows.kind != "free":  # computed rows take their places among the defined rows
+            order = [r.key for r in self._defined(month) if r.key in computed]
+        ret.rows = {key: (pos, computed[key]) for pos, key in enumerate(order)}
         data = {key: cells for key, (_pos, cells) in ret.rows.items()}
         totals = (
             {
@@ -235,26 +236,34 @@ class Planner(FileReader):
     def _compare_openings(self) -> None:
         stored_rows = self._stored_previous_rows()
         for ret in self._in_order():
-            carried = [c for c in self.fmt.columns_in_force(ret.month) if c.carry]
-            if not carried:
+            if not self.fmt.has_carry:
                 continue
             if ret.first_month:
-                self._require_openings(ret, carried)
+                self._require_openings(ret)
                 continue
             previous = self._previous_rows(ret, stored_rows)
             if previous is None:
                 continue  # the month before is missing: listed already
-            for key, (_pos, cells) in ret.rows.items():
-                if key in previous.broken:
+            for key, column, source in self._carried_cells(ret):
+                if source[0] in previous.broken or key in previous.broken:
                     continue  # a cell of the month before did not parse: its closing is unknown
-                for column in carried:
-                    if (key, column.code) not in ret.bad:
-                        self._compare(ret, key, column, cells.get(column.code), previous)
+                if (key, column.code) not in ret.bad:
+                    closing = (previous.rows.get(source[0]) or {}).get(source[1])
+                    self._compare(ret, key, column, (ret.rows[key][1].get(column.code), closing), previous)
+
+    def _carried_cells(self, ret: PlannedReturn):
+        """(row key, column, (row, column) of last month) for each carried cell of the return."""
+        columns = self.fmt.columns_in_force(ret.month)
+        for key in ret.rows:
+            for column in columns:
+                source = self.fmt.carried_from(key, column)
+                if source is not None:
+                    yield key, column, source
 
     def _compare(
-        self, ret: PlannedReturn, key: str, column: ColumnDef, opening: Any, previous: Closing
+        self, ret: PlannedReturn, key: str, column: ColumnDef, pair: tuple[Any, Any], previous: Closing
     ) -> None:
-        closing = (previous.rows.get(key) or {}).get(column.carry)
+        opening, closing = pair
         if opening == closing:
             return
         index = self._index_of(column)
@@ -275,22 +284,22 @@ class Planner(FileReader):
             )
         )
 
-    def _require_openings(self, ret: PlannedReturn, carried: list[ColumnDef]) -> None:
-        for key, (_pos, cells) in ret.rows.items():
-            for column in carried:
-                if cells.get(column.code) is None and (key, column.code) not in ret.bad:
-                    message = _(
-                        "%(office)s has filed nothing before %(month)s: give its opening balance.",
-                        office=ret.office.code,
-                        month=month_name(ret.month),
-                    )
-                    self._problem(
-                        ret.lines[key],
-                        self._index_of(column),
-                        "opening_required",
-                        message,
-                        **self._where(ret, key, column),
-                    )
+    def _require_openings(self, ret: PlannedReturn) -> None:
+        for key, column, _source in self._carried_cells(ret):
+            cells = ret.rows[key][1]
+            if cells.get(column.code) is None and (key, column.code) not in ret.bad:
+                message = _(
+                    "%(office)s has filed nothing before %(month)s: give its opening balance.",
+                    office=ret.office.code,
+                    month=month_name(ret.month),
+                )
+                self._problem(
+                    ret.lines[key],
+                    self._index_of(column),
+                    "opening_required",
+                    message,
+                    **self._where(ret, key, column),
+                )
 
     def _previous_rows(self, ret: PlannedReturn, stored_rows: dict[int, dict]) -> Closing | None:
         """The closing cells of the month before: from the file if it holds it, else from the database."""

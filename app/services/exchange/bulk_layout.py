@@ -76,10 +76,10 @@ def loadable_columns(fmt: FormatDef, months: Iterable[Month]) -> tuple[ColumnDef
 
 
 def data_rows(fmt: FormatDef, month: Month) -> tuple[RowDef, ...]:
-    """The rows a load gives for `month` (totals are calculated); none for a free-row format."""
+    """The rows a load gives for `month` (totals and computed rows are calculated); none for free rows."""
     if fmt.rows.kind == "free":
         return ()
-    return tuple(r for r in catalogue.defined_rows(fmt, month) if not r.is_total)
+    return tuple(r for r in catalogue.defined_rows(fmt, month) if r.role in ("entered", "carried"))
 
 
 def shown_key(fmt: FormatDef, key: str) -> str:

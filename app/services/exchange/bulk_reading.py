@@ -79,8 +79,8 @@ class FileReader:
         return self.rows_of[month]
 
     def _data_rows(self, month: Month) -> tuple[RowDef, ...]:
-        """The rows a load gives for `month`: every defined row but the totals."""
-        return tuple(r for r in self._defined(month) if not r.is_total)
+        """The rows a load gives for `month`: every defined row but totals and computed rows."""
+        return tuple(r for r in self._defined(month) if r.role in ("entered", "carried"))
 
     def _row_label(self, month: Month, key: str) -> str:
         if self.fmt.rows.kind == "single":

@@ -349,6 +349,9 @@ def _validation_rule(column: ColumnDef, cell: str, today: dt.date) -> dict | Non
 
 def _formula(grid: Grid, row: GridRow, column: ColumnDef, at: int, letters: dict, where: dict) -> str | None:
     """A live Excel formula for a computed or total cell when it is plain arithmetic, else None."""
+    row_def = grid.fmt.rows.row(row.key)
+    if row_def is not None and row_def.formula is not None:
+        return None  # a computed row: its figures are written as the server computed them
     if column.role == "computed":
         return _computed_formula(column, at, letters)
     if row.is_total and column.kind.summed:

@@ -153,22 +153,42 @@ def _basis_cells(
     fmt: FormatDef, month: Month, row_defs: list[RowDef], sums: dict[str, dict], cumulative: bool
 ) -> dict[str, dict[str, Any]]:
     """Cells of every row on one basis: formulas recomputed from the sums, totals from members."""
-    cells: dict[str, dict[str, Any]] = {}
     carried = {c.code for c in fmt.columns if c.role == "carried"}
+    balances = balance_rows(fmt) if cumulative else frozenset()
+    bases: dict[str, dict[str, Any]] = {}
     for row in row_defs:
-        if row.is_total:
+        if row.is_total or row.role == "computed":
             continue
         base = dict(sums.get(row.key, {}))
         if cumulative:  # a balance summed over months means nothing: left blank
             base.update(dict.fromkeys(carried))
-        cells[row.key] = calculation.compute_row(fmt, month, base) if base else {}
-    data_keys = tuple(cells)
+        if row.key in balances:
+            base = {}
+        bases[row.key] = base
+    # computed rows are recomputed over the summed rows, never summed themselves
+    computed = calculation.compute_rows(fmt, month, {k: b for k, b in bases.items() if b})
+    cells: dict[str, dict[str, Any]] = {}
+    for row in row_defs:
+        if not row.is_total:
+            found = computed.get(row.key, {})
+            has_figures = row.key not in balances and any(value is not None for value in found.values())
+            cells[row.key] = found if has_figures else {}
+    data_keys = tuple(key for key in cells if fmt.row_role(key) != "computed")
     for row in row_defs:
         if row.is_total:
             members = row.members or data_keys
             present = [cells[k] for k in members if cells.get(k)]
             cells[row.key] = calculation.total_cells(fmt, month, present) if present else {}
     return cells
+
+
+def balance_rows(fmt: FormatDef) -> frozenset[str]:
+    """Rows that are stocks, blank on cumulative bases: carried rows and computed rows reading one."""
+    found = {row.key for row in fmt.rows.rows if row.carry}
+    for row in fmt.rows.computed:  # in order: a computed row after those it reads
+        if row.formula.names & found:
+            found.add(row.key)
+    return frozenset(found)
 
 
 def _by_child(aggregates: agg.Aggregates) -> dict[Any, dict[tuple[Month, str], dict]]:

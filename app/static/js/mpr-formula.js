@@ -170,6 +170,25 @@
     return roundHalfUp(x, PLACES[type]);
   }
 
+  /* A computed row's cells, as the server's calculation.row_cells: for each column in
+     `columns` (the number columns that are not computed, then the computed columns in
+     their order; each {code, type, fn} with fn null for a column that is not computed),
+     the row's formula over that column's cells of the rows it names, except at a computed
+     column outside row.byRow, where the column's formula over the row's own cells holds.
+     `valuesByRow` maps a row key to its cells. Each result is rounded for its column. */
+  function computedRow(row, valuesByRow, columns) {
+    var values = {};
+    function over(code) {
+      return function (key) { var cells = valuesByRow[key]; return cells ? cells[code] : undefined; };
+    }
+    columns.forEach(function (column) {
+      var byRow = !column.fn || row.byRow.indexOf(column.code) !== -1;
+      var result = byRow ? row.fn(over(column.code)) : column.fn(values);
+      values[column.code] = typeof result === "number" ? quantize(result, column.type) : null;
+    });
+    return values;
+  }
+
   /* A result as compared in tests: null, "true"/"false" or the number to 2 decimals. */
   function caseString(x) {
     if (x === null || x === undefined || x === BLANK) { return null; }
@@ -185,6 +204,7 @@
     evaluate: function (fn, values) { return fn(values); },
     compute: function (fn, values, type) { return quantize(fn(values), type); },
     quantize: quantize,
+    computedRow: computedRow,
     roundHalfUp: roundHalfUp,
     read: read,
     caseString: caseString

@@ -11,6 +11,7 @@
   if (!form) { return; }
   var table = document.getElementById("mpr-grid");
   var spec = (window.MPR_FORMATS || {})[form.getAttribute("data-format")] || { computed: [], checks: [] };
+  spec.rows = spec.rows || [];
   var month = form.getAttribute("data-month");
   var newRowCounter = 0;
   // rows typed but refused (422) come back as new-N: never hand out their keys again
@@ -93,6 +94,25 @@
   }
 
   function dataRows() { return table.querySelectorAll("tbody tr.mpr-data"); }
+
+  // A computed row (MPRFormula.computedRow, as the server's calculation.row_cells): its
+  // formula over each number column's cells of the rows it names; at a computed column the
+  // column's formula, unless the definitions say the row's formula holds there (byRow).
+  function computeRowFromRows(tr, row, valuesByRow) {
+    var columns = [];
+    tr.querySelectorAll("td[data-col]").forEach(function (td) {
+      var code = td.getAttribute("data-col");
+      var type = td.getAttribute("data-type");
+      var computedColumn = spec.computed.some(function (column) { return column.code === code; });
+      if (numeric(type) && !computedColumn) { columns.push({ code: code, type: type, fn: null }); }
+    });
+    spec.computed.forEach(function (column) {
+      if (inForce(column)) { columns.push({ code: column.code, type: column.type, fn: column.fn }); }
+    });
+    var values = window.MPRFormula.computedRow(row, valuesByRow, columns);
+    columns.forEach(function (column) { setComputed(tr, column.code, values[column.code], column.type); });
+    return values;
+  }
 
   function totals(valuesByRow) {
     table.querySelectorAll("tbody tr.mpr-total").forEach(function (tr) {
@@ -198,11 +218,20 @@
   function recalculate() {
     clearLiveMessages();
     var valuesByRow = {};
+    var computedRows = {};
+    spec.rows.forEach(function (row) { if (inForce(row)) { computedRows[row.key] = row; } });
     dataRows().forEach(function (tr) {
+      if (computedRows[tr.getAttribute("data-row")]) { return; }
       var values = rowValues(tr);
       badNumbers(tr, values);
       valuesByRow[tr.getAttribute("data-row")] = computeRow(tr, values);
-      runChecks(tr, values, "row");
+    });
+    spec.rows.forEach(function (row) {  // in the server's order: each after the rows it reads
+      var tr = table.querySelector('tbody tr.mpr-data[data-row="' + row.key + '"]');
+      if (tr && computedRows[row.key]) { valuesByRow[row.key] = computeRowFromRows(tr, row, valuesByRow); }
+    });
+    dataRows().forEach(function (tr) {
+      runChecks(tr, valuesByRow[tr.getAttribute("data-row")] || {}, "row");
     });
     totals(valuesByRow);
     table.querySelectorAll("tbody tr.mpr-total").forEach(function (tr) {
