@@ -136,7 +136,7 @@ def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> 
         if leaf.column.formula is not None
     }
     reported: set[frozenset[str]] = set()
-    for cycle in _cycles(graph):
+    for cycle in find_cycles(graph):
         members = frozenset(cycle)
         if members in reported:
             continue
@@ -148,8 +148,8 @@ def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> 
         c.add("E023", line, path, f"formulas form a cycle: {' -> '.join(ordered)}")
 
 
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Cycles found by depth-first search (each as its list of members)."""
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles of a graph {node: [nodes it reads]} found by depth-first search (each as its members)."""
     found: list[list[str]] = []
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     stack: list[str] = []
