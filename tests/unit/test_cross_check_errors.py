@@ -177,7 +177,10 @@ def test_did_you_mean_is_offered_for_a_slip() -> None:
 def test_did_you_mean_is_not_offered_when_nothing_is_close() -> None:
     assert suggest("ARREST_NO", ["RECEIPT_NO", "OPENING_NO"]) == ""  # only "_NO" in common
     assert suggest("DISPOSAL_NO", ["DISPOSAL_AMT"]) == ""  # a number is not an amount
-    columns = '      - {code: RECEIPT_NO, label: R, type: count}\n      - {code: X_NO, label: X, type: count, formula: "ARREST_NO + 1"}\n'
+    columns = (
+        "      - {code: RECEIPT_NO, label: R, type: count}\n"
+        '      - {code: X_NO, label: X, type: count, formula: "ARREST_NO + 1"}\n'
+    )
     error = the_error(fmt("FMT-A", columns=columns))
     assert error.code == "E022" and error.message == "unknown column 'ARREST_NO'"
 
