@@ -111,7 +111,8 @@ class MprApi(BaseApi):
     def get_return(self, fmt: FormatDef, office: Office, month: Month):
         """The return with every row, carried and computed cells, and check results."""
         require_figures(current_actor(), fmt, office, month)
-        grid = open_grid(fmt, office, month)  # a closed month is refused as 409 in app/web.py
+        own = may(current_actor(), Action.ENTER, office, fmt)  # then the other formats' drafts count
+        grid = open_grid(fmt, office, month, drafts_count=own)  # a closed month: 409 in app/web.py
         return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])

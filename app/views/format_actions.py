@@ -21,7 +21,7 @@ from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
 from app.presenters.history import event_views
 from app.security.actor import current_actor
-from app.security.policy import Action
+from app.security.policy import Action, may
 from app.services import audit
 from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures
@@ -42,10 +42,14 @@ class FormatActionsMixin:
     def _grid_or_none(self, office, month):
         """The grid, or None (with the reason flashed) when that month cannot be opened."""
         try:
-            return open_grid(self.fmt, office, month)
+            return open_grid(self.fmt, office, month, drafts_count=self._own_view(office))
         except GridClosed as closed:
             flash(str(closed), "warning")
             return None
+
+    def _own_view(self, office) -> bool:
+        """Whether the viewer enters this office's figures: then the other formats' drafts count."""
+        return may(current_actor(), Action.ENTER, office, self.fmt)
 
     def _back_to_index(self, month):
         return redirect(url_for("FormatIndexView.index", period=str(month)))
