@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from app.definitions.expression_nodes import Compare, Name
 from app.definitions.months import Month
 from app.definitions.schema import CellRef, ColumnDef, CrossCheckDef, FormatDef
+from app.definitions.texts import joined
 from app.i18n import local
 from app.models.org import Office
 from app.models.returns import ReturnStatus
@@ -101,12 +102,17 @@ def _compare(
         message=local(check.message),
         format=theirs.format,
         row=local(_row(other, theirs.row).label) or theirs.row,
-        column=local(other.fmt.column(theirs.column).label),
+        column=local(_column_name(other.fmt.column(theirs.column))),
         value=shown,
     )
     result.failing.append(CellMessage(mine.row, mine.column, check.code, message))
     if theirs.format not in result.disagreeing_with:
         result.disagreeing_with.append(theirs.format)
+
+
+def _column_name(column: ColumnDef) -> str:
+    """'Closing balance — No.': the column's groups and label, as a header reads."""
+    return joined(" — ", (*column.group_path, column.label))
 
 
 def _naming(ref: CellRef, month: Month) -> dict[str, str]:
