@@ -143,3 +143,19 @@ def test_validation_refused_while_submitted_returns_disagree(app):
     message = follow(zone, validate_page(zone, "DGCEI", OFFICE, JAN))  # back to the page, the refusal flashed
     assert "cannot be validated: figures disagree across formats (XC-GST-A / XC-GST-B" in message
     assert statuses(app, OFFICE, JAN) == {"XC-GST-A": "submitted", "XC-GST-B": "submitted"}
+
+
+def test_the_api_gives_pending_and_failing_checks_across_formats(app, client, api_token):
+    office = signed_in(app, "cgst-mum-e")
+    save_page(office, "XC-GST-B", by_head(2, 1))
+    url = f"/api/v1/mpr/returns/XC-GST-B/{OFFICE}/{JAN}"
+    body = client.get(url, headers=api_token("cgst-mum-e")).get_json()
+    assert [(p["code"], p["format"]) for p in body["pending_checks"]] == [("CASES_MATCH_BOOKED", "XC-GST-A")]
+    save_page(office, "XC-GST-A", {"_": {"BOOKED_NO": "4"}})
+    body = client.get(url, headers=api_token("cgst-mum-e")).get_json()
+    assert body["pending_checks"] == []
+    (failing,) = [c for c in body["checks"] if c["code"] == "CASES_MATCH_BOOKED"]
+    assert (failing["row"], failing["column"]) == ("TOTAL", "CASES_NO") and "XC-GST-A" in failing["message"]
+    token = api_token("cgst-mum-e")
+    refused = client.post(f"{url}/submit", json={"version": body["version"]}, headers=token)
+    assert refused.status_code == 422 and refused.get_json()["code"] == "figures_disagree"
