@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from graphlib import CycleError, TopologicalSorter
 from typing import Any, Protocol
 
 from flask import current_app
@@ -324,19 +325,23 @@ class _OfficeHistory:
         return found[1] if found is not None and found[0] == month.prev() else None
 
 
-def _targets(fmt: FormatDef, month: Month, history: _OfficeHistory) -> dict[str, dict[str, Decimal]]:
-    """{row: {column: value}} that `fmt`'s data rows must reach so that its `==` checks across
-    formats hold against the other formats' rows made this month (their total rows recomputed)."""
+FLIPPED = {"==": "==", "<=": ">=", ">=": "<="}  # `other op mine` read from mine's side
+
+
+def _targets(fmt: FormatDef, month: Month, history: _OfficeHistory) -> dict[str, dict[str, tuple]]:
+    """{row: {column: (op, value)}} that `fmt`'s data rows must meet so that its ==, <= and >= checks
+    across formats hold against the other formats' rows made this month (total rows recomputed)."""
     found: dict[str, dict[str, Decimal]] = {}
     for check in catalogue.definitions().cross_checks_of(fmt.code, month):
         mine, theirs = check.side_of(fmt.code)
         other = catalogue.definitions().format(theirs.format)
         made = history.rows.get(other.code)
-        if check.op != "==" or made is None or made[0] != month or not _is_data_row(fmt, mine.row):
+        if check.op not in FLIPPED or made is None or made[0] != month or not _is_data_row(fmt, mine.row):
             continue
         value = _cell_of(other, month, made[1], theirs.row).get(theirs.column)
+        op = check.op if mine == check.left else FLIPPED[check.op]
         if value is not None:
-            found.setdefault(mine.row, {})[mine.column] = Decimal(value)
+            found.setdefault(mine.row, {})[mine.column] = (op, Decimal(value))
     return found
 
 
@@ -354,18 +359,22 @@ def _cell_of(fmt: FormatDef, month: Month, rows: dict[str, dict], key: str) -> d
 
 
 def generation_order(formats: list[FormatDef]) -> list[FormatDef]:
-    """Formats whose data rows must agree with another format's figure come after the others."""
-    definitions = catalogue.definitions()
-
-    def follows(fmt: FormatDef) -> bool:
-        return any(
-            _is_data_row(fmt, check.side_of(fmt.code)[0].row)
-            for declaring in definitions.formats.values()
-            for check in declaring.cross_checks
-            if fmt.code in (check.left.format, check.right.format)
-        )
-
-    return sorted(formats, key=lambda fmt: (follows(fmt), fmt.code))
+    """The formats by code, except that a format whose data row must meet another format's figure
+    (a check across formats) comes after that format: the declaring one when both sides are data rows."""
+    by_code = {fmt.code: fmt for fmt in formats}
+    after: dict[str, set[str]] = {code: set() for code in sorted(by_code)}
+    for fmt in formats:
+        for check in fmt.cross_checks:
+            left, right = check.left, check.right
+            if _is_data_row(fmt, left.row) and right.format in by_code:
+                after[left.format].add(right.format)
+            elif _is_data_row(by_code.get(right.format, fmt), right.row) and right.format in by_code:
+                after[right.format].add(left.format)
+    try:
+        order = list(TopologicalSorter(after).static_order())
+    except CycleError:  # checks pulling both ways: no row follows the other, each is made on its own
+        order = sorted(by_code)
+    return [by_code[code] for code in order]
 
 
 def _office_returns(office: Office, formats, months, masters, plan: NationalPlan, writer, story: Story):

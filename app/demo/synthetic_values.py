@@ -12,9 +12,10 @@ is read from its definition, not hard-coded per format:
   they split X (all of it for ==, part of it for <=) once X is known;
 - every other entered column is drawn at random; computed columns are then calculated
   with `calculation.compute_row`;
-- a row whose computed cell must equal another format's figure (a cross-format `==`
-  check) is given that figure as a *target*: an entered column that raises it, or an
-  outflow that lowers it, is moved until it is reached, then the buckets are split again.
+- a row whose cell must equal (or stay within) another format's figure (a cross-format
+  `==`, `<=` or `>=` check) is given that figure as a *target*: an entered column that
+  raises it, or an outflow that lowers it, is moved until it is reached, then the buckets
+  are split again.
 """
 
 from __future__ import annotations
@@ -80,10 +81,10 @@ class RowMaker:
         scale: float,
         previous: dict | None,
         first: bool,
-        targets: dict[str, Decimal] | None = None,
+        targets: dict[str, tuple[str, Decimal]] | None = None,
     ) -> dict[str, Any]:
-        """One row: carried, entered and computed cells that pass every check (and reach `targets`,
-        {computed column: the value it must have})."""
+        """One row: carried, entered and computed cells that pass every check (and meet `targets`,
+        {column: (==, <= or >=, the other format's figure)})."""
         size = scale * _UNIT_SIZE.get(self.fmt.unit, 1.0)
         cells: dict[str, Any] = {c.code: None for c in self.fmt.columns}
         for column in self.columns:
@@ -103,8 +104,11 @@ class RowMaker:
             share = Decimal(str(rng.uniform(0.15, 0.85)))
             _split(cells, group, _positive(available) * share, rng)
         cells = compute_row(self.fmt, self.month, cells)
-        for code, value in (targets or {}).items():
-            cells = self._reach(cells, code, value)
+        for code, (op, value) in (targets or {}).items():
+            current = cells.get(code)
+            beyond = current is None or (op == "<=" and current > value) or (op == ">=" and current < value)
+            if op == "==" or beyond:
+                cells = self._reach(cells, code, value)
         for bucket in self.buckets:
             share = Decimal(1) if bucket.exact else Decimal(str(rng.uniform(0.3, 1.0)))
             parts = tuple(self.fmt.column(code) for code in bucket.parts)
