@@ -127,7 +127,10 @@ def _pending_reason(format_code: str, month: Month, drafts_count: bool) -> str:
 
 
 def holds(op: str, left: Decimal | None, right: Decimal | None) -> bool:
-    """Whether `left op right` holds, compared as the formula language compares (2 decimals)."""
+    """Whether `left op right` holds, compared as the formula language compares (2 decimals); a
+    figure that is not there (blank, or undefined as after a division by zero) never fails."""
+    if left is None or right is None:
+        return True
     outcome = Compare(Name("L"), (op,), (Name("R"),)).eval({"L": left, "R": right})
     return outcome is not False
 
