@@ -96,7 +96,7 @@ def _compare(
     left, right = (value, other_value) if mine == check.left else (other_value, value)
     if holds(check.op, left, right):
         return
-    shown = cell_json_text(other, theirs, other_value)
+    shown = figure_text(other, theirs, other_value)
     message = _(
         "%(message)s (%(format)s, %(row)s, %(column)s: %(value)s)",
         message=local(check.message),
@@ -184,7 +184,7 @@ def _inputs(fmt: FormatDef, month: Month, code: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def cell_json_text(grid: Grid, ref: CellRef, value: Decimal | None) -> str:
+def figure_text(grid: Grid, ref: CellRef, value: Decimal | None) -> str:
     """The other cell's figure as shown in messages (2 decimals for amounts)."""
     column = grid.fmt.column(ref.column)
     if value is None:
