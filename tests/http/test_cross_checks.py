@@ -103,7 +103,7 @@ def test_pending_until_the_other_return_is_saved_then_shown_on_both_grids(app):
         on_a.startswith("Cases by head must add up to the cases booked")
         and "XC-GST-B, Total, Cases: 3" in on_a
     )
-    assert "XC-GST-A" in on_b and ": 5" in on_b
+    assert on_b.endswith("(XC-GST-A, Booked: 5)")  # a one-row format's row is not named
     assert "mpr-pending-checks" not in b_page.html
 
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from app.definitions.expression_nodes import Compare, Name
 from app.definitions.months import Month
-from app.definitions.schema import CellRef, ColumnDef, CrossCheckDef, FormatDef
+from app.definitions.schema import SINGLE_ROW_KEY, CellRef, ColumnDef, CrossCheckDef, FormatDef
 from app.definitions.texts import joined
 from app.i18n import local
 from app.models.org import Office
@@ -84,26 +84,19 @@ def _compare(
     theirs: CellRef,
     drafts_count: bool,
 ) -> None:
-    if other is None:
-        reason = _pending_reason(theirs.format, grid.month, drafts_count)
-        result.pending.append(PendingCheck(check.code, theirs.format, reason))
-        return
-    other_ready, other_value = cell_value(other, theirs)
-    if not other_ready:
-        reason = _("pending until %(format)s for %(month)s is complete", **_naming(theirs, grid.month))
-        result.pending.append(PendingCheck(check.code, theirs.format, reason))
+    other_ready, other_value = cell_value(other, theirs) if other is not None else (False, None)
+    if other is None or not other_ready:
+        waits_for = "complete" if other is not None else ("saved" if drafts_count else "submitted")
+        result.pending.append(_pending(check.code, theirs.format, grid.month, waits_for))
         return
     left, right = (value, other_value) if mine == check.left else (other_value, value)
     if holds(check.op, left, right):
         return
-    shown = figure_text(other, theirs, other_value)
     message = _(
-        "%(message)s (%(format)s, %(row)s, %(column)s: %(value)s)",
+        "%(message)s (%(where)s: %(value)s)",
         message=local(check.message),
-        format=theirs.format,
-        row=local(_row(other, theirs.row).label) or theirs.row,
-        column=local(_column_name(other.fmt.column(theirs.column))),
-        value=shown,
+        where=", ".join(_where(other, theirs)),
+        value=figure_text(other, theirs, other_value),
     )
     result.failing.append(CellMessage(mine.row, mine.column, check.code, message))
     if theirs.format not in result.disagreeing_with:
@@ -115,15 +108,21 @@ def _column_name(column: ColumnDef) -> str:
     return joined(" — ", (*column.group_path, column.label))
 
 
-def _naming(ref: CellRef, month: Month) -> dict[str, str]:
-    return {"format": ref.format, "month": month_name(month)}
+def _where(grid: Grid, ref: CellRef) -> list[str]:
+    """The other cell as a reader finds it: its format, its row (unless the only one), its column."""
+    row = [] if ref.row == SINGLE_ROW_KEY else [local(_row(grid, ref.row).label) or ref.row]
+    return [ref.format, *row, local(_column_name(grid.fmt.column(ref.column)))]
 
 
-def _pending_reason(format_code: str, month: Month, drafts_count: bool) -> str:
+def _pending(code: str, format_code: str, month: Month, waits_for: str) -> PendingCheck:
+    """A check waiting for the other return to be saved, submitted, or complete."""
     names = {"format": format_code, "month": month_name(month)}
-    if drafts_count:
-        return _("pending until %(format)s for %(month)s is saved", **names)
-    return _("pending until %(format)s for %(month)s is submitted", **names)
+    reasons = {
+        "saved": _("pending until %(format)s for %(month)s is saved", **names),
+        "submitted": _("pending until %(format)s for %(month)s is submitted", **names),
+        "complete": _("pending until %(format)s for %(month)s is complete", **names),
+    }
+    return PendingCheck(code, format_code, reasons[waits_for])
 
 
 def holds(op: str, left: Decimal | None, right: Decimal | None) -> bool:
