@@ -50,10 +50,11 @@ CROSS_CHECK_SYNTAX = (
 _QUALIFIED = re.compile(
     r"(?<![A-Za-z0-9_.])[A-Z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\])"
 )
+_AVERAGE = "for an average write the sum divided by the count, e.g. sum(A, B, C) / 3"
 _FUNCTION_HINTS = {
-    "avg": "for an average write the sum divided by the count, e.g. sum(A, B, C) / 3",
-    "average": "for an average write the sum divided by the count, e.g. sum(A, B, C) / 3",
-    "mean": "for an average write the sum divided by the count, e.g. sum(A, B, C) / 3",
+    "avg": _AVERAGE,
+    "average": _AVERAGE,
+    "mean": _AVERAGE,
     "count": "a formula reads the cells of one row; counting rows or cases is not supported",
     "if": "a formula has no conditions: for 'A - B, but not below 0' write max(A - B, 0); "
     "a condition the figures must meet belongs in checks: (rule: ...)",

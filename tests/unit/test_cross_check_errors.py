@@ -163,6 +163,16 @@ def test_e055_a_check_counting_another_formats_rows() -> None:
     assert error.code == "E055" and "names format 'FMT-B'" in error.message
 
 
+def test_e055_a_formula_naming_its_own_format_is_told_to_write_the_column_alone() -> None:
+    columns = (
+        "      - {code: OPENING_NO, label: Opening, type: count}\n"
+        '      - {code: CLOSING_NO, label: Closing, type: count, formula: "FMT-A.OPENING_NO"}\n'
+    )
+    error = the_error(fmt("FMT-A", columns=columns))
+    assert error.code == "E055" and "its own format 'FMT-A'" in error.message
+    assert "column code alone" in error.message
+
+
 def test_e055_a_qualified_cell_of_an_unknown_format() -> None:
     with pytest.raises(ExpressionError) as caught:
         parse_expression("GI_GST_4.CLOSING_NO > 0", allow_comparisons=True)
