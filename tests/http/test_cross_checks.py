@@ -8,6 +8,7 @@ can validate "every DGCEI format" of the office with two returns.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,3 +160,17 @@ def test_the_api_gives_pending_and_failing_checks_across_formats(app, client, ap
     token = api_token("cgst-mum-e")
     refused = client.post(f"{url}/submit", json={"version": body["version"]}, headers=token)
     assert refused.status_code == 422 and refused.get_json()["code"] == "figures_disagree"
+
+
+def test_a_bulk_load_is_refused_where_it_disagrees_with_a_submitted_return(app, client, api_token):
+    office = signed_in(app, "cgst-mum-e")
+    follow(office, submit_page(office, "XC-GST-A", OFFICE, JAN, {"_": {"BOOKED_NO": "5"}}))
+    lines = ["office,month,row,CASES_NO", f"{OFFICE},{JAN},CGST,2", f"{OFFICE},{JAN},IGST,1"]
+    response = client.post(
+        "/api/v1/mpr/bulk/XC-GST-B?dry_run=1",
+        headers=api_token("admin"),
+        data={"file": (io.BytesIO("\n".join(lines).encode()), "load.csv")},
+        content_type="multipart/form-data",
+    )
+    (error,) = [e for e in response.get_json()["errors"] if e["code"] == "CASES_MATCH_BOOKED"]
+    assert "XC-GST-A" in error["message"]
