@@ -113,7 +113,7 @@ class MprApi(BaseApi):
         checks across formats included) and the checks across formats still pending (`pending_checks`)."""
         require_figures(current_actor(), fmt, office, month)
         own = may(current_actor(), Action.ENTER, office, fmt)  # then the other formats' drafts count
-        grid = open_grid(fmt, office, month, drafts_count=own)  # a closed month: 409 in app/web.py
+        grid = open_grid(fmt, office, month, office_view=own)  # a closed month: 409 in app/web.py
         return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])

@@ -42,7 +42,7 @@ class FormatActionsMixin:
     def _grid_or_none(self, office, month):
         """The grid, or None (with the reason flashed) when that month cannot be opened."""
         try:
-            return open_grid(self.fmt, office, month, drafts_count=self._own_view(office))
+            return open_grid(self.fmt, office, month, office_view=self._own_view(office))
         except GridClosed as closed:
             flash(str(closed), "warning")
             return None
@@ -74,7 +74,7 @@ class FormatActionsMixin:
             submit(current_actor(), self.fmt, office, month, version)
         except WorkflowRefused as refused:  # incomplete or failing: the grid shows each check in place
             flash(str(refused), "danger")
-            return self._render(open_grid(self.fmt, office, month), True, status=422)
+            return self._render(open_grid(self.fmt, office, month, office_view=True), True, status=422)
         who = cycle_status.validator_label(office)
         flash(
             _(
@@ -139,7 +139,7 @@ class FormatActionsMixin:
             )
         except WorkflowRefused as refused:
             flash(str(refused), "danger")
-            grid = open_grid(self.fmt, office, month)
+            grid = open_grid(self.fmt, office, month, office_view=True)
             grid.correcting = True
             grid.messages = (
                 list(refused.details) if refused.details and hasattr(refused.details[0], "row") else []

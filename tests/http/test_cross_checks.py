@@ -144,6 +144,8 @@ def test_validation_refused_while_submitted_returns_disagree(app):
     message = follow(zone, validate_page(zone, "DGCEI", OFFICE, JAN))  # back to the page, the refusal flashed
     assert "cannot be validated: figures disagree across formats (XC-GST-A / XC-GST-B" in message
     assert statuses(app, OFFICE, JAN) == {"XC-GST-A": "submitted", "XC-GST-B": "submitted"}
+    (seen,) = get_grid(zone, "xc_gst_a", OFFICE, JAN).messages[("_", "BOOKED_NO")]
+    assert seen.endswith("(XC-GST-B, Total, Cases)")  # the other format's figure is quoted to the office only
 
 
 def test_the_api_gives_pending_and_failing_checks_across_formats(app, client, api_token):

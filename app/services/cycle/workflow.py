@@ -145,7 +145,7 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
         raise NotPermitted(
             _("%(user)s may not submit for %(office)s", user=actor.username, office=office.code)
         )
-    grid = open_grid(fmt, office, month)
+    grid = open_grid(fmt, office, month, office_view=True)
     label = return_label(fmt, month)
     if grid.ret is None:
         raise WorkflowRefused(_("%(label)s has not been saved yet: fill it and save it first.", label=label))
@@ -327,7 +327,7 @@ def _refuse_disagreeing(
     for fmt in formats:
         if returns[fmt.code].status != ReturnStatus.SUBMITTED:
             continue
-        grid = open_grid(fmt, office, month, drafts_count=False)
+        grid = open_grid(fmt, office, month)  # the validating unit's view: the office's drafts do not count
         found += [f"{fmt.code} / {other}" for other in grid.disagreeing_with]
     if found:
         raise FiguresDisagree(

@@ -3,10 +3,12 @@ same office and month (`cross_checks:` in mpr_definitions.yaml).
 
 A check is evaluated when both returns exist and the figures of both cells are complete
 (every entered cell they are calculated from is filled). Which returns count: for the
-office's own view and its submission, any saved return, a draft too; for the validating
-unit's view and its validation, only submitted and validated returns (an office's draft is
-its own work in progress). Otherwise the check is *pending*: never failing, and said so on
-the grid. A failing check puts its message at the compared cell on both grids.
+office's own view and its submission, any saved return, a draft too; for everyone else (the
+validating unit's view and its validation, the owner, a bulk load) only submitted and
+validated returns (an office's draft is its own work in progress). Otherwise the check is
+*pending*: never failing, and said so on the grid. A failing check puts its message at the
+compared cell on both grids; the other format's figure is quoted in the office's own view
+only (whoever else reads this grid may not be one to read the other format's figures).
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ class CrossResult:
     disagreeing_with: list[str]  # the other formats of the failing checks, each once
 
 
-def evaluate(grid: Grid, *, drafts_count: bool) -> CrossResult:
-    """The cross-format checks that declare or read the grid's format, for its office and month."""
+def evaluate(grid: Grid, *, office_view: bool) -> CrossResult:
+    """The cross-format checks that declare or read the grid's format, for its office and month
+    (`office_view`: as the office itself sees them, its drafts counting and figures quoted)."""
     result = CrossResult([], [], [])
     checks = catalogue.definitions().cross_checks_of(grid.fmt.code, grid.month)
     others: dict[str, Grid | None] = {}
@@ -69,8 +72,8 @@ def evaluate(grid: Grid, *, drafts_count: bool) -> CrossResult:
         if not ready:
             continue  # this return's own figures are incomplete: "Required" covers it
         if theirs.format not in others:
-            others[theirs.format] = _other_grid(other_fmt, grid.office, grid.month, drafts_count)
-        _compare(result, check, grid, mine, value, others[theirs.format], theirs, drafts_count)
+            others[theirs.format] = _other_grid(other_fmt, grid.office, grid.month, office_view)
+        _compare(result, check, grid, mine, value, others[theirs.format], theirs, office_view)
     return result
 
 
@@ -82,22 +85,22 @@ def _compare(
     value: Decimal | None,
     other: Grid | None,
     theirs: CellRef,
-    drafts_count: bool,
+    office_view: bool,
 ) -> None:
     other_ready, other_value = cell_value(other, theirs) if other is not None else (False, None)
     if other is None or not other_ready:
-        waits_for = "complete" if other is not None else ("saved" if drafts_count else "submitted")
+        waits_for = "complete" if other is not None else ("saved" if office_view else "submitted")
         result.pending.append(_pending(check.code, theirs.format, grid.month, waits_for))
         return
     left, right = (value, other_value) if mine == check.left else (other_value, value)
     if holds(check.op, left, right):
         return
-    message = _(
-        "%(message)s (%(where)s: %(value)s)",
-        message=local(check.message),
-        where=", ".join(_where(other, theirs)),
-        value=figure_text(other, theirs, other_value),
-    )
+    names = {"message": local(check.message), "where": ", ".join(_where(other, theirs))}
+    if office_view:
+        value = figure_text(other, theirs, other_value)
+        message = _("%(message)s (%(where)s: %(value)s)", value=value, **names)
+    else:
+        message = _("%(message)s (%(where)s)", **names)
     result.failing.append(CellMessage(mine.row, mine.column, check.code, message))
     if theirs.format not in result.disagreeing_with:
         result.disagreeing_with.append(theirs.format)
@@ -134,10 +137,10 @@ def holds(op: str, left: Decimal | None, right: Decimal | None) -> bool:
     return outcome is not False
 
 
-def _other_grid(fmt: FormatDef, office: Office, month: Month, drafts_count: bool) -> Grid | None:
+def _other_grid(fmt: FormatDef, office: Office, month: Month, office_view: bool) -> Grid | None:
     """The other format's return for the office and month, assembled, if it counts."""
     ret = find_return(fmt.code, office, month)
-    if ret is None or (not drafts_count and ret.status not in SENT_ON):
+    if ret is None or (not office_view and ret.status not in SENT_ON):
         return None
     validated = ret.status == ReturnStatus.VALIDATED
     previous = None if validated else previous_rows(fmt, office, month)

@@ -262,10 +262,10 @@ def _fill_totals(fmt: FormatDef, month: Month, rows: list[GridRow], data: dict) 
 
 
 def open_grid(
-    fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None, *, drafts_count: bool = True
+    fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None, *, office_view: bool = False
 ) -> Grid:
     """The grid for one format, office and month, ready to show, with its checks across formats
-    (`drafts_count`: whether the other formats' drafts count, as for the office itself)."""
+    (`office_view`: as the office itself sees them: the other formats' drafts count, figures quoted)."""
     previous = ensure_open(fmt, office, month, today)
     ret = find_return(fmt.code, office, month)
     stored = rowstore.read(fmt, ret.id) if ret is not None else {}
@@ -278,7 +278,7 @@ def open_grid(
     grid.first_month = previous is None
     from app.services.engine import cross_checks  # it assembles the other formats' grids with this module
 
-    across = cross_checks.evaluate(grid, drafts_count=drafts_count)
+    across = cross_checks.evaluate(grid, office_view=office_view)
     grid.messages.extend(across.failing)
     grid.pending = across.pending
     grid.disagreeing_with = across.disagreeing_with

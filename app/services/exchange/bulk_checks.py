@@ -194,7 +194,7 @@ class Planner(FileReader):
         for key, cells in totals.items():
             rows.append(GridRow(key, "", is_total=True, cells=cells, members=members.get(key, ())))
         shown = Grid(self.fmt, ret.office, ret.month, None, self.fmt.columns_in_force(ret.month), rows, False)
-        return cross_checks.evaluate(shown, drafts_count=False).failing
+        return cross_checks.evaluate(shown, office_view=False).failing
 
     def _missing_rows(self, ret: PlannedReturn, keys: list[str]) -> None:
         for key in keys:
