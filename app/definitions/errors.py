@@ -34,6 +34,12 @@ ERROR_CODES = {
     "E041": "replacement months do not join up, or a format replaced twice",
     "E042": "a column or formula reads a column not in force in some month where the reader is",
     "E043": "a column's functions outside its format's, or it reads a column some of its offices do not fill",
+    "E050": "a cross-format check names an unknown format, or its own format on the other side",
+    "E051": "a cross-format check names a row or column the other format does not have",
+    "E052": "a cross-format check compares a non-numeric column",
+    "E053": "cross-format checks go round in a circle (A's check reads B and B's reads A)",
+    "E054": "a cross-format check reads a format, row or column not in force in all its months",
+    "E055": "a formula or check names another format: cross-format references belong in cross_checks",
     "E060": "formula, carry or crossing on rows that cannot have them (dimension, master, product rows)",
     "E061": "a computed row's formula names a column code instead of a row key",
 }

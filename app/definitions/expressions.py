@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,35 @@ from .expression_nodes import (
 )
 
 FUNCTIONS = frozenset({"sum", "min", "max", "abs", "round"})
+FUNCTIONS_TEXT = "sum(a, b, ...), min(...), max(...), abs(x), round(x, n)"
+# How a check across formats is written, for the hints of E055.
+CROSS_CHECK_SYNTAX = (
+    'cross_checks: [{code: ..., left: {row: TOTAL, column: CLOSING_NO}, op: "==", '
+    "right: {format: OTHER-FORMAT, row: TOTAL, column: OPENING_NO}, message: ...}]"
+)
+# A cell of another format written as in a spreadsheet or a programme: DPM-GST-ADJ-1.CLOSING_NO,
+# GI_GST_4.TOTAL, GI-GST-4[TOTAL]. A valid formula never has a name followed by '.' or '['.
+_QUALIFIED = re.compile(
+    r"(?<![A-Za-z0-9_.])[A-Z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_]*|\[[^\]]*\])"
+)
+_AVERAGE = "for an average write the sum divided by the count, e.g. sum(A, B, C) / 3"
+_FUNCTION_HINTS = {
+    "avg": _AVERAGE,
+    "average": _AVERAGE,
+    "mean": _AVERAGE,
+    "count": "a formula reads the cells of one row; counting rows or cases is not supported",
+    "if": "a formula has no conditions: for 'A - B, but not below 0' write max(A - B, 0); "
+    "a condition the figures must meet belongs in checks: (rule: ...)",
+    "iif": "a formula has no conditions: for 'A - B, but not below 0' write max(A - B, 0)",
+}
+_IF_CALL = re.compile(r"\bif\s*\(", re.IGNORECASE)
+_SINGLE_EQUALS = re.compile(r"(?<![=!<>:])=(?!=)")
+_SPREADSHEET_OPERATORS = (
+    ("<>", "write != for 'not equal to'"),
+    ("&&", "write 'and' to join two comparisons"),
+    ("||", "write 'or' to join two comparisons"),
+)
+_BANG = re.compile(r"!(?!=)")
 MAX_FORMULA_LENGTH = 2000
 MAX_ROUND_PLACES = 6
 _PLACES = {name: kind.places for name, kind in COLUMN_TYPES.items() if kind.numeric}
@@ -65,7 +95,8 @@ _FORBIDDEN = {
     ast.Subscript: "subscripts are not allowed",
     ast.Slice: "slices are not allowed",
     ast.Lambda: "lambda is not allowed",
-    ast.IfExp: "conditional expressions (x if c else y) are not allowed",
+    ast.IfExp: "conditional expressions (x if c else y) are not allowed: "
+    "for 'A - B, but not below 0' write max(A - B, 0)",
     ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed",
     ast.DictComp: "comprehensions are not allowed",
@@ -160,13 +191,14 @@ def quantize(value: Decimal | bool | None, column_type: str) -> Decimal | None:
     return None if number is None else round_half_up(number, _PLACES[column_type])
 
 
-def parse_expression(text: str, *, allow_comparisons: bool) -> Expression:
-    """Parse a formula or check rule; raise ExpressionError (E020/E021) if unacceptable."""
+def parse_expression(text: str, *, allow_comparisons: bool, formats: FormatNames | None = None) -> Expression:
+    """Parse a formula or check rule; raise ExpressionError (E020/E021/E055) if unacceptable."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("E020", "the formula is empty")
     source = " ".join(text.split())  # YAML block scalars may span lines
     if len(source) > MAX_FORMULA_LENGTH:
         raise ExpressionError("E020", f"the formula is longer than {MAX_FORMULA_LENGTH} characters")
+    _refuse_other_formats(source, formats or FormatNames())
     try:
         tree = ast.parse(source, mode="eval")
         builder = _Builder(allow_comparisons)
@@ -174,6 +206,7 @@ def parse_expression(text: str, *, allow_comparisons: bool) -> Expression:
     except ExpressionError:
         raise
     except SyntaxError as exc:
+        _explain_syntax_error(source, allow_comparisons)
         where = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError("E020", f"syntax error{where}: {exc.msg}") from None
     except (RecursionError, MemoryError):
@@ -187,6 +220,59 @@ def parse_expression(text: str, *, allow_comparisons: bool) -> Expression:
         is_condition=isinstance(root, (Compare, BoolOp, Not)),
         root=root,
     )
+
+
+@dataclass(frozen=True)
+class FormatNames:
+    """The codes of the formats of the file, so that a formula naming one is told where that belongs."""
+
+    own: str | None = None
+    codes: frozenset[str] = frozenset()
+
+
+def _named_format(source: str, formats: FormatNames) -> str | None:
+    """A format code the formula names: one with a '-' anywhere, any code before '.' or '['."""
+    for code in sorted(formats.codes | ({formats.own} if formats.own else set()), key=len, reverse=True):
+        after = r"(?![A-Za-z0-9_-])" if "-" in code else r"(?=\s*[.\[])"
+        if re.search(rf"(?<![A-Za-z0-9_-]){re.escape(code)}{after}", source):
+            return code
+    return None
+
+
+def _refuse_other_formats(source: str, formats: FormatNames) -> None:
+    """E055 for a formula or check that names a format or reads a qualified cell."""
+    code = _named_format(source, formats)
+    where = "a formula or check reads only the cells of its own row"
+    if code is not None and code == formats.own:
+        raise ExpressionError("E055", f"names its own format '{code}': {where}; write the column code alone")
+    qualified = _QUALIFIED.search(source)
+    if code is None and qualified is None:
+        return
+    named = f"names format '{code}'" if code else f"'{qualified.group(0)}' reads a cell of another format"
+    raise ExpressionError(
+        "E055",
+        f"{named}: {where}. A comparison with another format's cell belongs in the format's "
+        f"cross-format checks: {CROSS_CHECK_SYNTAX}",
+    )
+
+
+def _explain_syntax_error(source: str, allow_comparisons: bool) -> None:
+    """For a formula that does not parse: a specific message, with a hint, for what an
+    administrator would naturally try (if(...), '=' for '==', spreadsheet operators)."""
+    if _IF_CALL.search(source):
+        raise ExpressionError("E021", f"'if' is not supported: {_FUNCTION_HINTS['if']}")
+    for operator, hint in _SPREADSHEET_OPERATORS:
+        if operator in source:
+            raise ExpressionError("E020", f"'{operator}' is not an operator of formulas: {hint}")
+    if _BANG.search(source):
+        hint = "write 'not' (or != for 'not equal to')"
+        raise ExpressionError("E020", f"'!' is not an operator of formulas: {hint}")
+    if _SINGLE_EQUALS.search(source):
+        if allow_comparisons:
+            hint = "write == to compare, e.g. A + B == C"
+        else:
+            hint = "a column's formula is the calculation alone, without 'CODE =': e.g. formula: \"A + B\""
+        raise ExpressionError("E020", f"'=' is not a comparison: {hint}")
 
 
 class _Builder:
@@ -247,7 +333,7 @@ class _Builder:
             raise ExpressionError("E021", "only sum, min, max, abs and round can be called")
         name = node.func.id
         if name not in FUNCTIONS:
-            raise ExpressionError("E021", f"function '{name}' is not allowed")
+            raise ExpressionError("E021", f"function '{name}' is not allowed; {_function_hint(name)}")
         if node.keywords:
             raise ExpressionError("E021", f"keyword arguments are not allowed in {name}()")
         args = tuple(self.build(arg) for arg in node.args)
@@ -257,6 +343,15 @@ class _Builder:
     def _require_comparisons(self, what: str) -> None:
         if not self.allow_comparisons:
             raise ExpressionError("E021", f"{what} not allowed in a column formula (only in checks)")
+
+
+def _function_hint(name: str) -> str:
+    """What to write instead of a function the formula language does not have."""
+    if name.lower() in FUNCTIONS:
+        return f"functions are written in small letters: {name.lower()}(...)"
+    specific = _FUNCTION_HINTS.get(name.lower())
+    allowed = f"the functions are {FUNCTIONS_TEXT}"
+    return f"{specific}; {allowed}" if specific else allowed
 
 
 def _number(value: object) -> Num:
@@ -295,16 +390,28 @@ def _is_places(node: Node) -> bool:
     return value == value.to_integral_value() and 0 <= value <= MAX_ROUND_PLACES
 
 
+_OPERATOR_HINTS = {
+    ast.Mod: "for a percentage write A / B * 100",
+    ast.Pow: "powers are not supported: write A * A",
+    ast.BitXor: "powers are not supported: write A * A",
+    ast.BitAnd: "write 'and' to join two comparisons",
+    ast.BitOr: "write 'or' to join two comparisons",
+}
+
+
 def _forbidden_operator(op: ast.AST) -> ExpressionError:
     text = _OPERATOR_TEXT.get(type(op), type(op).__name__)
-    return ExpressionError("E021", f"operator '{text}' is not allowed")
+    hint = _OPERATOR_HINTS.get(type(op))
+    return ExpressionError("E021", f"operator '{text}' is not allowed" + (f"; {hint}" if hint else ""))
 
 
 __all__ = [
     "CONTEXT",
+    "CROSS_CHECK_SYNTAX",
     "FUNCTIONS",
     "Expression",
     "ExpressionError",
+    "FormatNames",
     "parse_expression",
     "quantize",
 ]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from .errors import DefinitionError, DefinitionErrors
+from .expressions import FormatNames
 from .loader_columns import parse_columns
+from .loader_cross import check_cross_checks, parse_cross_checks
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_row_meaning import check_replacement_row_carries
@@ -51,7 +54,7 @@ TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
-    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks"),
+    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "cross_checks"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -120,7 +123,8 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     masters = _code_list(c, m, "masters", MasterDef)
     dimensions = _dimensions(c, m)
     drafts = _formats(c, m, dimensions, masters)
-    _cross_checks(c, drafts, parts, owners)
+    by_code = _across_formats(c, drafts, parts, owners)
+    check_cross_checks(c, by_code)
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -203,23 +207,27 @@ def _formats(
     if "formats" not in m:
         return []
     items = sequence(c, m["formats"], m.line_of("formats"), "formats")
+    entries = [item for item in items or () if isinstance(item, LineDict)]
+    codes = frozenset(item["code"] for item in entries if isinstance(item.get("code"), str))
     drafts = []
     for index, item in enumerate(items or ()):
         line = items.line_of(index) if items else 1
-        draft = _format(c, item, line, f"formats[{index}]", dimensions, masters)
+        draft = _format(c, item, line, f"formats[{index}]", FormatContext(dimensions, masters, codes))
         if draft is not None:
             drafts.append(draft)
     return drafts
 
 
-def _format(
-    c: Collector,
-    item: object,
-    line: int,
-    path: str,
-    dimensions: Mapping[str, tuple[RowDef, ...]],
-    masters: dict,
-) -> FormatDraft | None:
+@dataclass(frozen=True)
+class FormatContext:
+    """What a format may refer to: the dimensions, the master lists and every format's code."""
+
+    dimensions: Mapping[str, tuple[RowDef, ...]]
+    masters: dict
+    format_codes: frozenset
+
+
+def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext) -> FormatDraft | None:
     m = mapping(c, item, line, path, FORMAT_KEYS, FORMAT_REQUIRED)
     if m is None:
         return None
@@ -239,18 +247,24 @@ def _format(
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
-    rows = parse_rows(c, m, path, RowContext(dimensions, masters, months))
-    leaves = parse_columns(c, m, path, months, tuple(fields["functions"] or ()))  # type: ignore[arg-type]
+    rows = parse_rows(c, m, path, RowContext(ctx.dimensions, ctx.masters, months))
+    names = FormatNames(code, ctx.format_codes)
+    filed_by = tuple(fields["functions"] or ())  # type: ignore[arg-type]
+    leaves = parse_columns(c, m, path, months, names, filed_by)
     derived = parse_derived(c, m, path)
-    checks = parse_checks(c, m, path, has_total=rows.total_label is not None)
+    checks = parse_checks(c, m, path, has_total=rows.total_label is not None, formats=names)
     if code is None:
         return None
     draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
+    draft.cross = parse_cross_checks(c, m, path, code, months)
     check_format(c, draft)
     return draft
 
 
-def _cross_checks(c: Collector, drafts: list[FormatDraft], parts: dict, owners: dict) -> None:
+def _across_formats(
+    c: Collector, drafts: list[FormatDraft], parts: dict, owners: dict
+) -> dict[str, FormatDraft]:
+    """Duplicate codes, parts, owners and replacements; the formats by code (first of each code)."""
     by_code: dict[str, FormatDraft] = {}
     tables: dict[str, FormatDraft] = {}
     for draft in drafts:
@@ -270,6 +284,7 @@ def _cross_checks(c: Collector, drafts: list[FormatDraft], parts: dict, owners: 
                 line, path = draft.where.at(key)
                 c.add("E011", line, path, f"unknown {key} '{value}'{suggest(value, known)}")
     _replacements(c, drafts, by_code)
+    return by_code
 
 
 def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, FormatDraft]) -> None:
@@ -317,6 +332,7 @@ def _build(draft: FormatDraft) -> FormatDef:
         functions=tuple(fields["functions"] or ()),  # type: ignore[arg-type]
         derived=tuple(derived.derived for derived in draft.derived),
         checks=tuple(check.build(order) for check in draft.checks),
+        cross_checks=tuple(cross.build() for cross in draft.cross),
         valid_from=draft.months[0],
         valid_until=draft.months[1],
         replaces=draft.replaces,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .column_types import COLUMN_TYPES, NUMERIC_TYPE_NAMES, TYPE_NAMES, TYPE_OPTIONS, types_taking
-from .expressions import Expression, ExpressionError, parse_expression
+from .expressions import Expression, ExpressionError, FormatNames, parse_expression
 from .loader_support import (
     COLUMN_CODE,
     MAX_COLUMN_CODE,
@@ -68,6 +68,7 @@ class _State:
     c: Collector
     leaves: list[Leaf] = field(default_factory=list)
     number: int = 0
+    formats: FormatNames = FormatNames()
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,15 @@ def _functions(c: Collector, m: LineDict, path: str, nesting: _Nesting) -> tuple
 
 
 def parse_columns(
-    c: Collector, fmt: LineDict, path: str, fmt_range: Range, filed_by: tuple[str, ...] = ()
+    c: Collector,
+    fmt: LineDict,
+    path: str,
+    fmt_range: Range,
+    formats: FormatNames | None = None,
+    filed_by: tuple[str, ...] = (),
 ) -> list[Leaf]:
     """The format's leaf columns in document order, numbered 1..n (`filed_by`: the format's functions)."""
-    state = _State(c)
+    state = _State(c, formats=formats or FormatNames())
     if "columns" in fmt:
         top = _Nesting(bounds=(("its format", fmt_range),), filed_by=filed_by)
         _items(state, fmt["columns"], fmt.line_of("columns"), join(path, "columns"), top)
@@ -155,7 +161,7 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     column_type = choice(c, m, "type", path, TYPE_NAMES)
     own = month_range(c, m, path, f"column '{code or '?'}'", nesting.bounds)
     carry = text(c, m, "carry", path, COLUMN_CODE)
-    formula = _formula(c, m, path, column_type)
+    formula = _formula(c, m, path, column_type, state.formats)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
     functions = _functions(c, m, path, nesting)
     if code is None:
@@ -177,7 +183,9 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     state.leaves.append(Leaf(column, located(m, path)))
 
 
-def _formula(c: Collector, m: LineDict, path: str, column_type: str | None) -> Expression | None:
+def _formula(
+    c: Collector, m: LineDict, path: str, column_type: str | None, formats: FormatNames
+) -> Expression | None:
     if "formula" not in m:
         return None
     line, where = m.line_of("formula"), join(path, "formula")
@@ -192,7 +200,7 @@ def _formula(c: Collector, m: LineDict, path: str, column_type: str | None) -> E
         c.add("E004", line, where, f"expected a formula (a string), found {type_name(source)}")
         return None
     try:
-        return parse_expression(source, allow_comparisons=False)
+        return parse_expression(source, allow_comparisons=False, formats=formats)
     except ExpressionError as exc:
         c.add(exc.code, line, where, exc.message)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .expressions import Expression, ExpressionError, parse_expression
+from .expressions import Expression, ExpressionError, FormatNames, parse_expression
 from .loader_columns import Leaf
 from .loader_support import (
     COLUMN_CODE,
@@ -71,6 +71,7 @@ class FormatDraft:
     derived: list[DerivedDraft]
     checks: list[CheckDraft]
     replaced_by: str | None = None
+    cross: list = field(default_factory=list)  # CrossDraft of loader_cross, resolved once all are read
 
     def leaf_months(self, leaf: Leaf) -> Range:
         """The months a column is in force, limited by the format's months."""
@@ -81,7 +82,8 @@ class FormatDraft:
         return next((leaf for leaf in self.leaves if leaf.column.code == code), None)
 
 
-def _items(c: Collector, fmt: LineDict, key: str, path: str) -> list[tuple[object, int, str]]:
+def items_of(c: Collector, fmt: LineDict, key: str, path: str) -> list[tuple[object, int, str]]:
+    """The entries of one of the format's lists: (item, line, path) each."""
     if key not in fmt:
         return []
     items = sequence(c, fmt[key], fmt.line_of(key), join(path, key))
@@ -93,7 +95,7 @@ def _items(c: Collector, fmt: LineDict, key: str, path: str) -> list[tuple[objec
 def parse_derived(c: Collector, fmt: LineDict, path: str) -> list[DerivedDraft]:
     """The format's `derived:` list."""
     result = []
-    for item, line, where in _items(c, fmt, "derived", path):
+    for item, line, where in items_of(c, fmt, "derived", path):
         m = mapping(c, item, line, where, DERIVED_KEYS, DERIVED_KEYS)
         if m is None:
             continue
@@ -106,10 +108,12 @@ def parse_derived(c: Collector, fmt: LineDict, path: str) -> list[DerivedDraft]:
     return result
 
 
-def parse_checks(c: Collector, fmt: LineDict, path: str, has_total: bool) -> list[CheckDraft]:
+def parse_checks(
+    c: Collector, fmt: LineDict, path: str, has_total: bool, formats: FormatNames | None = None
+) -> list[CheckDraft]:
     """The format's `checks:` list (rules parsed; column references checked later)."""
     result = []
-    for item, line, where in _items(c, fmt, "checks", path):
+    for item, line, where in items_of(c, fmt, "checks", path):
         m = mapping(c, item, line, where, CHECK_KEYS, ("code", "rule", "message"))
         if m is None:
             continue
@@ -119,7 +123,7 @@ def parse_checks(c: Collector, fmt: LineDict, path: str, has_total: bool) -> lis
         if scope == "total" and not has_total:
             note = "scope: total needs a total row (add `total:` to rows)"
             c.add("E005", m.line_of("scope"), join(where, "scope"), note)
-        rule = _rule(c, m, where)
+        rule = _rule(c, m, where, formats or FormatNames())
         cells, cell_lines = _cells(c, m, where)
         if code and message:
             draft = CheckDraft(code, rule, message, scope, located(m, where), cells, cell_lines)
@@ -127,7 +131,7 @@ def parse_checks(c: Collector, fmt: LineDict, path: str, has_total: bool) -> lis
     return result
 
 
-def _rule(c: Collector, m: LineDict, path: str) -> Expression | None:
+def _rule(c: Collector, m: LineDict, path: str, formats: FormatNames) -> Expression | None:
     if "rule" not in m:
         return None
     line, where, source = m.line_of("rule"), join(path, "rule"), m["rule"]
@@ -135,7 +139,7 @@ def _rule(c: Collector, m: LineDict, path: str) -> Expression | None:
         c.add("E004", line, where, f"expected a rule (a string), found {type_name(source)}")
         return None
     try:
-        rule = parse_expression(source, allow_comparisons=True)
+        rule = parse_expression(source, allow_comparisons=True, formats=formats)
     except ExpressionError as exc:
         c.add(exc.code, line, where, exc.message)
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import os
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -49,10 +50,33 @@ def join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+SUGGESTION_CUTOFF = 0.75  # difflib ratio a candidate needs to be offered as "did you mean"
+SHORT_NAME_CUTOFF = 0.6  # names of up to 5 letters: one letter in three changed (DMM for DDM)
+
+
 def suggest(name: object, candidates: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' for the closest candidate, or ''."""
-    matches = difflib.get_close_matches(str(name), sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    """' (did you mean 'x'?)' for a candidate close enough to be a slip of the keyboard, or ''."""
+    written = str(name)
+    known_names = sorted(set(candidates))
+    scored = [(difflib.SequenceMatcher(None, written, known).ratio(), known) for known in known_names]
+    cutoff = SHORT_NAME_CUTOFF if len(written) <= 5 else SUGGESTION_CUTOFF
+    close = [(ratio, known) for ratio, known in scored if ratio >= cutoff and _slip(written, known)]
+    return f" (did you mean '{max(close)[1]}'?)" if close else ""
+
+
+def _slip(written: str, known: str) -> bool:
+    """Whether two names differ only where a typing slip would make them differ.
+
+    Codes share their endings (_NO, _AMT) and beginnings (ADC_, CLOSING_): what remains once
+    the common start and end are removed must be a small slip (a letter or two, a letter
+    inserted or left out), or similar in itself; ARREST_NO is not a slip of RECEIPT_NO,
+    nor DISPOSAL_NO of DISPOSAL_AMT."""
+    start = len(os.path.commonprefix([written, known]))
+    end = len(os.path.commonprefix([written[start:][::-1], known[start:][::-1]]))
+    left, right = written[start : len(written) - end], known[start : len(known) - end]
+    if min(len(left), len(right)) < 2:
+        return True
+    return difflib.SequenceMatcher(None, left, right).ratio() >= 0.5
 
 
 _TYPE_NAMES: tuple[tuple[type, str], ...] = (  # first match wins: a bool is also an int

@@ -213,6 +213,42 @@ class CheckDef:
 
 
 @dataclass(frozen=True)
+class CellRef:
+    """One cell of a format's return: its row key (TOTAL, a data row or `_`) and column code."""
+
+    format: str
+    row: str
+    column: str
+
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True)
+class CrossCheckDef:
+    """A comparison of a cell of this format with a cell of another format, same office and month."""
+
+    code: str
+    left: CellRef  # a cell of the format that declares the check
+    op: str  # one of COMPARISONS
+    right: CellRef  # a cell of the format it reads
+    message: str
+    valid_from: Month | None = None
+    valid_until: Month | None = None
+    line: int = 0
+
+    def in_force(self, month: Month) -> bool:
+        """Whether the check applies to `month`."""
+        return in_force(month, self.valid_from, self.valid_until)
+
+    def side_of(self, format_code: str) -> tuple[CellRef, CellRef]:
+        """(the cell in `format_code`, the cell in the other format)."""
+        if self.left.format == format_code:
+            return self.left, self.right
+        return self.right, self.left
+
+
+@dataclass(frozen=True)
 class FormatDef:
     """One Monthly Performance Report format."""
 
@@ -228,6 +264,7 @@ class FormatDef:
     functions: tuple[str, ...] = ()
     derived: tuple[DerivedDef, ...] = ()
     checks: tuple[CheckDef, ...] = ()
+    cross_checks: tuple[CrossCheckDef, ...] = ()  # declared here, reading other formats
     valid_from: Month | None = None
     valid_until: Month | None = None
     replaces: str | None = None
@@ -356,3 +393,12 @@ class DefinitionSet:
     def formats_in_force(self, month: Month) -> tuple[FormatDef, ...]:
         """Formats filed for `month`."""
         return tuple(f for f in self.formats.values() if f.in_force(month))
+
+    def cross_checks_of(self, code: str, month: Month) -> tuple[CrossCheckDef, ...]:
+        """The cross-format checks in force for `month` that declare or read format `code`."""
+        return tuple(
+            check
+            for fmt in self.formats.values()
+            for check in fmt.cross_checks
+            if code in (check.left.format, check.right.format) and check.in_force(month)
+        )

@@ -28,7 +28,7 @@ def _format_texts(fmt: FormatDef) -> Iterator[tuple[str, str | None]]:
         yield "free rows' label", fmt.rows.free_label
     for derived in fmt.derived:
         yield f"derived {derived.code}", derived.label
-    for check in fmt.checks:
+    for check in (*fmt.checks, *fmt.cross_checks):
         yield f"check {check.code}", check.message
 
 

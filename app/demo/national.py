@@ -17,13 +17,15 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from graphlib import CycleError, TopologicalSorter
 from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import insert, select
 
 from app.definitions.months import Month, in_force
-from app.definitions.schema import SINGLE_ROW_KEY, DefinitionSet, FormatDef
+from app.definitions.schema import SINGLE_ROW_KEY, TOTAL_ROW_KEY, DefinitionSet, FormatDef
 from app.demo.synthetic_values import RowMaker, with_rows
 from app.extensions import db
 from app.models.masters import MasterItem
@@ -32,6 +34,7 @@ from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import ENTERING_KINDS, applies_to
 from app.services.accounts.seeding import load_masters
 from app.services.engine import catalogue
+from app.services.engine.calculation import total_cells
 from app.services.engine.grid import last_open_month
 
 BOARD_CODE = "CBIC"
@@ -322,6 +325,58 @@ class _OfficeHistory:
         return found[1] if found is not None and found[0] == month.prev() else None
 
 
+FLIPPED = {"==": "==", "<=": ">=", ">=": "<="}  # `other op mine` read from mine's side
+
+
+def _targets(fmt: FormatDef, month: Month, history: _OfficeHistory) -> dict[str, dict[str, tuple]]:
+    """{row: {column: (op, value)}} that `fmt`'s data rows must meet so that its ==, <= and >= checks
+    across formats hold against the other formats' rows made this month (total rows recomputed)."""
+    found: dict[str, dict[str, Decimal]] = {}
+    for check in catalogue.definitions().cross_checks_of(fmt.code, month):
+        mine, theirs = check.side_of(fmt.code)
+        other = catalogue.definitions().format(theirs.format)
+        made = history.rows.get(other.code)
+        if check.op not in FLIPPED or made is None or made[0] != month or not _is_data_row(fmt, mine.row):
+            continue
+        value = _cell_of(other, month, made[1], theirs.row).get(theirs.column)
+        op = check.op if mine == check.left else FLIPPED[check.op]
+        if value is not None:
+            found.setdefault(mine.row, {})[mine.column] = (op, Decimal(value))
+    return found
+
+
+def _is_data_row(fmt: FormatDef, key: str) -> bool:
+    return key != TOTAL_ROW_KEY and not key.endswith(f".{TOTAL_ROW_KEY}")
+
+
+def _cell_of(fmt: FormatDef, month: Month, rows: dict[str, dict], key: str) -> dict[str, Any]:
+    """A row of cells made for `fmt`, a total row recomputed from its members."""
+    if key in rows:
+        return rows[key]
+    total = next((row for row in fmt.rows_in_force(month) if row.key == key), None)
+    members = total.members if total is not None and total.members else tuple(rows)
+    return total_cells(fmt, month, (rows[k] for k in members if k in rows))
+
+
+def generation_order(formats: list[FormatDef]) -> list[FormatDef]:
+    """The formats by code, except that a format whose data row must meet another format's figure
+    (a check across formats) comes after that format: the declaring one when both sides are data rows."""
+    by_code = {fmt.code: fmt for fmt in formats}
+    after: dict[str, set[str]] = {code: set() for code in sorted(by_code)}
+    for fmt in formats:
+        for check in fmt.cross_checks:
+            left, right = check.left, check.right
+            if _is_data_row(fmt, left.row) and right.format in by_code:
+                after[left.format].add(right.format)
+            elif _is_data_row(by_code.get(right.format, fmt), right.row) and right.format in by_code:
+                after[right.format].add(left.format)
+    try:
+        order = list(TopologicalSorter(after).static_order())
+    except CycleError:  # checks pulling both ways: no row follows the other, each is made on its own
+        order = sorted(by_code)
+    return [by_code[code] for code in order]
+
+
 def _office_returns(office: Office, formats, months, masters, plan: NationalPlan, writer, story: Story):
     rng = random.Random(f"{plan.seed}:{office.code}")  # noqa: S311 - synthetic data, not security
     scale = rng.uniform(0.4, 2.5)  # offices differ in size
@@ -335,7 +390,9 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
             first = previous is None and fmt.code not in history.rows
             maker = RowMaker.of(fmt, month)
             keys = _row_keys(fmt, month, masters, rng, plan.free_rows_max)
-            cells = {key: maker.make(rng, scale, (previous or {}).get(key), first) for key in keys}
+            targets = _targets(fmt, month, history)
+            before = previous or {}
+            cells = {key: maker.make(rng, scale, before.get(key), first, targets.get(key)) for key in keys}
             cells = with_rows(fmt, month, cells, previous)
             history.rows[fmt.code] = (month, cells)
             header = {
@@ -359,7 +416,7 @@ def generate_returns(
 ) -> dict[str, int]:
     """Returns of every applicable format for the offices, month after month, in bulk."""
     definitions = catalogue.definitions()
-    formats = sorted(definitions.formats.values(), key=lambda f: f.code)
+    formats = generation_order(list(definitions.formats.values()))
     months = plan_months(plan)
     story = story or NationalStory(months[-1])
     masters = _master_items()

@@ -15,6 +15,10 @@ is read from its definition, not hard-coded per format:
 - carried rows take last month's cells of the row they carry, computed rows are then
   calculated with `calculation.compute_rows`; a row a computed row subtracts is emptied
   where it would take the computed row below zero (a closing line never goes negative).
+- a row whose cell must equal (or stay within) another format's figure (a cross-format
+  `==`, `<=` or `>=` check) is given that figure as a *target*: an entered column that
+  raises it, or an outflow that lowers it, is moved until it is reached, then the buckets
+  are split again.
 """
 
 from __future__ import annotations
@@ -74,8 +78,16 @@ class RowMaker:
         free = tuple(c for c in columns if c.role == "entered" and c.code not in taken)
         return cls(fmt, month, columns, free, outflows, buckets)
 
-    def make(self, rng: random.Random, scale: float, previous: dict | None, first: bool) -> dict[str, Any]:
-        """One row: carried, entered and computed cells that pass every check."""
+    def make(
+        self,
+        rng: random.Random,
+        scale: float,
+        previous: dict | None,
+        first: bool,
+        targets: dict[str, tuple[str, Decimal]] | None = None,
+    ) -> dict[str, Any]:
+        """One row: carried, entered and computed cells that pass every check (and meet `targets`,
+        {column: (==, <= or >=, the other format's figure)})."""
         size = scale * _UNIT_SIZE.get(self.fmt.unit, 1.0)
         cells: dict[str, Any] = {c.code: None for c in self.fmt.columns}
         for column in self.columns:
@@ -95,12 +107,53 @@ class RowMaker:
             share = Decimal(str(rng.uniform(0.15, 0.85)))
             _split(cells, group, _positive(available) * share, rng)
         cells = compute_row(self.fmt, self.month, cells)
+        for code, (op, value) in (targets or {}).items():
+            current = cells.get(code)
+            beyond = current is None or (op == "<=" and current > value) or (op == ">=" and current < value)
+            if op == "==" or beyond:
+                cells = self._reach(cells, code, value)
         for bucket in self.buckets:
             share = Decimal(1) if bucket.exact else Decimal(str(rng.uniform(0.3, 1.0)))
             parts = tuple(self.fmt.column(code) for code in bucket.parts)
             _split(cells, parts, _positive(cells.get(bucket.whole)) * share, rng, exact=bucket.exact)
             cells = compute_row(self.fmt, self.month, cells)
         return cells
+
+    def _reach(self, cells: dict[str, Any], code: str, target: Decimal) -> dict[str, Any]:
+        """Move one raising entered column (or an outflow) so that computed column `code` equals `target`."""
+        raising, lowering = _movers(self.fmt, self.month, code)
+        for column, sign in ((raising, 1), (lowering, -1)):
+            current = cells.get(code)
+            if column is None or current is None or Decimal(current) == target:
+                continue
+            moved = _positive(cells.get(column.code)) + sign * (target - Decimal(current))
+            cells[column.code] = _as_type(column, max(moved, Decimal(0)))
+            cells = compute_row(self.fmt, self.month, cells)
+        return cells
+
+
+def _as_type(column: ColumnDef, value: Decimal) -> Any:
+    return int(value) if column.type == "count" else value.quantize(CENT)
+
+
+@lru_cache(maxsize=512)
+def _movers(fmt: FormatDef, month: Month, code: str) -> tuple[ColumnDef | None, ColumnDef | None]:
+    """(an entered column that raises `code` one for one, one that lowers it), found by probing."""
+    numeric = [c for c in fmt.columns_in_force(month) if c.is_numeric]
+    entered = [c for c in numeric if c.role == "entered"]
+    base_cells = {c.code: _zero(c) for c in numeric if c.role != "computed"}
+    base = compute_row(fmt, month, base_cells).get(code)
+    raising = lowering = None
+    for column in entered:
+        after = compute_row(fmt, month, {**base_cells, column.code: _one(column)}).get(code)
+        if base is None or after is None:
+            continue
+        step = Decimal(after) - Decimal(base)
+        if step == 1 and raising is None:
+            raising = column
+        elif step == -1 and lowering is None:
+            lowering = column
+    return raising, lowering
 
 
 def _buckets(fmt: FormatDef, columns: tuple[ColumnDef, ...]) -> tuple[Bucket, ...]:

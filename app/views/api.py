@@ -109,9 +109,11 @@ class MprApi(BaseApi):
     @protect()
     @_on_return(Action.REPORT)
     def get_return(self, fmt: FormatDef, office: Office, month: Month):
-        """The return with every row, carried and computed cells, and check results."""
+        """The return with every row, carried and computed cells, check results (`checks`, failing
+        checks across formats included) and the checks across formats still pending (`pending_checks`)."""
         require_figures(current_actor(), fmt, office, month)
-        grid = open_grid(fmt, office, month)  # a closed month is refused as 409 in app/web.py
+        own = may(current_actor(), Action.ENTER, office, fmt)  # then the other formats' drafts count
+        grid = open_grid(fmt, office, month, office_view=own)  # a closed month: 409 in app/web.py
         return self.response(200, **serialise.return_json(grid), sent_back=remarks.for_api(grid.ret))
 
     @expose("/returns/<format_code>/<office_code>/<period>", methods=["PUT"])

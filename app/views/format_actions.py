@@ -21,7 +21,7 @@ from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
 from app.presenters.history import event_views
 from app.security.actor import current_actor
-from app.security.policy import Action
+from app.security.policy import Action, may
 from app.services import audit
 from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures
@@ -42,10 +42,14 @@ class FormatActionsMixin:
     def _grid_or_none(self, office, month):
         """The grid, or None (with the reason flashed) when that month cannot be opened."""
         try:
-            return open_grid(self.fmt, office, month)
+            return open_grid(self.fmt, office, month, office_view=self._own_view(office))
         except GridClosed as closed:
             flash(str(closed), "warning")
             return None
+
+    def _own_view(self, office) -> bool:
+        """Whether the viewer enters this office's figures: then the other formats' drafts count."""
+        return may(current_actor(), Action.ENTER, office, self.fmt)
 
     def _back_to_index(self, month):
         return redirect(url_for("FormatIndexView.index", period=str(month)))
@@ -70,7 +74,7 @@ class FormatActionsMixin:
             submit(current_actor(), self.fmt, office, month, version)
         except WorkflowRefused as refused:  # incomplete or failing: the grid shows each check in place
             flash(str(refused), "danger")
-            return self._render(open_grid(self.fmt, office, month), True, status=422)
+            return self._render(open_grid(self.fmt, office, month, office_view=True), True, status=422)
         who = cycle_status.validator_label(office)
         flash(
             _(
@@ -135,7 +139,7 @@ class FormatActionsMixin:
             )
         except WorkflowRefused as refused:
             flash(str(refused), "danger")
-            grid = open_grid(self.fmt, office, month)
+            grid = open_grid(self.fmt, office, month, office_view=True)
             grid.correcting = True
             grid.messages = (
                 list(refused.details) if refused.details and hasattr(refused.details[0], "row") else []

@@ -103,12 +103,10 @@ def test_expression_is_immutable_and_compares_by_text() -> None:
     [
         ("__import__('os')", "function '__import__' is not allowed"),
         ("__import__('os').system('ls')", "attribute access is not allowed"),
-        ("A.real", "attribute access is not allowed"),
         ("eval('1')", "function 'eval' is not allowed"),
         ("open('/etc/passwd')", "function 'open' is not allowed"),
         ("(lambda: 1)()", "only sum, min, max, abs and round can be called"),
         ("lambda: 1", "lambda is not allowed"),
-        ("A[0]", "subscripts are not allowed"),
         ("A ** 2", "operator '**' is not allowed"),
         ("A // 2", "operator '//' is not allowed"),
         ("A % 2", "operator '%' is not allowed"),

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from app.errors import Conflict, Forbidden, NotFound, Refusal
 from app.services.cycle.saving import ReturnLocked, SaveConflict
-from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
+from app.services.cycle.workflow import ConcurrentChange, FiguresDisagree, NotPermitted, WorkflowRefused
 from app.services.engine.grid import GridClosed
 
 
 def test_every_business_refusal_is_in_the_catalogue_with_its_status_and_a_distinct_code():
-    refusals = [WorkflowRefused, NotPermitted, ConcurrentChange, SaveConflict, ReturnLocked, GridClosed]
+    refusals = [
+        WorkflowRefused,
+        FiguresDisagree,
+        NotPermitted,
+        ConcurrentChange,
+        SaveConflict,
+        ReturnLocked,
+        GridClosed,
+    ]
     assert all(issubclass(r, Refusal) for r in refusals)
     assert {r: r.status for r in refusals} == {
         WorkflowRefused: 409,
+        FiguresDisagree: 409,
         NotPermitted: 403,
         ConcurrentChange: 409,
         SaveConflict: 409,

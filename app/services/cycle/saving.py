@@ -8,6 +8,7 @@ a draft from being saved; they stop submission.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -223,7 +224,7 @@ def plan_draft(
             _("%(user)s may not enter data for %(office)s", user=actor.username, office=office.code)
         )
     today = today or dt.date.today()
-    grid = open_grid(fmt, office, month, today)
+    grid = open_grid(fmt, office, month, today, office_view=True)
     if grid.locked:
         raise ReturnLocked(
             _("%(label)s is validated; raise a correction request.", label=return_label(fmt, month))
@@ -268,7 +269,7 @@ def save_draft(
         rowstore.replace(fmt, ret.id, rows)
         # only a submitted return can fall back to draft: drafts skip re-reading the grid
         submitted = ret.status == ReturnStatus.SUBMITTED
-        reopened = submitted and _settle_status(ret, open_grid(fmt, office, month, today))
+        reopened = submitted and _settle_status(ret, open_grid(fmt, office, month, today, office_view=True))
         _audit_save(actor, fmt, office, month, before, rows, reason)
         follow_later_months(fmt, office, month, rows, actor)
         db.session.commit()
@@ -277,7 +278,8 @@ def save_draft(
             raise
         db.session.rollback()
         raise SaveConflict(_("Someone else saved this return at the same moment. Reload it.")) from None
-    return SaveResult(lambda: open_grid(fmt, office, month, today), returned_to_draft=reopened)
+    reopen = functools.partial(open_grid, fmt, office, month, today, office_view=True)  # opened when asked
+    return SaveResult(reopen, returned_to_draft=reopened)
 
 
 def _stored_version(ret: MprReturn) -> int:

@@ -65,6 +65,12 @@ class WorkflowRefused(Conflict):
     code = "workflow_refused"
 
 
+class FiguresDisagree(WorkflowRefused):
+    """A check across formats fails: this return's figures disagree with another format's return."""
+
+    code = "figures_disagree"
+
+
 class NotPermitted(Forbidden):
     """The actor may not take this step for this office (views answer 403 or 404)."""
 
@@ -139,7 +145,7 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
         raise NotPermitted(
             _("%(user)s may not submit for %(office)s", user=actor.username, office=office.code)
         )
-    grid = open_grid(fmt, office, month)
+    grid = open_grid(fmt, office, month, office_view=True)
     label = return_label(fmt, month)
     if grid.ret is None:
         raise WorkflowRefused(_("%(label)s has not been saved yet: fill it and save it first.", label=label))
@@ -147,6 +153,16 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
     if grid.ret.version != version:
         raise ConcurrentChange(
             _("%(label)s was changed after you opened it; reload and submit again.", label=label)
+        )
+    if grid.disagreeing_with:
+        raise FiguresDisagree(
+            _(
+                "%(label)s cannot be submitted: its figures disagree with %(formats)s of the same month "
+                "(see the message at the cell). Correct this return or the other one, then submit.",
+                label=label,
+                formats=", ".join(grid.disagreeing_with),
+            ),
+            list(grid.messages),
         )
     if grid.messages:
         raise WorkflowRefused(
@@ -286,6 +302,7 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
                 month=month_name(month),
             )
         )
+    _refuse_disagreeing(formats, returns, office, month, owner)
     stamp = now()
     for ret in pending:
         ret.validated_at, ret.validated_by_id = stamp, actor.user_id
@@ -299,6 +316,30 @@ def validate_owner(actor: Actor, owner: str, office: Office, month: Month) -> li
         )
     )
     return pending
+
+
+def _refuse_disagreeing(
+    formats: list[FormatDef], returns: dict[str, MprReturn], office: Office, month: Month, owner: str
+) -> None:
+    """FiguresDisagree when a check across formats fails for a submitted return being validated
+    (against the other formats' submitted or validated returns; their drafts do not count)."""
+    found: list[str] = []
+    for fmt in formats:
+        if returns[fmt.code].status != ReturnStatus.SUBMITTED:
+            continue
+        grid = open_grid(fmt, office, month)  # the validating unit's view: the office's drafts do not count
+        found += [f"{fmt.code} / {other}" for other in grid.disagreeing_with]
+    if found:
+        raise FiguresDisagree(
+            _(
+                "%(owner)s formats of %(office)s for %(month)s cannot be validated: figures disagree "
+                "across formats (%(pairs)s). Send the return back to the office for correction.",
+                owner=owner,
+                office=office.code,
+                month=month_name(month),
+                pairs=", ".join(found),
+            )
+        )
 
 
 def commit_or_conflict(label: str) -> None:

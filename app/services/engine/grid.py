@@ -74,6 +74,8 @@ class Grid:
     rows: list[GridRow]
     first_month: bool
     messages: list[CellMessage] = field(default_factory=list)
+    pending: list = field(default_factory=list)  # cross-format checks not evaluated yet (PendingCheck)
+    disagreeing_with: list[str] = field(default_factory=list)  # formats a cross-format check fails against
     correcting: bool = False  # a correction request proposes new figures for a validated return
 
     @property
@@ -163,7 +165,7 @@ def _first_filed(fmt: FormatDef, office: Office) -> Month | None:
     return Month.of(first) if first else None
 
 
-def _previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, dict] | None:
+def previous_rows(fmt: FormatDef, office: Office, month: Month) -> dict[str, dict] | None:
     """Cells of the month before (None when there is no such return)."""
     before = predecessor(fmt, month)
     ret = find_return(before.code, office, month.prev())
@@ -189,7 +191,7 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
         )
     if month > last_open_month(today):
         raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month_name(month)))
-    previous = _previous_rows(fmt, office, month)
+    previous = previous_rows(fmt, office, month)
     if previous is None and fmt.has_carry:
         first = _first_filed(fmt, office)
         if first is not None and first < month:
@@ -266,8 +268,11 @@ def _fill_totals(fmt: FormatDef, month: Month, rows: list[GridRow], data: dict) 
             row.cells = calculation.total_cells(fmt, month, (data[k] for k in members if k in data))
 
 
-def open_grid(fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None) -> Grid:
-    """The grid for one format, office and month, ready to show."""
+def open_grid(
+    fmt: FormatDef, office: Office, month: Month, today: dt.date | None = None, *, office_view: bool = False
+) -> Grid:
+    """The grid for one format, office and month, ready to show, with its checks across formats
+    (`office_view`: as the office itself sees them: the other formats' drafts count, figures quoted)."""
     previous = ensure_open(fmt, office, month, today)
     ret = find_return(fmt.code, office, month)
     stored = rowstore.read(fmt, ret.id) if ret is not None else {}
@@ -278,4 +283,10 @@ def open_grid(fmt: FormatDef, office: Office, month: Month, today: dt.date | Non
     validated = ret is not None and ret.status == ReturnStatus.VALIDATED
     grid = assemble(fmt, office, month, ret, stored, None if validated else previous)
     grid.first_month = previous is None
+    from app.services.engine import cross_checks  # it assembles the other formats' grids with this module
+
+    across = cross_checks.evaluate(grid, office_view=office_view)
+    grid.messages.extend(across.failing)
+    grid.pending = across.pending
+    grid.disagreeing_with = across.disagreeing_with
     return grid

@@ -111,4 +111,5 @@ def return_json(grid: Grid) -> dict[str, Any]:
             for row in grid.rows
         ],
         "checks": [m.as_dict() for m in grid.messages],
+        "pending_checks": [p.as_dict() for p in grid.pending],
     }

@@ -21,8 +21,8 @@ from app.models.generated import storable
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
 from app.security.policy import as_filled_by
-from app.services.engine import calculation, rowstore
-from app.services.engine.grid import predecessor
+from app.services.engine import calculation, cross_checks, rowstore
+from app.services.engine.grid import Grid, GridRow, predecessor
 from app.services.exchange.bulk_layout import MONTH, ROW
 from app.services.exchange.bulk_plan import BulkPlan, Closing, Disagreement, PlannedReturn, Progress
 from app.services.exchange.bulk_reading import FileReader
@@ -183,7 +183,20 @@ class Planner(FileReader):
             else {}
         )
         self._check_messages(ret, calculation.check_messages(fmt, month, data, totals))
+        self._check_messages(ret, self._across_formats(ret, data, totals))
         self._check_storable(ret)
+
+    def _across_formats(
+        self, ret: PlannedReturn, data: dict[str, dict], totals: dict[str, dict]
+    ) -> list[calculation.CellMessage]:
+        """The failing checks across formats, against the other formats' submitted or validated returns
+        (loaded returns are submitted or validated: they must agree as a submission must)."""
+        rows = [GridRow(key, "", cells=cells) for key, cells in data.items()]
+        members = {r.key: r.members for r in self._defined(ret.month) if r.is_total}
+        for key, cells in totals.items():
+            rows.append(GridRow(key, "", is_total=True, cells=cells, members=members.get(key, ())))
+        shown = Grid(self.fmt, ret.office, ret.month, None, self.fmt.columns_in_force(ret.month), rows, False)
+        return cross_checks.evaluate(shown, office_view=False).failing
 
     def _missing_rows(self, ret: PlannedReturn, keys: list[str]) -> None:
         for key in keys:

@@ -100,7 +100,7 @@ def upload_return(
     book = open_workbook(data)
     try:
         identity = _identity(book)
-        grid = open_grid(fmt, office, month, today)
+        grid = open_grid(fmt, office, month, today, office_view=True)
         _check_matches(identity, grid)
         changes = _read_changes(book, identity, grid)
         labels = {row.key: row.label for row in template_rows(grid)}
