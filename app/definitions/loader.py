@@ -13,6 +13,7 @@ from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_rows import RowContext, parse_rows
+from .loader_summaries import parse_summaries
 from .loader_support import (
     FORMAT_CODE,
     LIST_CODE,
@@ -46,7 +47,7 @@ from .schema import (
 from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
-TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
+TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats", "summaries")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
@@ -120,6 +121,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     dimensions = _dimensions(c, m)
     drafts = _formats(c, m, dimensions, masters)
     _cross_checks(c, drafts, parts, owners)
+    summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -131,6 +133,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         source=source,
         digest=digest,
         dimensions=MappingProxyType(dimensions),
+        summaries=MappingProxyType(summaries),
     )
 
 
