@@ -51,9 +51,10 @@ def largest_format(month):
     return max(catalogue.definitions().formats_in_force(month), key=cells)
 
 
-def hand_sql(fmt, month) -> tuple[str, dict]:
+def hand_sql(fmt, month, per_zone: bool = False) -> tuple[str, dict]:
     """One GROUP BY computing the sums the report needs: the month's, and FY-to-date / last year's
-    where the format's derived columns ask for them, of every summed column."""
+    where the format's derived columns ask for them, of every summed column (per Zone: by the
+    validating office, as a Monthly Summary Report needs them)."""
     from app.services.reports import derived as dv
     from app.services.reports.aggregate import summed_columns
 
@@ -73,12 +74,13 @@ def hand_sql(fmt, month) -> tuple[str, dict]:
     functions = ", ".join(f"'{f}'" for f in fmt.functions) or None
     function_filter = f"AND (o.kind <> 'commissionerate' OR o.function IN ({functions}))" if functions else ""
     kinds = ", ".join(f"'{k}'" for k in fmt.filled_by)
+    zone, by_zone = ("o.parent_id, ", ", o.parent_id") if per_zone else ("", "")
     sql = (
-        f"SELECT t.row_key, {', '.join(parts)} FROM {fmt.table_name} t "  # noqa: S608 - codes from the definitions
+        f"SELECT {zone}t.row_key, {', '.join(parts)} FROM {fmt.table_name} t "  # noqa: S608 - codes from the definitions
         "JOIN mpr_return r ON r.id = t.return_id JOIN mpr_office o ON o.id = r.office_id "
         f"WHERE r.format_code = :code AND r.status = 'validated' AND o.active AND o.kind IN ({kinds}) "
         f"AND (' ' || o.segments || ' ') LIKE :segment {function_filter} "
-        f"AND ({' OR '.join(f'({spans[b]})' for b in sorted(needed))}) GROUP BY t.row_key"
+        f"AND ({' OR '.join(f'({spans[b]})' for b in sorted(needed))}) GROUP BY t.row_key{by_zone}"
     )
     year_ago = month.shift(-12)
     params = {
@@ -167,6 +169,44 @@ def measure_report(application, month, repeat: int, row_class) -> list:
             f"{queries_india} / {queries_zone}",
             "equal",
             queries_india == queries_zone,
+        ),
+    ]
+
+
+def measure_summary(application, month, repeat: int, row_class) -> list:
+    """A Monthly Summary Report (a line per Zone, ranked) vs the hand-written GROUP BY per Zone."""
+    from app.extensions import db
+    from app.services.engine import catalogue
+    from app.services.reports.summary import build_summary
+
+    with application.app_context():
+        summaries = list(catalogue.definitions().summaries.values())
+        in_force = [s for s in summaries if catalogue.definitions().format(s.format).in_force(month)]
+        if not in_force:
+            return [row_class(f"MSR: none in force for {month}", "-")]
+        summary = max(in_force, key=lambda s: len(catalogue.definitions().format(s.format).columns))
+        fmt = catalogue.definitions().format(summary.format)
+        sql, params = hand_sql(fmt, month, per_zone=True)
+
+        def msr():
+            return build_summary(summary, month)
+
+        def raw():
+            return db.session.execute(text(sql), params).all()
+
+        lines = len(msr().lines)
+        medians = _interleaved({"msr": msr, "sql": raw}, repeat)
+    ratio = medians["msr"] / medians["sql"]
+    return [
+        row_class(
+            f"MSR: {summary.code}, {lines} Zones ranked, median of {repeat}",
+            f"{medians['msr'] * 1000:.1f} ms",
+        ),
+        row_class(
+            "  hand-written SQL GROUP BY per Zone, same sums (interleaved)", f"{medians['sql'] * 1000:.1f} ms"
+        ),
+        row_class(
+            "  ratio MSR / SQL", f"{ratio:.2f}x", f"<= {REPORT_RATIO_TARGET}x", ratio <= REPORT_RATIO_TARGET
         ),
     ]
 

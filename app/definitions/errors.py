@@ -42,6 +42,10 @@ ERROR_CODES = {
     "E055": "a formula or check names another format: cross-format references belong in cross_checks",
     "E060": "formula, carry or crossing on rows that cannot have them (dimension, master, product rows)",
     "E061": "a computed row's formula names a column code instead of a row key",
+    "E090": "a summary's column is not a number column (or derived column) of its format",
+    "E091": "a summary's row is not a row of its format, or none is named where one must be",
+    "E092": "a summary's key measure is not one of its columns or ratios",
+    "E093": "a summary's ratio reads a column the summary does not show",
 }
 
 

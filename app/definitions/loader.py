@@ -17,6 +17,7 @@ from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
+from .loader_summaries import parse_summaries
 from .loader_support import (
     FORMAT_CODE,
     LIST_CODE,
@@ -50,7 +51,7 @@ from .schema import (
 from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
-TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
+TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats", "summaries")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
@@ -125,6 +126,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     drafts = _formats(c, m, dimensions, masters)
     by_code = _across_formats(c, drafts, parts, owners)
     check_cross_checks(c, by_code)
+    summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -136,6 +138,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         source=source,
         digest=digest,
         dimensions=MappingProxyType(dimensions),
+        summaries=MappingProxyType(summaries),
     )
 
 

@@ -371,6 +371,31 @@ def _filled_by(fmt: FormatDef, function: str) -> FormatDef:
 
 
 @dataclass(frozen=True)
+class RatioDef:
+    """A ratio column of a Monthly Summary Report: a formula over the summary's own columns."""
+
+    code: str
+    label: str
+    formula: "Expression"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SummaryDef:
+    """A Monthly Summary Report: one format's row per Zone, ranked by a key measure, all-India last."""
+
+    code: str
+    title: str
+    format: str
+    columns: tuple[str, ...]  # column and derived-column codes of the format, in the order shown
+    key: str  # the key measure: one of `columns` or of the ratios
+    order: str  # 'desc' (largest first) or 'asc'
+    row: str  # the format's row a Zone's line shows (its total row by default)
+    ratios: tuple[RatioDef, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class DefinitionSet:
     """Everything in mpr_definitions.yaml, validated."""
 
@@ -381,6 +406,7 @@ class DefinitionSet:
     source: str = "mpr_definitions.yaml"
     digest: str = ""
     dimensions: Mapping[str, tuple[RowDef, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    summaries: Mapping[str, SummaryDef] = field(default_factory=lambda: MappingProxyType({}))
 
     def format(self, code: str) -> FormatDef:
         """The format with this code (KeyError if absent)."""

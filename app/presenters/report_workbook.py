@@ -30,7 +30,7 @@ from app.presenters.workbook_parts import (
 from app.services.reports.report import Report, ReportRow
 
 
-def _rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int) -> int:
+def write_rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int) -> int:
     """Write the body rows from row `first`; return the next free row."""
     plan = [
         (
@@ -74,11 +74,11 @@ def write_sheet(book, styles: Styles, report: Report, name: str) -> None:
     sheet.freeze_panes(first_data, 1)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, len(report.columns), 14)
-    next_row = _rows(sheet, styles, report.columns, report.rows, first_data)
+    next_row = write_rows(sheet, styles, report.columns, report.rows, first_data)
     for child in report.children or []:
         sheet.write_string(next_row, 0, f"{child.code} — {child.name}", styles.section)
         sheet.write_string(next_row, 1, completeness_line(child.completeness), styles.note)
-        next_row = _rows(sheet, styles, report.columns, child.rows, next_row + 1)
+        next_row = write_rows(sheet, styles, report.columns, child.rows, next_row + 1)
     sheet.write_string(
         next_row + 1,
         0,

@@ -12,6 +12,7 @@ CORRECTIONS = "Correction requests"
 STATUS = "Return status"
 ACCOUNTS = "User provisioning"
 REPORTS = "MPR reports"
+SUMMARIES = "Monthly summary reports"  # MSR pages (Functional Owners and the Board)
 MASTER_LISTS = "Master lists"  # items of the master lists kept as data (administrators)
 BULK_LOAD = "MPR bulk load"  # the bulk-load page and its API (administrators and owners)
 
@@ -30,6 +31,7 @@ MENU_VALIDATION = "Validation"
 MENU_CORRECTIONS = "Corrections"
 MENU_ACCOUNTS = "Provision users"
 MENU_REPORTS = "Reports"
+MENU_SUMMARIES = "Summary reports"
 MENU_BULK_LOAD = "Bulk load"
 MENU_MASTERS = "Master list items"
 

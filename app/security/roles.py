@@ -64,6 +64,11 @@ def _bulk_load() -> set[Permission]:
     return {(p.CAN_READ, p.BULK_LOAD), (p.CAN_EDIT, p.BULK_LOAD), (p.MENU_ACCESS, p.MENU_BULK_LOAD)}
 
 
+def _summaries() -> set[Permission]:
+    """Monthly Summary Reports: the Board reads all, a Functional Owner its own (the policy decides which)."""
+    return {(p.CAN_READ, p.SUMMARIES), (p.MENU_ACCESS, p.MENU_SUMMARIES)}
+
+
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     """Every role with the permissions it must hold (Admin is handled by FAB)."""
     formats = definitions.formats.values()
@@ -79,13 +84,15 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
             (p.CAN_EDIT, p.MPR_API),
             (p.MENU_ACCESS, p.MENU_VALIDATION),
         },
-        BOARD: _common() | read_all | _queue(edit=False),
+        BOARD: _common() | read_all | _queue(edit=False) | _summaries(),
         FIELD: _common() | read_all,
     }
     for owner in definitions.owners:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
         decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
-        roles[owner_role(owner)] = _common() | owned | decide | _queue(edit=True) | _bulk_load()
+        roles[owner_role(owner)] = (
+            _common() | owned | decide | _queue(edit=True) | _bulk_load() | _summaries()
+        )
     return roles
 
 

@@ -17,6 +17,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.api_bulk import MprBulkApi
     from app.views.api_cycle import MprCycleApi
     from app.views.api_reports import MprReportApi
+    from app.views.api_summaries import MprSummaryApi
     from app.views.bulk import BulkLoadView
     from app.views.corrections import CorrectionsView
     from app.views.cycle import StatusView, ValidationView
@@ -25,6 +26,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.messaging import register_messaging_views
     from app.views.openapi import MprOpenApi
     from app.views.reports import ReportsView
+    from app.views.summaries import SummariesView
 
     appbuilder.add_view_no_menu(AccountView)
     # A menu entry is named by the permission constant the roles are granted (menu_access on
@@ -44,12 +46,16 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
         CorrectionsView, p.MENU_CORRECTIONS, label=_l("Corrections"), icon="fa-edit", category=""
     )
     appbuilder.add_view(ReportsView, p.MENU_REPORTS, label=_l("Reports"), icon="fa-bar-chart", category="")
+    appbuilder.add_view(
+        SummariesView, p.MENU_SUMMARIES, label=_l("Summary reports"), icon="fa-trophy", category=""
+    )
     appbuilder.add_view(BulkLoadView, p.MENU_BULK_LOAD, label=_l("Bulk load"), icon="fa-upload", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
     appbuilder.add_api(MprApi)
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
+    appbuilder.add_api(MprSummaryApi)
     appbuilder.add_api(MprBulkApi)
     register_messaging_views(appbuilder)
     appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)

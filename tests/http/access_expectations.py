@@ -15,6 +15,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Read a draft's figures         | the entering office only                                     |
 | Read submitted figures         | the office and its validator (Zone, DGRI / DGCEI HQ)         |
 | Read validated figures         | as reports                                                   |
+| Monthly Summary Reports        | the format's FO, the Board                                   |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
@@ -380,6 +381,20 @@ def addressed_record(case: Case) -> Expected:
     return LOGIN if case.role is ANONYMOUS else HIDE
 
 
+def summary_reader(case: Case) -> Expected:
+    """Monthly Summary Reports: the FOs (their formats'), the Board and administrators."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (OWNER, BOARD, ADMIN) else DENY
+
+
+def summary_record(case: Case) -> Expected:
+    """One MSR: refused to the other roles; the matrix names an absent one, so its readers get 404."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return HIDE if case.role in (OWNER, BOARD, ADMIN) else DENY
+
+
 def queue_reader(case: Case) -> Expected:
     """The helpdesk queue: the FOs (their formats' queries), the Board (all, read only), administrators."""
     if case.role is ANONYMOUS:
@@ -464,6 +479,10 @@ RULES: tuple[Rule, ...] = (
     Rule(r"MprReportApi\.(get_report|get_report_xlsx)", see_unit_report, Target.REPORT),
     # --- reports ----------------------------------------------------------------------
     Rule(r"ReportsView\.index", signed_in),
+    Rule(r"SummariesView\.index", summary_reader),
+    Rule(r"SummariesView\.(show|print_view|xlsx)", summary_record),
+    Rule(r"MprSummaryApi\.list_summaries", summary_reader),
+    Rule(r"MprSummaryApi\.(get_summary|get_summary_xlsx)", summary_record),
     Rule(
         r"ReportsView\.(show|print_view|xlsx|owner_show|owner_print|owner_xlsx)",
         see_unit_report,

@@ -65,9 +65,13 @@ FAB_SECURITY = [
 ]
 EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
 VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
-OWNERS = ["Formats", "Status", "Corrections", "Reports", "Bulk load", "Mailbox", "Helpdesk > Queries"]
+OWNERS = [
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Bulk load"],
+    *["Mailbox", "Helpdesk > Queries"],
+]
+BOARD = ["Formats", "Status", "Corrections", "Reports", "Summary reports", "Mailbox", "Helpdesk > Queries"]
 ADMIN_MENU = [
-    *["Formats", "Status", "Validation", "Corrections", "Reports", "Bulk load"],
+    *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Bulk load"],
     *["Mailbox", "Helpdesk > Queries"],
 ]
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
@@ -81,7 +85,7 @@ MENUS = {
         *ADMIN_MENU,
         QUEUE,
     ],  # Admin
-    "member-customs": [*EVERYONE, QUEUE],  # Board
+    "member-customs": [*BOARD, QUEUE],  # Board
     **dict.fromkeys(["ddm", "dga", "dgicce", "dgst", "dov", "dla", "tar"], [*OWNERS, QUEUE]),  # each Owner
     "dgri-fo": [*OWNERS, QUEUE],  # Owner DGRI (a DG Headquarters as Functional Owner)
     "dgcei-fo": [*OWNERS, QUEUE],  # Owner DGCEI

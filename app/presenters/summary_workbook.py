@@ -1,0 +1,60 @@
+"""A Monthly Summary Report as an Excel workbook: the report workbook's header and rows, one line a Zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import xlsxwriter
+from flask_babel import gettext as _
+
+from app.i18n import local
+from app.presenters.display import month_name
+from app.presenters.report_workbook import write_rows
+from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles, sheet_name, spooled_chunks, write_header
+from app.services.reports.report import ReportRow
+from app.services.reports.summary import Summary, SummaryLine
+
+
+def line_label(line: SummaryLine) -> str:
+    """'3. Mumbai Zone' (a ranked line), or the line's name alone (no figure, or the total)."""
+    return f"{line.rank}. {line.label}" if line.rank is not None else line.label
+
+
+def summary_rows(found: Summary) -> list[ReportRow]:
+    """The MSR's lines, then its total, as report rows."""
+    rows = [ReportRow(line.unit, line_label(line), cells=line.cells) for line in found.lines]
+    return [*rows, ReportRow(found.total.unit, found.total.label, is_total=True, cells=found.total.cells)]
+
+
+def summary_heading(found: Summary) -> str:
+    """'MSR-DPM-GST-ADJ-2 — <title> — March 2024' (and the Zone drilled into)."""
+    parts = [found.summary.code, local(found.summary.title), month_name(found.month)]
+    if found.zone_name:
+        parts.append(found.zone_name)
+    return " — ".join(parts)
+
+
+def completeness_text(found: Summary) -> str:
+    """'18 of 25 Zones fully validated' (offices when drilled into a Zone)."""
+    if found.zone:
+        return _("%(done)d of %(all)d offices validated", done=found.complete_lines, all=len(found.lines))
+    return _("%(done)d of %(all)d Zones fully validated", done=found.complete_lines, all=len(found.lines))
+
+
+def _write(found: Summary, target) -> None:
+    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    styles = Styles(book)
+    sheet = book.add_worksheet(sheet_name(found.summary.code, set()))
+    sheet.write_string(0, 0, summary_heading(found), styles.title)
+    sheet.write_string(1, 0, completeness_text(found), styles.note)
+    first = write_header(sheet, styles, found.columns, 3)
+    sheet.freeze_panes(first, 1)
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, len(found.columns), 14)
+    write_rows(sheet, styles, found.columns, summary_rows(found), first)
+    book.close()
+
+
+def summary_workbook(found: Summary) -> Iterator[bytes]:
+    """The workbook as a stream of chunks."""
+    return spooled_chunks(lambda spool: _write(found, spool))

@@ -1,0 +1,151 @@
+"""Monthly Summary Reports over HTTP: equal to the reports they summarise, ranked, drilled into a Zone,
+for the format's owner and the Board only; pages, print and Excel."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from app.definitions.months import Month
+from tests.http.test_cycle import signed_in
+from tests.http.test_reports import call  # noqa: F401 - the JWT-per-user fixture
+from tests.report_data import put_return
+
+MAY = Month(2024, 5)
+MSR = "MSR-DPM-GST-ADJ-1"
+PRODUCT = "DPM-GST-ADJ-1"
+SHOWN = ("OPENING_NO", "RECEIPT_NO", "DISPOSAL_NO", "DISPOSAL_UPTO_NO", "CLOSING_NO", "CLOSING_AMT")
+# office -> (receipts, older than a year) of ADC.AUDIT; Delhi's closing is the largest
+FIGURES = {"CGST-MUM-E": (4, 1), "CGST-MUM-W": (6, 2), "CGST-DEL-N": (9, 3), "CGST-DEL-S": (7, 0)}
+
+
+@pytest.fixture
+def adjudication(app):
+    """DPM-GST-ADJ-1 for April and May 2024: validated but for CGST-DEL-S (only submitted)."""
+    with app.app_context():
+        for office, (receipts, old) in FIGURES.items():
+            status = "submitted" if office == "CGST-DEL-S" else "validated"
+            for month in (Month(2024, 4), MAY):
+                cells = {
+                    "RECEIPT_NO": receipts,
+                    "RECEIPT_AMT": Decimal("12.50") * receipts,
+                    "DISPOSAL_NO": 1,
+                    "AGE_MORE_THAN_1_NO": old,
+                }
+                put_return(
+                    PRODUCT, office, month, status, {"ADC.AUDIT": cells, "DC.AUDIT": {"RECEIPT_NO": 2}}
+                )
+
+
+def _msr(call, user: str, query: str = "", status: int = 200) -> dict:  # noqa: F811
+    response = call(user, "GET", f"/msr/{MSR}/{MAY}{query}")
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def _report_total(call, unit: str) -> dict:  # noqa: F811
+    response = call("member-customs", "GET", f"/reports/{PRODUCT}/{unit}/{MAY}")
+    assert response.status_code == 200
+    return next(r["cells"] for r in response.get_json()["rows"] if r["key"] == "TOTAL")
+
+
+def test_each_line_is_its_zone_report_and_the_last_line_the_all_india_report(app, call, adjudication):  # noqa: F811
+    found = _msr(call, "member-customs")
+    *zones, india = found["rows"]
+    assert (india["unit"], india["total"]) == ("INDIA", True)
+    assert {code: india["cells"][code] for code in SHOWN} == {
+        code: _report_total(call, "INDIA")[code] for code in SHOWN
+    }
+    for line in zones:
+        report = _report_total(call, line["unit"])
+        assert {code: line["cells"][code] for code in SHOWN} == {code: report[code] for code in SHOWN}, line[
+            "unit"
+        ]
+    # the ratio is recomputed from the line's own figures, never summed
+    for line in found["rows"]:
+        cells = line["cells"]
+        if cells["CLOSING_NO"]:
+            expected = Decimal(cells["AGE_MORE_THAN_1_NO"]) / Decimal(cells["CLOSING_NO"]) * 100
+            assert Decimal(cells["OLD_PCT"]) == expected.quantize(Decimal("0.01"))
+
+
+def test_lines_are_ranked_by_the_key_measure_both_ways(app, call, adjudication):  # noqa: F811
+    found = _msr(call, "member-customs")
+    assert found["key"] == "CLOSING_NO" and found["order"] == "desc"
+    ranked = [line for line in found["rows"][:-1] if line["rank"] is not None]
+    closings = [line["cells"]["CLOSING_NO"] for line in ranked]
+    assert closings == sorted(closings, reverse=True) and closings[0] > 0
+    # closing = receipts - 1 disposal + 2 (DC): Mumbai (3 + 2) + (5 + 2) = 12; Delhi (DEL-N only) 8 + 2
+    assert [(line["unit"], line["cells"]["CLOSING_NO"]) for line in ranked] == [
+        ("GZ-MUM", 12),
+        ("GZ-DEL", 10),
+    ]
+    ascending = _msr(call, "member-customs", "?order=asc")
+    assert [line["unit"] for line in ascending["rows"][:-1] if line["rank"] is not None] == [
+        "GZ-DEL",
+        "GZ-MUM",
+    ]
+    assert _msr(call, "member-customs", "?order=up", status=422)["code"] == "bad_order"
+
+
+def test_a_zone_opens_its_commissionerates_and_its_total_is_the_zone_report(app, call, adjudication):  # noqa: F811
+    found = _msr(call, "dgicce", "?zone=GZ-DEL")
+    *offices, total = found["rows"]
+    assert [line["unit"] for line in offices] == ["CGST-DEL-N", "CGST-DEL-S"]  # ranked: only DEL-N validated
+    assert (offices[0]["rank"], offices[1]["rank"]) == (1, None)
+    assert total["unit"] == "GZ-DEL"
+    assert total["cells"]["CLOSING_NO"] == _report_total(call, "GZ-DEL")["CLOSING_NO"]
+    assert total["completeness"] == {"expected": 2, "included": 1, "missing": ["CGST-DEL-S"]}
+    india = _msr(call, "dgicce")
+    delhi = next(line for line in india["rows"] if line["unit"] == "GZ-DEL")
+    assert delhi["completeness"]["missing"] == ["CGST-DEL-S"]
+    assert india["complete"]["lines"] < india["complete"]["of"]
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [("member-customs", 200), ("dgicce", 200), ("tar", 404), ("gz-mum", 403), ("cgst-mum-e", 403)],
+)
+def test_the_format_owner_and_the_board_read_it(app, call, user, status):  # noqa: F811
+    _msr(call, user, status=status)
+
+
+def test_the_list_names_what_the_caller_may_read(app, call):  # noqa: F811
+    board = {s["code"] for s in call("member-customs", "GET", "/msr").get_json()["result"]}
+    tar = call("tar", "GET", "/msr").get_json()["result"]
+    assert {MSR, "MSR-DPM-GST-ADJ-2", "MSR-TAR-CE-3"} <= board
+    assert tar == [
+        {"code": "MSR-TAR-CE-3", "format": "TAR-CE-3", "title": tar[0]["title"], "key": "CLOSING_AMT"}
+    ]
+    assert call("cgst-mum-e", "GET", "/msr").status_code == 403
+
+
+def test_the_pages_sort_drill_down_print_and_download(app, login_as, adjudication):
+    board = login_as("member-customs")
+    index = board.get("/mpr/msr/").get_data(as_text=True)
+    assert MSR in index and "DGICCE" in index
+    page = board.get(f"/mpr/msr/{MSR}/{MAY}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'aria-sort="descending"' in html and f"/mpr/msr/{MSR}/{MAY}?order=desc&amp;zone=GZ-DEL" in html
+    assert "of 2 Zones fully validated" in html or "Zones fully validated" in html
+    drilled = board.get(f"/mpr/msr/{MSR}/{MAY}?zone=GZ-DEL&order=asc").get_data(as_text=True)
+    assert 'data-unit="CGST-DEL-N"' in drilled and 'aria-sort="ascending"' in drilled
+    assert board.get(f"/mpr/msr/?code={MSR}&period=2024-05&order=asc").location.endswith(
+        f"/mpr/msr/{MSR}/2024-05?order=asc"
+    )
+    printed = board.get(f"/mpr/msr/{MSR}/{MAY}/print").get_data(as_text=True)
+    assert 'data-summary="MSR-DPM-GST-ADJ-1"' in printed
+    workbook = board.get(f"/mpr/msr/{MSR}/{MAY}/xlsx")
+    assert (
+        workbook.headers["Content-Disposition"].endswith(f'{MSR}_{MAY}.xlsx"')
+        or MSR in workbook.headers["Content-Disposition"]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.data)).active
+    labels = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1)]
+    assert any(str(label).startswith("1. ") for label in labels if label)
+    assert "All India" in labels
+    assert signed_in(app, "cgst-mum-e").get("/mpr/msr/").status_code == 403
