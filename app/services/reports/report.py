@@ -150,9 +150,16 @@ def _report_rows(fmt: FormatDef, month: Month) -> list[RowDef]:
 
 
 def _basis_cells(
-    fmt: FormatDef, month: Month, row_defs: list[RowDef], sums: dict[str, dict], cumulative: bool
+    fmt: FormatDef,
+    month: Month,
+    row_defs: list[RowDef],
+    sums: dict[str, dict],
+    cumulative: bool,
+    totals_only: bool = False,
 ) -> dict[str, dict[str, Any]]:
-    """Cells of every row on one basis: formulas recomputed from the sums, totals from members."""
+    """Cells of every row on one basis: formulas recomputed from the sums, totals from members
+    (`totals_only`: the data rows are only read by their totals, which add their entered and carried
+    cells and recompute the rest, so the data rows' own formulas are not worked out)."""
     carried = {c.code for c in fmt.columns if c.role == "carried"}
     balances = balance_rows(fmt) if cumulative else frozenset()
     bases: dict[str, dict[str, Any]] = {}
@@ -166,7 +173,8 @@ def _basis_cells(
             base = {}
         bases[row.key] = base
     # computed rows are recomputed over the summed rows, never summed themselves
-    computed = calculation.compute_rows(fmt, month, {k: b for k, b in bases.items() if b})
+    with_figures = {k: b for k, b in bases.items() if b}
+    computed = with_figures if totals_only else calculation.compute_rows(fmt, month, with_figures)
     cells: dict[str, dict[str, Any]] = {}
     for row in row_defs:
         if not row.is_total:
@@ -212,8 +220,10 @@ def _sum_months(indexed: dict[tuple[Month, str], dict], months: tuple[Month, ...
     return found
 
 
-def _rows(fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str) -> list[ReportRow]:
-    """The report rows of one unit from its aggregates."""
+def _rows(
+    fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str, shown_only: str | None = None
+) -> list[ReportRow]:
+    """The report rows of one unit from its aggregates (`shown_only`: that row alone is made)."""
     by_basis = {}
     cases = _sum_months(indexed, spans[dv.MONTH])
     for basis, months in spans.items():
@@ -221,10 +231,13 @@ def _rows(fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name:
         # format's own formulas for last year), then read by column code
         version = agg.version_for(fmt, months[-1])
         sums = _sum_months(indexed, months)
-        by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH)
+        totals_only = shown_only is not None and any(r.is_total and r.key == shown_only for r in row_defs)
+        by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH, totals_only)
     derived = {d.code: d for d in fmt.derived}
     rows = []
     for row in row_defs:
+        if shown_only is not None and row.key != shown_only:
+            continue
         per_basis = {basis: cells.get(row.key, {}) for basis, cells in by_basis.items()}
         shown = {}
         for column in columns:
@@ -244,9 +257,15 @@ def _completeness(states: list[agg.OfficeState]) -> Completeness:
 
 
 def build_report(
-    fmt: FormatDef, unit: Unit, month: Month, basis: str = VALIDATED, by_children: bool | str = False
+    fmt: FormatDef,
+    unit: Unit,
+    month: Month,
+    basis: str = VALIDATED,
+    by_children: bool | str = False,
+    row_only: str | None = None,
 ) -> Report:
-    """The report of `fmt` over `unit` for `month` (a bounded number of queries)."""
+    """The report of `fmt` over `unit` for `month` (a bounded number of queries); `row_only`: only that
+    row (a Monthly Summary Report's), for the unit and each child."""
     columns = report_columns(fmt, month)
     spans = _months(month, dv.bases_needed(fmt.derived))
     every_month = tuple(sorted({m for months in spans.values() for m in months}))
@@ -265,13 +284,17 @@ def build_report(
         month=month,
         basis=basis,
         columns=columns,
-        rows=_rows(fmt, month, columns, row_defs, _by_child(totals).get(None, {}), spans, unit.name),
+        rows=_rows(
+            fmt, month, columns, row_defs, _by_child(totals).get(None, {}), spans, unit.name, row_only
+        ),
         completeness=_completeness(states),
         amended=tuple(s.code for s in states if s.amended),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
     if drilled:
-        report.children = _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by)
+        report.children = _children(
+            fmt, unit, month, columns, row_defs, spans, per_child, states, by, row_only
+        )
     return report
 
 
@@ -283,7 +306,9 @@ def _aggregates(srcs: list[agg.Source], scope, wanted: tuple[str, ...], child) -
     return found
 
 
-def _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by) -> list[ChildReport]:
+def _children(
+    fmt, unit, month, columns, row_defs, spans, per_child, states, by, row_only=None
+) -> list[ChildReport]:
     """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
     per_zone = unit.level == "india" and by != "offices"
     indexed = _by_child(per_child)
@@ -294,6 +319,6 @@ def _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by)
     children = []
     for child_id, members in groups.items():
         code, name = names[child_id]
-        rows = _rows(fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name)
+        rows = _rows(fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name, row_only)
         children.append(ChildReport(code, name, rows, _completeness(members)))
     return sorted(children, key=lambda c: c.code)

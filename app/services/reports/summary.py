@@ -151,7 +151,7 @@ def build_summary(
     unit = resolve_unit(zone or INDIA)
     if unit is None or (zone is not None and unit.level != "zone"):
         raise SummaryNotFound()
-    report = build_report(fmt, unit, month, by_children=True)
+    report = build_report(fmt, unit, month, by_children=True, row_only=summary.row)
     lines = [
         SummaryLine(child.code, child.name, _cells(summary, child.rows), child.completeness)
         for child in report.children or []
