@@ -18,8 +18,8 @@ from .loader_support import (
     Located,
     Range,
     choice,
+    cycles_once,
     describe,
-    find_cycles,
     intersect,
     join,
     located,
@@ -244,16 +244,8 @@ def _listed(rows: Mapping[str, Range]) -> str:
 
 def _circles(c: Collector, drafts: Mapping[str, FormatDraft], reads: dict[str, list[str]]) -> None:
     """E053: format A's cross-format check reads B and B's reads A (or a longer circle)."""
-    reported: set[frozenset[str]] = set()
-    for circle in find_cycles(reads):
-        members = frozenset(circle)
-        if members in reported:
-            continue
-        reported.add(members)
-        first = min(circle, key=lambda code: drafts[code].where.line)
-        start = circle.index(first)
-        ordered = [*circle[start:], *circle[:start], first]
-        target = ordered[1]
+    for ordered in cycles_once(reads, lambda code: drafts[code].where.line):
+        first, target = ordered[0], ordered[1]
         cross = next(x for x in drafts[first].cross if x.right.format == target)
         line, path = cross.where.at("right")
         message = (

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from .loader_columns import Leaf
 from .loader_drafts import FormatDraft
 from .loader_row_meaning import check_rows
-from .loader_support import Collector, Range, describe, find_cycles, suggest, uncovered_month
+from .loader_support import Collector, Range, cycles_once, describe, suggest, uncovered_month
 
 
 def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
@@ -138,16 +138,8 @@ def _check_cycles(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) -> 
         for leaf in leaves.values()
         if leaf.column.formula is not None
     }
-    reported: set[frozenset[str]] = set()
-    for cycle in find_cycles(graph):
-        members = frozenset(cycle)
-        if members in reported:
-            continue
-        reported.add(members)
-        first = min(cycle, key=lambda code: leaves[code].column.number)
-        start = cycle.index(first)
-        ordered = cycle[start:] + cycle[:start] + [first]
-        line, path = leaves[first].where.at("formula")
+    for ordered in cycles_once(graph, lambda code: leaves[code].column.number):
+        line, path = leaves[ordered[0]].where.at("formula")
         c.add("E023", line, path, f"formulas form a cycle: {' -> '.join(ordered)}")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from .loader_columns import Leaf
 from .loader_drafts import FormatDraft
-from .loader_support import Collector, describe, find_cycles, join, suggest, uncovered_month
+from .loader_support import Collector, cycles_once, describe, join, suggest, uncovered_month
 from .schema import RowDef
 
 ROW_SYNTAX = 'a computed row\'s formula names row keys of the same format, e.g. formula: "GROSS - REFUNDS"'
@@ -66,16 +66,8 @@ def _reads(
 def _cycles(c: Collector, computed: list[RowDef], data: Mapping[str, RowDef]) -> None:
     """E027 for computed rows that read each other round in a circle."""
     graph = {row.key: [n for n in row.formula.names_in_order if n in data] for row in computed}
-    order = list(data)
-    reported: set[frozenset[str]] = set()
-    for cycle in find_cycles(graph):
-        if frozenset(cycle) in reported:
-            continue
-        reported.add(frozenset(cycle))
-        first = min(cycle, key=order.index)
-        start = cycle.index(first)
-        ordered = cycle[start:] + cycle[:start] + [first]
-        line, path = _at(data[first], "formula")
+    for ordered in cycles_once(graph, list(data).index):
+        line, path = _at(data[ordered[0]], "formula")
         c.add("E027", line, path, f"computed rows form a cycle: {' -> '.join(ordered)}")
 
 

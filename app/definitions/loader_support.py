@@ -362,3 +362,17 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         if node not in state:
             visit(node)
     return found
+
+
+def cycles_once(graph: dict[str, list[str]], order_key) -> list[list[str]]:
+    """Each cycle of `graph` once, as its members from the first (by `order_key`) round back to it."""
+    seen: set[frozenset[str]] = set()
+    found: list[list[str]] = []
+    for cycle in find_cycles(graph):
+        if frozenset(cycle) in seen:
+            continue
+        seen.add(frozenset(cycle))
+        first = min(cycle, key=order_key)
+        start = cycle.index(first)
+        found.append([*cycle[start:], *cycle[:start], first])
+    return found
