@@ -89,5 +89,11 @@ def format_table(fmt: FormatDef, metadata: MetaData) -> Table:
 
 
 def build_format_tables(definitions: DefinitionSet, metadata: MetaData) -> dict[str, Table]:
-    """Tables for every format, keyed by format code."""
+    """Tables for every format, keyed by format code; format tables of formats these definitions do not
+    have leave the metadata (an app started earlier in the process with other definitions left them)."""
+    wanted = {fmt.table_name for fmt in definitions.formats.values()}
+    for table in [t for t in metadata.tables.values() if FORMAT_TABLE_MARK in t.info]:
+        if table.name not in wanted:
+            metadata.remove(table)
+            _SIGNATURES.pop(table.name, None)
     return {code: format_table(fmt, metadata) for code, fmt in definitions.formats.items()}
