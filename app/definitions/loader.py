@@ -11,6 +11,7 @@ from types import MappingProxyType
 from .errors import DefinitionError, DefinitionErrors
 from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
+from .loader_feeds import check_sources
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_rows import RowContext, parse_rows
 from .loader_support import (
@@ -41,16 +42,17 @@ from .schema import (
     OwnerDef,
     PartDef,
     RowDef,
+    SourceDef,
     slug,
 )
 from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
-TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
+TOP_KEYS = ("version", "parts", "owners", "masters", "sources", "dimensions", "formats")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
-    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks"),
+    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "fed"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -117,8 +119,10 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     parts = _code_list(c, m, "parts", PartDef)
     owners = _code_list(c, m, "owners", OwnerDef)
     masters = _code_list(c, m, "masters", MasterDef)
+    sources = _code_list(c, m, "sources", SourceDef)
     dimensions = _dimensions(c, m)
     drafts = _formats(c, m, dimensions, masters)
+    check_sources(c, [mark for draft in drafts for mark in draft.fed_marks], sources)
     _cross_checks(c, drafts, parts, owners)
     if c.errors:
         return None
@@ -131,6 +135,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         source=source,
         digest=digest,
         dimensions=MappingProxyType(dimensions),
+        sources=MappingProxyType(sources),
     )
 
 
@@ -231,12 +236,18 @@ def _format(
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
     rows = parse_rows(c, m, path, RowContext(dimensions, masters, months))
-    leaves = parse_columns(c, m, path, months)
+    parsed = parse_columns(c, m, path, months)
     derived = parse_derived(c, m, path)
     checks = parse_checks(c, m, path, has_total=rows.total_label is not None)
     if code is None:
         return None
+    leaves = parsed.leaves
+    if rows.kind == "free" and parsed.fed_marks:
+        mark = parsed.fed_marks[0]
+        message = "a free-row format cannot be fed: its rows (one per case) are added by the office"
+        c.add("E083", mark.line, mark.path, message)
     draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
+    draft.fed_marks = parsed.fed_marks
     check_format(c, draft)
     return draft
 

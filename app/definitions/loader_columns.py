@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .column_types import COLUMN_TYPES, NUMERIC_TYPE_NAMES, TYPE_NAMES, TYPE_OPTIONS, types_taking
 from .expressions import Expression, ExpressionError, parse_expression
+from .loader_feeds import FedMark, parse_fed, refuse_fed_derived, refuse_nothing_fed
 from .loader_support import (
     COLUMN_CODE,
     MAX_COLUMN_CODE,
@@ -45,8 +46,9 @@ LEAF_KEYS = (
     "future",
     "from",
     "until",
+    "fed",
 )
-GROUP_KEYS = ("group", "columns", "from", "until")
+GROUP_KEYS = ("group", "columns", "from", "until", "fed")
 MAX_GROUP_DEPTH = 2
 _ONLY_FOR = {option: types_taking(option) for option in sorted(TYPE_OPTIONS)}
 _NUMBER_NAMES = [name for name in COLUMN_TYPES if name in NUMERIC_TYPE_NAMES]  # registry order
@@ -67,6 +69,8 @@ class _State:
     c: Collector
     leaves: list[Leaf] = field(default_factory=list)
     number: int = 0
+    fed_marks: list[FedMark] = field(default_factory=list)  # every `fed:` read, checked against sources
+    fed_used: set[FedMark] = field(default_factory=set)  # the marks that fed at least one column
 
 
 @dataclass(frozen=True)
@@ -77,21 +81,35 @@ class _Nesting:
     group_path: tuple[str, ...] = ()  # the labels of the groups around it
     inherited: Range = (None, None)  # the months its groups give it
     bounds: Bounds = ()  # the ranges its own months must keep within, innermost first
+    fed: FedMark | None = None  # the `fed:` of the format or the innermost group that has one
 
-    def inside(self, label: str, own: Range) -> _Nesting:
+    def inside(self, label: str, own: Range, fed: FedMark | None = None) -> _Nesting:
         """The nesting of the items of a group called `label` whose own months are `own`."""
         months = (own[0] or self.inherited[0], own[1] or self.inherited[1])
         bounds = ((f"its group '{label}'", months), *self.bounds) if own != (None, None) else self.bounds
-        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds)
+        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds, fed or self.fed)
 
 
-def parse_columns(c: Collector, fmt: LineDict, path: str, fmt_range: Range) -> list[Leaf]:
-    """The format's leaf columns in document order, numbered 1..n."""
+@dataclass(frozen=True)
+class ParsedColumns:
+    """The leaf columns of a format and every `fed:` mark met on the way (sources checked later)."""
+
+    leaves: list[Leaf]
+    fed_marks: list[FedMark]
+
+
+def parse_columns(c: Collector, fmt: LineDict, path: str, fmt_range: Range) -> ParsedColumns:
+    """The format's leaf columns in document order, numbered 1..n, with their `fed:` marks."""
     state = _State(c)
+    fed = parse_fed(c, fmt, path)
+    if fed is not None:
+        state.fed_marks.append(fed)
     if "columns" in fmt:
-        top = _Nesting(bounds=(("its format", fmt_range),))
+        top = _Nesting(bounds=(("its format", fmt_range),), fed=fed)
         _items(state, fmt["columns"], fmt.line_of("columns"), join(path, "columns"), top)
-    return state.leaves
+    if fed is not None and fed not in state.fed_used:
+        refuse_nothing_fed(c, fed, "the format")
+    return ParsedColumns(state.leaves, state.fed_marks)
 
 
 def _items(state: _State, value: object, line: int, path: str, nesting: _Nesting) -> None:
@@ -116,9 +134,14 @@ def _group(state: _State, item: LineDict, line: int, path: str, nesting: _Nestin
         message = f"column groups nest at most {MAX_GROUP_DEPTH} levels"
         c.add("E005", m.key_line("group"), join(path, "group"), message)
     own = month_range(c, m, path, f"group '{label}'", nesting.bounds)
+    fed = parse_fed(c, m, path)
+    if fed is not None:
+        state.fed_marks.append(fed)
     if "columns" in m:
-        inner = nesting.inside(label, own)
+        inner = nesting.inside(label, own, fed)
         _items(state, m["columns"], m.line_of("columns"), join(path, "columns"), inner)
+    if fed is not None and fed not in state.fed_used:
+        refuse_nothing_fed(c, fed, f"the group '{label}'")
 
 
 def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) -> None:
@@ -137,6 +160,7 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     carry = text(c, m, "carry", path, COLUMN_CODE)
     formula = _formula(c, m, path, column_type)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
+    fed = _fed(state, m, path, nesting)
     if code is None:
         return
     column = ColumnDef(
@@ -149,10 +173,26 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
         formula=formula,
         valid_from=own[0] or nesting.inherited[0],
         valid_until=own[1] or nesting.inherited[1],
+        fed=fed.source if fed is not None else None,
         line=m.line,
         **options,
     )
     state.leaves.append(Leaf(column, located(m, path)))
+
+
+def _fed(state: _State, m: LineDict, path: str, nesting: _Nesting) -> FedMark | None:
+    """The source feeding a leaf: its own `fed:`, else its group's or format's if it is entered."""
+    own = parse_fed(state.c, m, path)
+    derived = "carried" if "carry" in m else "computed" if "formula" in m else None
+    if own is not None:
+        state.fed_marks.append(own)
+        if derived is not None:
+            refuse_fed_derived(state.c, own, derived)
+            return None
+    fed = own or (nesting.fed if derived is None else None)
+    if fed is not None:
+        state.fed_used.add(fed)
+    return fed
 
 
 def _formula(c: Collector, m: LineDict, path: str, column_type: str | None) -> Expression | None:

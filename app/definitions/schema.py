@@ -65,6 +65,10 @@ class MasterDef(CodeTitle):
     """A master list whose items are kept as data, not in the YAML."""
 
 
+class SourceDef(CodeTitle):
+    """Another departmental system that feeds cells through the API (e.g. GSTN)."""
+
+
 @dataclass(frozen=True)
 class ColumnDef:
     """One leaf column of a format grid."""
@@ -85,16 +89,24 @@ class ColumnDef:
     allow_future: bool = False
     valid_from: Month | None = None
     valid_until: Month | None = None
+    fed: str | None = None  # the code of the source that feeds this column (sources:)
     line: int = 0
 
     @property
     def role(self) -> str:
-        """'carried', 'computed' or 'entered'."""
+        """'carried', 'computed', 'fed' (written only by its source's system) or 'entered'."""
         if self.carry:
             return "carried"
         if self.formula is not None:
             return "computed"
+        if self.fed is not None:
+            return "fed"
         return "entered"
+
+    @property
+    def is_input(self) -> bool:
+        """Whether the cell's value is given (entered by the office or fed by a system), not derived."""
+        return self.role in ("entered", "fed")
 
     @property
     def kind(self) -> ColumnType | None:
@@ -239,6 +251,14 @@ class FormatDef:
         """Fixed/product/single rows (with totals) shown for `month`; empty for master/free."""
         return tuple(r for r in self.rows.rows if r.in_force(month))
 
+    def fed_columns_in_force(self, month: Month, source: str | None = None) -> tuple[ColumnDef, ...]:
+        """Columns fed by a system for `month` (only those of `source`, if given)."""
+        return tuple(c for c in self.columns_in_force(month) if c.fed is not None and source in (None, c.fed))
+
+    def sources_in_force(self, month: Month) -> tuple[str, ...]:
+        """The codes of the sources that feed this format for `month`, in column order."""
+        return tuple(dict.fromkeys(c.fed for c in self.fed_columns_in_force(month) if c.fed))
+
     @property
     def has_carry(self) -> bool:
         """Whether any column is carried from the previous month."""
@@ -256,6 +276,7 @@ class DefinitionSet:
     source: str = "mpr_definitions.yaml"
     digest: str = ""
     dimensions: Mapping[str, tuple[RowDef, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, SourceDef] = field(default_factory=lambda: MappingProxyType({}))
 
     def format(self, code: str) -> FormatDef:
         """The format with this code (KeyError if absent)."""
