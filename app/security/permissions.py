@@ -13,6 +13,7 @@ STATUS = "Return status"
 ACCOUNTS = "User provisioning"
 REPORTS = "MPR reports"
 BULK_LOAD = "MPR bulk load"  # the bulk-load page and its API (administrators and owners)
+FEED_API = "MPR feed API"  # PUT .../fed: the system accounts of the sources (roles "Feed <source>")
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"

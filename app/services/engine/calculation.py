@@ -60,7 +60,7 @@ def compute_row(fmt: FormatDef, month: Month, cells: Mapping[str, Any]) -> Cells
 
 
 def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]]) -> Cells:
-    """A total row: entered and carried numbers summed, computed columns recomputed."""
+    """A total row: entered, fed and carried numbers summed, computed columns recomputed."""
     totals: Cells = {}
     rows = list(rows)
     for column in fmt.columns_in_force(month):
@@ -83,8 +83,8 @@ def _check_applies(check, cells: Mapping[str, Any], fmt: FormatDef, month: Month
     in_force = {c.code for c in fmt.columns_in_force(month)}
     if not check.rule.names <= in_force:
         return False
-    entered = [n for n in check.rule.names if fmt.column(n).role == "entered"]
-    return all(cells.get(n) is not None for n in entered)
+    given = [n for n in check.rule.names if fmt.column(n).is_input]  # entered or fed
+    return all(cells.get(n) is not None for n in given)
 
 
 def check_messages(

@@ -22,6 +22,7 @@ from app.definitions.texts import joined
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import local
+from app.models.feeds import ReturnFeed
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
@@ -75,6 +76,7 @@ class Grid:
     first_month: bool
     messages: list[CellMessage] = field(default_factory=list)
     correcting: bool = False  # a correction request proposes new figures for a validated return
+    feeds: dict[str, ReturnFeed] = field(default_factory=dict)  # source code -> its latest feed
 
     @property
     def status(self) -> str:
@@ -271,4 +273,13 @@ def open_grid(fmt: FormatDef, office: Office, month: Month, today: dt.date | Non
     validated = ret is not None and ret.status == ReturnStatus.VALIDATED
     grid = assemble(fmt, office, month, ret, stored, None if validated else previous)
     grid.first_month = previous is None
+    grid.feeds = feeds_of(fmt, month, ret)
     return grid
+
+
+def feeds_of(fmt: FormatDef, month: Month, ret: MprReturn | None) -> dict[str, ReturnFeed]:
+    """The latest feed of each source of the return (none asked for a format no source feeds)."""
+    if ret is None or ret.id is None or not fmt.sources_in_force(month):
+        return {}
+    found = db.session.execute(select(ReturnFeed).where(ReturnFeed.return_id == ret.id)).scalars()
+    return {feed.source: feed for feed in found}

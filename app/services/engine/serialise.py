@@ -41,6 +41,7 @@ def column_json(column: ColumnDef) -> dict[str, Any]:
         "required": column.required and column.role == "entered",
         "carry": column.carry,
         "formula": column.formula.text if column.formula is not None else None,
+        "fed": column.fed,
     }
 
 
@@ -102,4 +103,8 @@ def return_json(grid: Grid) -> dict[str, Any]:
             for row in grid.rows
         ],
         "checks": [m.as_dict() for m in grid.messages],
+        "fed": {
+            source: (feed.fed_at.isoformat(timespec="seconds") if (feed := grid.feeds.get(source)) else None)
+            for source in grid.fmt.sources_in_force(grid.month)
+        },
     }

@@ -176,7 +176,8 @@
       if (check.scope !== scope) { return; }
       var ready = check.names.every(function (name) {
         var td = tr.querySelector('td[data-col="' + name + '"]');
-        return td && (td.getAttribute("data-role") !== "entered" || values[name] !== null);
+        var given = td && ["entered", "fed"].indexOf(td.getAttribute("data-role")) >= 0;  // typed or fed
+        return td && (!given || values[name] !== null);
       });
       if (ready && check.fn(values) === false) {
         check.cells.forEach(function (code) { showMessage(tr, code, check.message); });
