@@ -35,6 +35,11 @@ def fed_sources(role_names: frozenset[str]) -> frozenset[str]:
     return frozenset(name.removeprefix(FEED_PREFIX) for name in role_names if name.startswith(FEED_PREFIX))
 
 
+def is_system_account(role_names: frozenset[str] | set[str]) -> bool:
+    """Whether every role is a source's feed role: a system account that uses the feed API only."""
+    return bool(role_names) and all(name.startswith(FEED_PREFIX) for name in role_names)
+
+
 def _common() -> set[Permission]:
     return {
         (p.CAN_READ, p.HOME),

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from app.errors import Conflict, Forbidden, NotFound, Refusal
 from app.services.cycle.saving import ReturnLocked, SaveConflict
-from app.services.cycle.workflow import ConcurrentChange, NotPermitted, WorkflowRefused
+from app.services.cycle.workflow import ConcurrentChange, NotFedYet, NotPermitted, WorkflowRefused
 from app.services.engine.grid import GridClosed
 
 
 def test_every_business_refusal_is_in_the_catalogue_with_its_status_and_a_distinct_code():
-    refusals = [WorkflowRefused, NotPermitted, ConcurrentChange, SaveConflict, ReturnLocked, GridClosed]
+    refusals = [
+        WorkflowRefused,
+        NotPermitted,
+        ConcurrentChange,
+        SaveConflict,
+        ReturnLocked,
+        GridClosed,
+        NotFedYet,
+    ]
     assert all(issubclass(r, Refusal) for r in refusals)
     assert {r: r.status for r in refusals} == {
         WorkflowRefused: 409,
@@ -18,6 +26,7 @@ def test_every_business_refusal_is_in_the_catalogue_with_its_status_and_a_distin
         SaveConflict: 409,
         ReturnLocked: 409,
         GridClosed: 409,
+        NotFedYet: 409,
     }
     assert len({r.code for r in refusals}) == len(refusals)
 
