@@ -82,11 +82,8 @@ def _refusal(grid: Grid, code: str, held: frozenset[str]) -> tuple[str, str] | N
     if column is None:
         return "unknown_column", _("There is no column '%(column)s'", column=code)
     if column.fed is None:
-        return "not_fed", _(
-            "'%(column)s' is not fed by any source: the office fills it (%(role)s column)",
-            column=code,
-            role=column.role,
-        )
+        message = _("'%(column)s' is not fed by any source: it is not written through the feed", column=code)
+        return "not_fed", message
     if column.fed not in held:
         message = _("'%(column)s' is fed by %(source)s, not by this account", column=code, source=column.fed)
         return "other_source", message
@@ -157,7 +154,7 @@ def feed_return(
     _remember(grid, ret, actor, sources, stamp)
     changed_before, changed_after = save_payloads(fmt, before, stored)
     key = return_key(fmt.code, office, month)
-    reason = _("fed from %(sources)s", sources=", ".join(sources))
+    reason = f"fed from {', '.join(sources)}"  # the audit trail is kept in English
     after = {"sources": list(sources), "cells": changed_after}
     audit.record(actor.user_id, actor.username, Step.FEED.value, "return", key, changed_before, after, reason)
     follow_later_months(fmt, office, month, stored, actor)
