@@ -304,7 +304,7 @@ def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, Fo
 def _build(draft: FormatDraft) -> FormatDef:
     fields = draft.fields
     columns = tuple(leaf.column for leaf in draft.leaves)
-    order = [column.code for column in columns]
+    order = [column.code for column in columns if column.on_entry_grid]  # where check messages show
     return FormatDef(
         code=draft.code,
         title=fields["title"],

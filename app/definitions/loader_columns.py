@@ -28,7 +28,7 @@ from .loader_support import (
     type_name,
     whole,
 )
-from .schema import ColumnDef
+from .schema import SHOW_ENTRY, SHOW_REPORT, ColumnDef
 from .yaml_lines import LineDict
 
 LEAF_KEYS = (
@@ -47,6 +47,7 @@ LEAF_KEYS = (
     "from",
     "until",
     "fed",
+    "show",
 )
 GROUP_KEYS = ("group", "columns", "from", "until", "fed")
 MAX_GROUP_DEPTH = 2
@@ -161,6 +162,7 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     formula = _formula(c, m, path, column_type)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
     fed = _fed(state, m, path, nesting)
+    show = _show(c, m, path)
     if code is None:
         return
     column = ColumnDef(
@@ -174,10 +176,23 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
         valid_from=own[0] or nesting.inherited[0],
         valid_until=own[1] or nesting.inherited[1],
         fed=fed.source if fed is not None else None,
+        show=show,
         line=m.line,
         **options,
     )
     state.leaves.append(Leaf(column, located(m, path)))
+
+
+def _show(c: Collector, m: LineDict, path: str) -> str | None:
+    """`show: report` or `show: entry` of a computed column (E084 on any other column)."""
+    show = choice(c, m, "show", path, (SHOW_REPORT, SHOW_ENTRY))
+    if show is not None and "formula" not in m:
+        role = "carried" if "carry" in m else "entered"
+        hint = "an entered, fed or carried cell is on the entry grid and in reports; remove 'show'"
+        message = f"only a computed column takes 'show' ({role} here); {hint}"
+        c.add("E084", m.line_of("show"), join(path, "show"), message)
+        return None
+    return show
 
 
 def _fed(state: _State, m: LineDict, path: str, nesting: _Nesting) -> FedMark | None:

@@ -36,6 +36,7 @@ DERIVED_KINDS = frozenset(
     {"upto", "prev_year", "prev_upto", "growth", "growth_pct", "growth_upto", "growth_upto_pct"}
 )
 ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
+SHOW_REPORT, SHOW_ENTRY = "report", "entry"  # `show:` of a computed column: reports only / grid only
 SINGLE_ROW_KEY = "_"
 TOTAL_ROW_KEY = "TOTAL"
 
@@ -90,6 +91,7 @@ class ColumnDef:
     valid_from: Month | None = None
     valid_until: Month | None = None
     fed: str | None = None  # the code of the source that feeds this column (sources:)
+    show: str | None = None  # computed columns only: SHOW_REPORT or SHOW_ENTRY; None shows it in both
     line: int = 0
 
     @property
@@ -107,6 +109,16 @@ class ColumnDef:
     def is_input(self) -> bool:
         """Whether the cell's value is given (entered by the office or fed by a system), not derived."""
         return self.role in ("entered", "fed")
+
+    @property
+    def on_entry_grid(self) -> bool:
+        """Whether the return's grid (page, API, Excel template) shows the column."""
+        return self.show != SHOW_REPORT
+
+    @property
+    def in_reports(self) -> bool:
+        """Whether reports (pages, print, workbooks, the report API) show the column."""
+        return self.show != SHOW_ENTRY
 
     @property
     def kind(self) -> ColumnType | None:
@@ -250,6 +262,10 @@ class FormatDef:
     def rows_in_force(self, month: Month) -> tuple[RowDef, ...]:
         """Fixed/product/single rows (with totals) shown for `month`; empty for master/free."""
         return tuple(r for r in self.rows.rows if r.in_force(month))
+
+    def entry_columns_in_force(self, month: Month) -> tuple[ColumnDef, ...]:
+        """Columns the entry grid shows for `month` (report-only computed columns left out)."""
+        return tuple(c for c in self.columns_in_force(month) if c.on_entry_grid)
 
     def fed_columns_in_force(self, month: Month, source: str | None = None) -> tuple[ColumnDef, ...]:
         """Columns fed by a system for `month` (only those of `source`, if given)."""

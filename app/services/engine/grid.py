@@ -236,7 +236,7 @@ def assemble(fmt, office, month, ret, stored, previous) -> Grid:
         data[row_def.key] = cells
         rows.append(GridRow(row_def.key, row_def.label, row_def.group, False, cells, {}, position))
     _fill_totals(fmt, month, rows, data)
-    grid = Grid(fmt, office, month, ret, fmt.columns_in_force(month), rows, previous is None)
+    grid = Grid(fmt, office, month, ret, fmt.entry_columns_in_force(month), rows, previous is None)
     grid.messages = calculation.check_messages(fmt, month, data, _totals(rows))
     return grid
 
