@@ -129,3 +129,12 @@ def test_a_format_no_source_feeds_and_an_office_that_does_not_file_are_refused(c
     assert _feed(client, feed, url=f"{API}/{FORMAT}/{OFFICE}/2024-13/fed").status_code == 404
     bad = client.put(FED_URL, headers=feed, json={"rows": {"_": [1, 2]}})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("value", [[1], {"a": 1}, True, 10**20, "x" * 5000, 1.5, "१२"])
+def test_odd_values_are_refused_at_their_cell_never_a_server_error(app, client, feed, value):
+    response = _feed(client, feed, {"CANCEL_APPLIED_NO": value})
+    assert response.status_code == 422, response.get_data(as_text=True)[:500]
+    (error,) = response.get_json()["errors"]
+    assert (error["row"], error["column"]) == ("_", "CANCEL_APPLIED_NO")
+    assert stored(app, FORMAT, OFFICE, JAN) is None
