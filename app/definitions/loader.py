@@ -11,7 +11,7 @@ from types import MappingProxyType
 from .errors import DefinitionError, DefinitionErrors
 from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
-from .loader_feeds import check_sources
+from .loader_feeds import check_sources, refuse_nothing_fed
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_rows import RowContext, parse_rows
 from .loader_support import (
@@ -235,7 +235,8 @@ def _format(
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
-    rows = parse_rows(c, m, path, RowContext(dimensions, masters, months))
+    row_context = RowContext(dimensions, masters, months)
+    rows = parse_rows(c, m, path, row_context)
     parsed = parse_columns(c, m, path, months)
     derived = parse_derived(c, m, path)
     checks = parse_checks(c, m, path, has_total=rows.total_label is not None)
@@ -247,7 +248,9 @@ def _format(
         message = "a free-row format cannot be fed: its rows (one per case) are added by the office"
         c.add("E083", mark.line, mark.path, message)
     draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
-    draft.fed_marks = parsed.fed_marks
+    draft.fed_marks = parsed.fed_marks + row_context.fed_marks
+    if row_context.fed_marks and not any(leaf.column.role == "entered" for leaf in leaves):
+        refuse_nothing_fed(c, row_context.fed_marks[0], "a row")
     check_format(c, draft)
     return draft
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from .loader_feeds import FedMark, parse_fed
 from .loader_support import (
     ROW_KEY,
     Collector,
@@ -31,8 +32,8 @@ FORM_KEYS = {
     "free": ("free", "label"),
 }
 ALL_FORM_KEYS = ("fixed", "master", "product", "free", "total", "subtotals", "label")
-ROW_KEYS = ("key", "label", "from", "until")
-ROW_GROUP_KEYS = ("group", "rows", "from", "until")
+ROW_KEYS = ("key", "label", "from", "until", "fed")
+ROW_GROUP_KEYS = ("group", "rows", "from", "until", "fed")
 SINGLE = RowSpec("single", rows=(RowDef(SINGLE_ROW_KEY, ""),))
 
 
@@ -43,6 +44,7 @@ class RowContext:
     dimensions: Mapping[str, tuple[RowDef, ...]]
     masters: Collection[str]
     fmt_range: Range
+    fed_marks: list[FedMark] = field(default_factory=list)  # `fed:` of fixed rows and row groups, read here
 
 
 @dataclass
@@ -111,6 +113,7 @@ def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list)
     label = text(c, m, "group", path) or ""
     own = month_range(c, m, path, f"row group '{label}'", bounds)
     inner = [(f"its group '{label}'", own), *bounds] if own != (None, None) else bounds
+    fed = _fed(state, m, path)
     if "rows" not in m:
         return
     items = sequence(c, m["rows"], m.line_of("rows"), join(path, "rows"), non_empty=True)
@@ -119,7 +122,7 @@ def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list)
         if isinstance(row, LineDict) and "group" in row:
             c.add("E005", row_line, join(row_path, "group"), "row groups nest one level only")
             continue
-        _row(state, row, row_line, row_path, label, own, inner)
+        _row(state, row, row_line, row_path, label, own, inner, fed)
 
 
 def _row(
@@ -130,6 +133,7 @@ def _row(
     group: str | None,
     inherited: Range,
     bounds: list,
+    group_fed: FedMark | None = None,
 ) -> None:
     c = state.c
     m = mapping(c, item, line, path, ROW_KEYS, ("key", "label"))
@@ -138,11 +142,20 @@ def _row(
     key = text(c, m, "key", path, ROW_KEY)
     label = text(c, m, "label", path)
     own = month_range(c, m, path, f"row '{key or '?'}'", bounds)
+    fed = _fed(state, m, path) or group_fed
     if key is None:
         return
     start, end = own[0] or inherited[0], own[1] or inherited[1]
-    row = RowDef(key, label or "", group=group, valid_from=start, valid_until=end)
+    source = fed.source if fed is not None else None
+    row = RowDef(key, label or "", group=group, valid_from=start, valid_until=end, fed=source)
     state.add(row, m.line_of("key"), join(path, "key"))
+
+
+def _fed(state: _Rows, m: LineDict, path: str) -> FedMark | None:
+    fed = parse_fed(state.c, m, path)
+    if fed is not None:
+        state.ctx.fed_marks.append(fed)
+    return fed
 
 
 def _total_row(state: _Rows, m: LineDict, path: str, label: str | None) -> tuple[RowDef, ...]:

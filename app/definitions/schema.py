@@ -156,6 +156,7 @@ class RowDef:
     members: tuple[str, ...] = ()  # for total rows: the data row keys summed
     valid_from: Month | None = None
     valid_until: Month | None = None
+    fed: str | None = None  # fixed rows: the source that feeds the row's entered cells
 
     def in_force(self, month: Month) -> bool:
         """Whether the row appears in `month`."""
@@ -271,9 +272,31 @@ class FormatDef:
         """Columns fed by a system for `month` (only those of `source`, if given)."""
         return tuple(c for c in self.columns_in_force(month) if c.fed is not None and source in (None, c.fed))
 
+    def fed_rows_in_force(self, month: Month, source: str | None = None) -> tuple[RowDef, ...]:
+        """Fixed rows whose entered cells a system feeds for `month` (only `source`'s, if given)."""
+        if not any(c.role == "entered" for c in self.columns_in_force(month)):
+            return ()
+        return tuple(r for r in self.rows_in_force(month) if r.fed is not None and source in (None, r.fed))
+
     def sources_in_force(self, month: Month) -> tuple[str, ...]:
-        """The codes of the sources that feed this format for `month`, in column order."""
-        return tuple(dict.fromkeys(c.fed for c in self.fed_columns_in_force(month) if c.fed))
+        """The codes of the sources that feed this format for `month`: by column, then by row."""
+        by_column = [c.fed for c in self.fed_columns_in_force(month) if c.fed]
+        return tuple(dict.fromkeys([*by_column, *(r.fed for r in self.fed_rows_in_force(month) if r.fed)]))
+
+    def fed_source(self, row_key: str, column: ColumnDef) -> str | None:
+        """The source that feeds one cell: its column's, else (an entered column) its fixed row's."""
+        if column.fed is not None or column.role != "entered":
+            return column.fed
+        return self.row_source(row_key)
+
+    def row_source(self, row_key: str) -> str | None:
+        """The source that feeds a fixed row's entered cells, if any."""
+        return next((r.fed for r in self.rows.rows if r.key == row_key and r.fed is not None), None)
+
+    @property
+    def fed_row_keys(self) -> frozenset[str]:
+        """The keys of the fixed rows fed by a source (any month)."""
+        return frozenset(r.key for r in self.rows.rows if r.fed is not None)
 
     @property
     def has_carry(self) -> bool:

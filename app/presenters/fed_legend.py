@@ -32,20 +32,37 @@ def _numbers(numbers: list[int]) -> str:
     return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
+def _where(grid: Grid, source: str) -> list[str]:
+    """Which columns and rows the source writes, as the legend says it."""
+    found = []
+    columns = [c.number for c in grid.fmt.fed_columns_in_force(grid.month, source) if c.on_entry_grid]
+    if columns:
+        found.append(
+            _(
+                "Columns %(columns)s (marked “fed”) are written by that system and cannot be changed here.",
+                columns=_numbers(columns),
+            )
+        )
+    rows = [local(r.label) for r in grid.fmt.fed_rows_in_force(grid.month, source)]
+    if rows:
+        found.append(
+            _(
+                "Rows %(rows)s (marked “fed”) are written by that system and cannot be changed here.",
+                rows=", ".join(rows),
+            )
+        )
+    return found
+
+
 def fed_legend(grid: Grid) -> list[FedLine]:
     """A line per source that feeds the grid's month: 'Fed from GSTN (...) on 03-12-2026 10:15 UTC ...'."""
     lines = []
     for source in grid.fmt.sources_in_force(grid.month):
         title = f"{source} ({local(catalogue.source_title(source))})"
-        columns = _numbers([c.number for c in grid.fmt.fed_columns_in_force(grid.month, source)])
         feed = grid.feeds.get(source)
         if feed is not None:
             when = _("Fed from %(source)s on %(when)s UTC.", source=title, when=moment(feed.fed_at))
         else:
             when = _("Not fed yet from %(source)s: the return can be submitted once it is.", source=title)
-        where = _(
-            "Columns %(columns)s (marked “fed”) are written by that system and cannot be changed here.",
-            columns=columns,
-        )
-        lines.append(FedLine(source, f"{when} {where}", feed is not None))
+        lines.append(FedLine(source, " ".join([when, *_where(grid, source)]), feed is not None))
     return lines

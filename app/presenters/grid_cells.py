@@ -26,6 +26,7 @@ class CellView:
     messages: tuple[str, ...]
     remarks: tuple[str, ...] = ()  # what the validating unit pointed out at this cell
     name: str = ""  # the spoken name of its input: "row — group — column (unit)"
+    role: str = ""  # the cell's part: its column's role, or 'fed' in a fed row; '' means the column's
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def cell_html(row: GridRow, cell: CellView) -> str:
         else f'<span class="mpr-value">{escape(cell.text)}</span>'
     )
     error = (" has-error" if cell.messages else "") + (" mpr-has-remark" if cell.remarks else "")
-    code, role, kind = escape(column.code), escape(column.role), escape(column.type)
+    code, role, kind = escape(column.code), escape(cell.role or column.role), escape(column.type)
     return (
         f'<td data-col="{code}" data-role="{role}" data-type="{kind}" '
         f'class="mpr-cell mpr-role-{role}{error}">{inner}{messages}</td>'
@@ -155,7 +156,8 @@ def row_views(
             at = (row.key, column.code)
             notes = tuple(messages.get(at, ())), tuple(remarks.get(at, ()))
             name = cell_name(spoken, column, units[column.code])
-            cells.append(CellView(column, editable, text, *notes, name))
+            role = "fed" if grid.fmt.fed_source(row.key, column) is not None else column.role
+            cells.append(CellView(column, editable, text, *notes, name, role))
         views.append(RowView(row, _own_label(row), heading, tuple(cells), spoken))
     return views
 

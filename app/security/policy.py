@@ -251,7 +251,7 @@ def may_feed(actor: Actor | None, fmt: FormatDef | None) -> bool:
     """
     if actor is None or fmt is None:
         return False
-    sources = {column.fed for column in fmt.columns if column.fed is not None}
+    sources = {c.fed for c in fmt.columns if c.fed is not None} | {r.fed for r in fmt.rows.rows if r.fed}
     return bool(sources & roles.fed_sources(actor.role_names))
 
 

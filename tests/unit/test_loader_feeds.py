@@ -200,3 +200,63 @@ def test_load_refuses_with_every_problem():
         assert [e.code for e in errors.errors] == ["E011"]
     else:
         raise AssertionError("an unknown source must be refused")
+
+
+ROWS = """\
+    rows:
+      fixed:
+        - {key: ONLINE, label: "Online", fed: GSTN}
+        - group: "Offline"
+          fed: {source: GSTN}
+          rows:
+            - {key: PAPER, label: "Paper"}
+        - {key: OTHER, label: "Other"}
+      total: "Total"
+"""
+
+
+def test_a_fixed_row_and_a_row_group_are_fed_in_their_entered_cells():
+    text = (
+        HEAD
+        + ROWS
+        + """\
+    columns:
+      - {code: RECEIVED, label: "Received", type: count}
+      - {code: TWICE, label: "Twice", type: count, formula: "RECEIVED * 2"}
+"""
+    )
+    fmt = load_definitions_text(text).format("FMT-F")
+    received, twice = fmt.column("RECEIVED"), fmt.column("TWICE")
+    assert [fmt.fed_source(key, received) for key in ("ONLINE", "PAPER", "OTHER")] == ["GSTN", "GSTN", None]
+    assert fmt.fed_source("ONLINE", twice) is None  # computed cells stay computed
+    assert [r.key for r in fmt.fed_rows_in_force(Month(2024, 4))] == ["ONLINE", "PAPER"]
+    assert fmt.sources_in_force(Month(2024, 4)) == ("GSTN",) and fmt.fed_row_keys == {"ONLINE", "PAPER"}
+
+
+def test_e011_a_row_fed_by_an_unknown_source():
+    text = (
+        HEAD
+        + ROWS.replace("fed: GSTN}", "fed: GSNT}")
+        + """\
+    columns:
+      - {code: RECEIVED, label: "Received", type: count}
+"""
+    )
+    error = the_error(text)
+    assert (error.code, error.path) == ("E011", "formats[0].rows.fixed[0].fed")
+    assert "did you mean 'GSTN'" in error.message
+
+
+def test_e082_a_fed_row_in_a_format_without_an_entered_column():
+    text = (
+        HEAD
+        + ROWS
+        + """\
+    columns:
+      - {code: OPENING, label: "Opening", type: count, carry: CLOSING}
+      - {code: CLOSING, label: "Closing", type: count, formula: "OPENING + 0"}
+"""
+    )
+    error = the_error(text)
+    assert (error.code, error.path) == ("E082", "formats[0].rows.fixed[0].fed")
+    assert "a row is fed by 'GSTN' but has no entered column" in error.message

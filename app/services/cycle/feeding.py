@@ -65,7 +65,7 @@ def _cell_errors(grid: Grid, actor: Actor, rows: FedRows, today: dt.date) -> tup
             errors.append(CellMessage(key, "", "unknown_row", _("There is no row '%(row)s'", row=key)))
             continue
         for code, raw in cells.items():
-            refusal = _refusal(grid, code, held)
+            refusal = _refusal(grid, key, code, held)
             if refusal is not None:
                 errors.append(CellMessage(key, code, *refusal))
                 continue
@@ -76,16 +76,17 @@ def _cell_errors(grid: Grid, actor: Actor, rows: FedRows, today: dt.date) -> tup
     return values, errors
 
 
-def _refusal(grid: Grid, code: str, held: frozenset[str]) -> tuple[str, str] | None:
-    """(code, message) when column `code` may not be fed by a holder of sources `held`."""
+def _refusal(grid: Grid, key: str, code: str, held: frozenset[str]) -> tuple[str, str] | None:
+    """(code, message) when the cell of row `key`, column `code`, may not be fed by a holder of `held`."""
     column = next((c for c in grid.columns if c.code == code), None)
     if column is None:
         return "unknown_column", _("There is no column '%(column)s'", column=code)
-    if column.fed is None:
+    source = grid.fmt.fed_source(key, column)
+    if source is None:
         message = _("'%(column)s' is not fed by any source: it is not written through the feed", column=code)
         return "not_fed", message
-    if column.fed not in held:
-        message = _("'%(column)s' is fed by %(source)s, not by this account", column=code, source=column.fed)
+    if source not in held:
+        message = _("'%(column)s' is fed by %(source)s, not by this account", column=code, source=source)
         return "other_source", message
     return None
 
@@ -142,7 +143,7 @@ def feed_return(
     errors = errors or unstorable_cells(fmt, month, stored)
     if errors:
         raise InvalidInput(_("%(label)s was not fed: see the error at each cell.", label=label), errors)
-    sent = {fmt.column(code).fed for cells in values.values() for code in cells}
+    sent = {fmt.fed_source(key, fmt.column(code)) for key, cells in values.items() for code in cells}
     sources = tuple(s for s in fmt.sources_in_force(month) if s in sent)
     if not sources:
         raise InvalidInput(_('Send at least one fed cell: {"rows": {row key: {column: value}}}.'))

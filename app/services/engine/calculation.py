@@ -73,8 +73,9 @@ def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]])
 
 
 def _required_messages(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any]):
+    fed_row = key in fmt.fed_row_keys  # its entered cells come from a source: "not fed yet" covers them
     for column in fmt.columns_in_force(month):
-        editable = column.role == "entered"
+        editable = column.role == "entered" and not fed_row
         if editable and column.required and cells.get(column.code) in (None, ""):
             yield CellMessage(key, column.code, "required", _("Required"))
 

@@ -97,8 +97,8 @@ class Grid:
         """Whether the user may type into this cell."""
         if self.locked or row.is_total or not column.in_force(self.month):
             return False
-        if column.role == "entered":
-            return True
+        if column.role == "entered":  # unless its row is fed by a source (fed cells: the API only)
+            return self.fmt.fed_source(row.key, column) is None
         if column.role == "carried":  # the first month's opening, typed by hand until submitted
             return self.first_month and self.opening_open
         return False

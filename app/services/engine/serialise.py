@@ -48,6 +48,7 @@ def column_json(column: ColumnDef) -> dict[str, Any]:
 def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
     """A format with the columns and rows in force for `month`."""
     return {
+        "fed_rows": {row.key: row.fed for row in fmt.fed_rows_in_force(month)},
         "code": fmt.code,
         "title": fmt.title,
         "part": fmt.part,
