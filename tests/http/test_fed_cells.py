@@ -138,3 +138,11 @@ def test_odd_values_are_refused_at_their_cell_never_a_server_error(app, client, 
     (error,) = response.get_json()["errors"]
     assert (error["row"], error["column"]) == ("_", "CANCEL_APPLIED_NO")
     assert stored(app, FORMAT, OFFICE, JAN) is None
+
+
+def test_the_feed_endpoint_is_in_the_openapi_document(client, office):
+    document = client.get("/api/v1/_openapi", headers=office).get_json()
+    operation = document["paths"]["/api/v1/mpr/returns/{format_code}/{office_code}/{period}/fed"]["put"]
+    assert operation["operationId"] == "MprFeedApi.put_fed"
+    assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["rows"]
+    assert {"200", "403", "404", "409", "422"} <= set(operation["responses"])
