@@ -194,6 +194,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.presenters.grid_cells import format_cell_name
 
     app.jinja_env.globals["mpr_cell_name"] = format_cell_name
+    from app.presenters.fed_legend import fed_legend
+
+    app.jinja_env.globals["mpr_fed_legend"] = fed_legend
     app.jinja_env.globals["mpr_language"] = page_language
     from app.i18n import local, status_text
 

@@ -115,6 +115,7 @@ def clear_returns(application) -> None:
     """
     from app.extensions import db
     from app.models.corrections import CorrectionItem, CorrectionRequest, ReturnRevision
+    from app.models.feeds import ReturnFeed
     from app.models.messaging import MailMessage, MailRecipient, NotificationPreference, OutboxItem
     from app.models.org import UserLanguage
     from app.models.remarks import ReturnRemark
@@ -131,6 +132,7 @@ def clear_returns(application) -> None:
         ReturnRevision,
         CorrectionRequest,
         ReturnRemark,
+        ReturnFeed,
     ):
         db.session.execute(delete(model))
     for table in application.extensions["mpr_tables"].values():

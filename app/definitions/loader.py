@@ -14,6 +14,7 @@ from .expressions import FormatNames
 from .loader_columns import parse_columns
 from .loader_cross import check_cross_checks, parse_cross_checks
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
+from .loader_feeds import check_sources, refuse_nothing_fed
 from .loader_meaning import check_format, check_replacement_carries
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
@@ -46,16 +47,17 @@ from .schema import (
     OwnerDef,
     PartDef,
     RowDef,
+    SourceDef,
     slug,
 )
 from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
-TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats", "summaries")
+TOP_KEYS = ("version", "parts", "owners", "masters", "sources", "dimensions", "formats", "summaries")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
-    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "cross_checks"),
+    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "cross_checks", "fed"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -122,8 +124,10 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     parts = _code_list(c, m, "parts", PartDef)
     owners = _code_list(c, m, "owners", OwnerDef)
     masters = _code_list(c, m, "masters", MasterDef)
+    sources = _code_list(c, m, "sources", SourceDef)
     dimensions = _dimensions(c, m)
     drafts = _formats(c, m, dimensions, masters)
+    check_sources(c, [mark for draft in drafts for mark in draft.fed_marks], sources)
     by_code = _across_formats(c, drafts, parts, owners)
     check_cross_checks(c, by_code)
     summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
@@ -139,6 +143,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         digest=digest,
         dimensions=MappingProxyType(dimensions),
         summaries=MappingProxyType(summaries),
+        sources=MappingProxyType(sources),
     )
 
 
@@ -250,16 +255,25 @@ def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
-    rows = parse_rows(c, m, path, RowContext(ctx.dimensions, ctx.masters, months))
+    row_context = RowContext(ctx.dimensions, ctx.masters, months)
+    rows = parse_rows(c, m, path, row_context)
     names = FormatNames(code, ctx.format_codes)
     filed_by = tuple(fields["functions"] or ())  # type: ignore[arg-type]
-    leaves = parse_columns(c, m, path, months, names, filed_by)
+    parsed = parse_columns(c, m, path, months, names, filed_by)
     derived = parse_derived(c, m, path)
     checks = parse_checks(c, m, path, has_total=rows.total_label is not None, formats=names)
     if code is None:
         return None
+    leaves = parsed.leaves
+    if rows.kind == "free" and parsed.fed_marks:
+        mark = parsed.fed_marks[0]
+        message = "a free-row format cannot be fed: its rows (one per case) are added by the office"
+        c.add("E083", mark.line, mark.path, message)
     draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
     draft.cross = parse_cross_checks(c, m, path, code, months)
+    draft.fed_marks = parsed.fed_marks + row_context.fed_marks
+    if row_context.fed_marks and not any(leaf.column.role == "entered" for leaf in leaves):
+        refuse_nothing_fed(c, row_context.fed_marks[0], "a row")
     check_format(c, draft)
     return draft
 
@@ -321,7 +335,7 @@ def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, Fo
 def _build(draft: FormatDraft) -> FormatDef:
     fields = draft.fields
     columns = tuple(leaf.column for leaf in draft.leaves)
-    order = [column.code for column in columns]
+    order = [column.code for column in columns if column.on_entry_grid]  # where check messages show
     return FormatDef(
         code=draft.code,
         title=fields["title"],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .column_types import COLUMN_TYPES, NUMERIC_TYPE_NAMES, TYPE_NAMES, TYPE_OPTIONS, types_taking
 from .expressions import Expression, ExpressionError, FormatNames, parse_expression
+from .loader_feeds import FedMark, parse_fed, refuse_fed_derived, refuse_nothing_fed
 from .loader_support import (
     COLUMN_CODE,
     MAX_COLUMN_CODE,
@@ -27,7 +28,7 @@ from .loader_support import (
     type_name,
     whole,
 )
-from .schema import FUNCTIONS, ColumnDef
+from .schema import FUNCTIONS, SHOW_ENTRY, SHOW_REPORT, ColumnDef
 from .yaml_lines import LineDict
 
 LEAF_KEYS = (
@@ -46,8 +47,10 @@ LEAF_KEYS = (
     "from",
     "until",
     "functions",
+    "fed",
+    "show",
 )
-GROUP_KEYS = ("group", "columns", "from", "until", "functions")
+GROUP_KEYS = ("group", "columns", "from", "until", "functions", "fed")
 MAX_GROUP_DEPTH = 3
 _ONLY_FOR = {option: types_taking(option) for option in sorted(TYPE_OPTIONS)}
 _NUMBER_NAMES = [name for name in COLUMN_TYPES if name in NUMERIC_TYPE_NAMES]  # registry order
@@ -69,6 +72,8 @@ class _State:
     leaves: list[Leaf] = field(default_factory=list)
     number: int = 0
     formats: FormatNames = FormatNames()
+    fed_marks: list[FedMark] = field(default_factory=list)  # every `fed:` read, checked against sources
+    fed_used: set[FedMark] = field(default_factory=set)  # the marks that fed at least one column
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,17 @@ class _Nesting:
     bounds: Bounds = ()  # the ranges its own months must keep within, innermost first
     functions: tuple[str, ...] = ()  # the commissionerate functions its groups limit it to
     filed_by: tuple[str, ...] = ()  # the functions that file its format
+    fed: FedMark | None = None  # the `fed:` of the format or the innermost group that has one
 
-    def inside(self, label: str, own: Range, functions: tuple[str, ...]) -> _Nesting:
-        """The nesting of the items of a group called `label` whose own months and functions are given."""
+    def inside(
+        self, label: str, own: Range, functions: tuple[str, ...] = (), fed: FedMark | None = None
+    ) -> _Nesting:
+        """The nesting of the items of a group `label` with its own months, functions and feed."""
         months = (own[0] or self.inherited[0], own[1] or self.inherited[1])
         bounds = ((f"its group '{label}'", months), *self.bounds) if own != (None, None) else self.bounds
         limited = functions or self.functions
-        return _Nesting(self.depth + 1, (*self.group_path, label), months, bounds, limited, self.filed_by)
+        path = (*self.group_path, label)
+        return _Nesting(self.depth + 1, path, months, bounds, limited, self.filed_by, fed or self.fed)
 
 
 def _functions(c: Collector, m: LineDict, path: str, nesting: _Nesting) -> tuple[str, ...]:
@@ -103,6 +112,14 @@ def _functions(c: Collector, m: LineDict, path: str, nesting: _Nesting) -> tuple
     return tuple(own) or nesting.functions
 
 
+@dataclass(frozen=True)
+class ParsedColumns:
+    """The leaf columns of a format and every `fed:` mark met on the way (sources checked later)."""
+
+    leaves: list[Leaf]
+    fed_marks: list[FedMark]
+
+
 def parse_columns(
     c: Collector,
     fmt: LineDict,
@@ -110,13 +127,19 @@ def parse_columns(
     fmt_range: Range,
     formats: FormatNames | None = None,
     filed_by: tuple[str, ...] = (),
-) -> list[Leaf]:
-    """The format's leaf columns in document order, numbered 1..n (`filed_by`: the format's functions)."""
+) -> ParsedColumns:
+    """The format's leaf columns in document order, numbered 1..n, with their `fed:` marks
+    (`filed_by`: the functions that file the format)."""
     state = _State(c, formats=formats or FormatNames())
+    fed = parse_fed(c, fmt, path)
+    if fed is not None:
+        state.fed_marks.append(fed)
     if "columns" in fmt:
-        top = _Nesting(bounds=(("its format", fmt_range),), filed_by=filed_by)
+        top = _Nesting(bounds=(("its format", fmt_range),), filed_by=filed_by, fed=fed)
         _items(state, fmt["columns"], fmt.line_of("columns"), join(path, "columns"), top)
-    return state.leaves
+    if fed is not None and fed not in state.fed_used:
+        refuse_nothing_fed(c, fed, "the format")
+    return ParsedColumns(state.leaves, state.fed_marks)
 
 
 def _items(state: _State, value: object, line: int, path: str, nesting: _Nesting) -> None:
@@ -142,9 +165,14 @@ def _group(state: _State, item: LineDict, line: int, path: str, nesting: _Nestin
         c.add("E005", m.key_line("group"), join(path, "group"), message)
     own = month_range(c, m, path, f"group '{label}'", nesting.bounds)
     functions = _functions(c, m, path, nesting)
+    fed = parse_fed(c, m, path)
+    if fed is not None:
+        state.fed_marks.append(fed)
     if "columns" in m:
-        inner = nesting.inside(label, own, functions)
+        inner = nesting.inside(label, own, functions, fed)
         _items(state, m["columns"], m.line_of("columns"), join(path, "columns"), inner)
+    if fed is not None and fed not in state.fed_used:
+        refuse_nothing_fed(c, fed, f"the group '{label}'")
 
 
 def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) -> None:
@@ -164,6 +192,8 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
     formula = _formula(c, m, path, column_type, state.formats)
     options = _options(c, m, path, column_type, entered="formula" not in m and "carry" not in m)
     functions = _functions(c, m, path, nesting)
+    fed = _fed(state, m, path, nesting)
+    show = _show(c, m, path)
     if code is None:
         return
     column = ColumnDef(
@@ -176,11 +206,40 @@ def _leaf(state: _State, item: object, line: int, path: str, nesting: _Nesting) 
         formula=formula,
         valid_from=own[0] or nesting.inherited[0],
         valid_until=own[1] or nesting.inherited[1],
+        fed=fed.source if fed is not None else None,
+        show=show,
         line=m.line,
         functions=functions,
         **options,
     )
     state.leaves.append(Leaf(column, located(m, path)))
+
+
+def _show(c: Collector, m: LineDict, path: str) -> str | None:
+    """`show: report` or `show: entry` of a computed column (E084 on any other column)."""
+    show = choice(c, m, "show", path, (SHOW_REPORT, SHOW_ENTRY))
+    if show is not None and "formula" not in m:
+        role = "carried" if "carry" in m else "entered"
+        hint = "an entered, fed or carried cell is on the entry grid and in reports; remove 'show'"
+        message = f"only a computed column takes 'show' ({role} here); {hint}"
+        c.add("E084", m.line_of("show"), join(path, "show"), message)
+        return None
+    return show
+
+
+def _fed(state: _State, m: LineDict, path: str, nesting: _Nesting) -> FedMark | None:
+    """The source feeding a leaf: its own `fed:`, else its group's or format's if it is entered."""
+    own = parse_fed(state.c, m, path)
+    derived = "carried" if "carry" in m else "computed" if "formula" in m else None
+    if own is not None:
+        state.fed_marks.append(own)
+        if derived is not None:
+            refuse_fed_derived(state.c, own, derived)
+            return None
+    fed = own or (nesting.fed if derived is None else None)
+    if fed is not None:
+        state.fed_used.add(fed)
+    return fed
 
 
 def _formula(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .expressions import Expression, ExpressionError, FormatNames, parse_expression
 from .loader_columns import Leaf
+from .loader_feeds import FedMark
 from .loader_support import (
     COLUMN_CODE,
     Collector,
@@ -72,6 +73,7 @@ class FormatDraft:
     checks: list[CheckDraft]
     replaced_by: str | None = None
     cross: list = field(default_factory=list)  # CrossDraft of loader_cross, resolved once all are read
+    fed_marks: list[FedMark] = field(default_factory=list)  # every `fed:` written in the format
 
     def leaf_months(self, leaf: Leaf) -> Range:
         """The months a column is in force, limited by the format's months."""

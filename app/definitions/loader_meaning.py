@@ -29,12 +29,25 @@ def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
         for code, (line, path) in check.cell_lines.items():
             if code not in leaves:
                 c.add("E022", line, path, f"unknown column '{code}'{suggest(code, leaves)}")
+            elif not leaves[code].column.on_entry_grid:
+                _message_off_the_grid(c, line, path, f"'{code}' is shown in reports only (show: report)")
+        if check.cells is None and check.rule is not None:
+            read = [leaves[name].column for name in check.rule.names if name in leaves]
+            if read and not any(column.on_entry_grid for column in read):
+                line, path = check.where.at("rule")
+                _message_off_the_grid(c, line, path, "every column the rule reads is shown in reports only")
     _check_derived(c, draft, leaves)
     _check_cycles(c, draft, leaves)
     _check_carries(c, draft, leaves)
     _check_functions(c, draft, leaves)
     check_rows(c, draft, leaves)
     return leaves
+
+
+def _message_off_the_grid(c: Collector, line: int, path: str, why: str) -> None:
+    """E085: a check's message must show at a cell of the entry grid, where the office can act on it."""
+    hint = "name in `cells:` a column shown on the entry grid"
+    c.add("E085", line, path, f"the check's message would show at no cell of the entry grid: {why}; {hint}")
 
 
 def _unique_columns(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:

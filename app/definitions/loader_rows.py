@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from .expressions import Expression, ExpressionError, parse_expression
+from .loader_feeds import FedMark, parse_fed
 from .loader_support import (
     ROW_KEY,
     Collector,
@@ -35,13 +36,13 @@ FORM_KEYS = {
 }
 ALL_FORM_KEYS = ("fixed", "master", "product", "free", "total", "subtotals", "label", "groups")
 GROUP_LAYOUTS = ("above", "beside")  # a group label: a heading row above, or a cell spanning its rows
-ROW_KEYS = ("key", "label", "from", "until", "formula", "carry", "crossing")
+ROW_KEYS = ("key", "label", "from", "until", "formula", "carry", "crossing", "fed")
 ROW_ONLY_KEYS = ("formula", "carry", "crossing")  # keys of a fixed row item, not of other row forms
 COMPUTED_ROW_HINT = (
     "computed and carried rows are items of a fixed list: "
     'rows: {fixed: [{key: NET, label: "Net", formula: "GROSS - REFUNDS"}, ...]}'
 )
-ROW_GROUP_KEYS = ("group", "rows", "from", "until")
+ROW_GROUP_KEYS = ("group", "rows", "from", "until", "fed")
 SINGLE = RowSpec("single", rows=(RowDef(SINGLE_ROW_KEY, ""),))
 
 
@@ -52,6 +53,7 @@ class RowContext:
     dimensions: Mapping[str, tuple[RowDef, ...]]
     masters: Collection[str]
     fmt_range: Range
+    fed_marks: list[FedMark] = field(default_factory=list)  # `fed:` of fixed rows and row groups, read here
 
 
 @dataclass
@@ -139,6 +141,7 @@ def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list)
     label = text(c, m, "group", path) or ""
     own = month_range(c, m, path, f"row group '{label}'", bounds)
     inner = [(f"its group '{label}'", own), *bounds] if own != (None, None) else bounds
+    fed = _fed(state, m, path)
     if "rows" not in m:
         return
     items = sequence(c, m["rows"], m.line_of("rows"), join(path, "rows"), non_empty=True)
@@ -147,7 +150,7 @@ def _row_group(state: _Rows, item: LineDict, line: int, path: str, bounds: list)
         if isinstance(row, LineDict) and "group" in row:
             c.add("E005", row_line, join(row_path, "group"), "row groups nest one level only")
             continue
-        _row(state, row, row_line, row_path, label, own, inner)
+        _row(state, row, row_line, row_path, label, own, inner, fed)
 
 
 def _row(
@@ -158,6 +161,7 @@ def _row(
     group: str | None,
     inherited: Range,
     bounds: list,
+    group_fed: FedMark | None = None,
 ) -> None:
     c = state.c
     m = mapping(c, item, line, path, ROW_KEYS, ("key", "label"))
@@ -172,11 +176,15 @@ def _row(
     if "crossing" in m and "formula" not in m:
         message = "'crossing' applies only to a computed row"
         c.add("E005", m.line_of("crossing"), join(path, "crossing"), message)
+    fed = _fed(state, m, path) or group_fed
     if key is None:
         return
     start, end = own[0] or inherited[0], own[1] or inherited[1]
     lines = {str(k): v for k, v in m.value_lines.items()}
-    row = RowDef(key, label or "", group=group, valid_from=start, valid_until=end, formula=formula)
+    source = fed.source if fed is not None else None
+    row = RowDef(
+        key, label or "", group=group, valid_from=start, valid_until=end, formula=formula, fed=source
+    )
     row = replace(row, carry=carry, crossing=crossing, line=m.line, path=path, key_lines=lines)
     state.add(row, m.line_of("key"), join(path, "key"))
 
@@ -197,6 +205,13 @@ def _row_formula(c: Collector, m: LineDict, path: str) -> Expression | None:
     except ExpressionError as exc:
         c.add(exc.code, line, where, exc.message)
         return None
+
+
+def _fed(state: _Rows, m: LineDict, path: str) -> FedMark | None:
+    fed = parse_fed(state.c, m, path)
+    if fed is not None:
+        state.ctx.fed_marks.append(fed)
+    return fed
 
 
 def _total_row(state: _Rows, m: LineDict, path: str, label: str | None) -> tuple[RowDef, ...]:

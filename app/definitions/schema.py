@@ -39,6 +39,7 @@ DERIVED_KINDS = frozenset(
 )
 ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
 CROSSINGS = frozenset({"row", "column"})  # which formula holds where a computed row meets a computed column
+SHOW_REPORT, SHOW_ENTRY = "report", "entry"  # `show:` of a computed column: reports only / grid only
 SINGLE_ROW_KEY = "_"
 TOTAL_ROW_KEY = "TOTAL"
 
@@ -68,6 +69,10 @@ class MasterDef(CodeTitle):
     """A master list whose items are kept as data, not in the YAML."""
 
 
+class SourceDef(CodeTitle):
+    """Another departmental system that feeds cells through the API (e.g. GSTN)."""
+
+
 @dataclass(frozen=True)
 class ColumnDef:
     """One leaf column of a format grid."""
@@ -88,17 +93,36 @@ class ColumnDef:
     allow_future: bool = False
     valid_from: Month | None = None
     valid_until: Month | None = None
+    fed: str | None = None  # the code of the source that feeds this column (sources:)
+    show: str | None = None  # computed columns only: SHOW_REPORT or SHOW_ENTRY; None shows it in both
     line: int = 0
     functions: tuple[str, ...] = ()  # the commissionerate functions that fill it; empty: all of the format's
 
     @property
     def role(self) -> str:
-        """'carried', 'computed' or 'entered'."""
+        """'carried', 'computed', 'fed' (written only by its source's system) or 'entered'."""
         if self.carry:
             return "carried"
         if self.formula is not None:
             return "computed"
+        if self.fed is not None:
+            return "fed"
         return "entered"
+
+    @property
+    def is_input(self) -> bool:
+        """Whether the cell's value is given (entered by the office or fed by a system), not derived."""
+        return self.role in ("entered", "fed")
+
+    @property
+    def on_entry_grid(self) -> bool:
+        """Whether the return's grid (page, API, Excel template) shows the column."""
+        return self.show != SHOW_REPORT
+
+    @property
+    def in_reports(self) -> bool:
+        """Whether reports (pages, print, workbooks, the report API) show the column."""
+        return self.show != SHOW_ENTRY
 
     @property
     def kind(self) -> ColumnType | None:
@@ -146,6 +170,7 @@ class RowDef:
     line: int = field(default=0, compare=False)
     path: str = field(default="", compare=False)  # where the row stood in the file
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    fed: str | None = None  # fixed rows: the source that feeds the row's entered cells
 
     def in_force(self, month: Month) -> bool:
         """Whether the row appears in `month`."""
@@ -322,6 +347,40 @@ class FormatDef:
             return self
         return _filled_by(self, function)
 
+    def entry_columns_in_force(self, month: Month) -> tuple[ColumnDef, ...]:
+        """Columns the entry grid shows for `month` (report-only computed columns left out)."""
+        return tuple(c for c in self.columns_in_force(month) if c.on_entry_grid)
+
+    def fed_columns_in_force(self, month: Month, source: str | None = None) -> tuple[ColumnDef, ...]:
+        """Columns fed by a system for `month` (only those of `source`, if given)."""
+        return tuple(c for c in self.columns_in_force(month) if c.fed is not None and source in (None, c.fed))
+
+    def fed_rows_in_force(self, month: Month, source: str | None = None) -> tuple[RowDef, ...]:
+        """Fixed rows whose entered cells a system feeds for `month` (only `source`'s, if given)."""
+        if not any(c.role == "entered" for c in self.columns_in_force(month)):
+            return ()
+        return tuple(r for r in self.rows_in_force(month) if r.fed is not None and source in (None, r.fed))
+
+    def sources_in_force(self, month: Month) -> tuple[str, ...]:
+        """The codes of the sources that feed this format for `month`: by column, then by row."""
+        by_column = [c.fed for c in self.fed_columns_in_force(month) if c.fed]
+        return tuple(dict.fromkeys([*by_column, *(r.fed for r in self.fed_rows_in_force(month) if r.fed)]))
+
+    def fed_source(self, row_key: str, column: ColumnDef) -> str | None:
+        """The source that feeds one cell: its column's, else (an entered column) its fixed row's."""
+        if column.fed is not None or column.role != "entered":
+            return column.fed
+        return self.row_source(row_key)
+
+    def row_source(self, row_key: str) -> str | None:
+        """The source that feeds a fixed row's entered cells, if any."""
+        return next((r.fed for r in self.rows.rows if r.key == row_key and r.fed is not None), None)
+
+    @property
+    def fed_row_keys(self) -> frozenset[str]:
+        """The keys of the fixed rows fed by a source (any month)."""
+        return frozenset(r.key for r in self.rows.rows if r.fed is not None)
+
     @property
     def has_carry(self) -> bool:
         """Whether any column or row is carried from the previous month."""
@@ -333,7 +392,7 @@ class FormatDef:
         return row.role if row is not None else "entered"
 
     def cell_role(self, row_key: str, column: ColumnDef) -> str:
-        """'computed', 'carried' or 'entered' for one cell: a computed row or column computes it,
+        """'computed', 'carried', 'fed' or 'entered' for one cell: a computed row or column computes it,
         else a carried row or column carries it (the loader refuses a carried row crossing a
         carried column, so the two never meet)."""
         row_role = self.row_role(row_key)
@@ -341,7 +400,7 @@ class FormatDef:
             return "computed"
         if "carried" in (row_role, column.role):
             return "carried"
-        return "entered"
+        return "fed" if column.role == "fed" else "entered"
 
     def carried_from(self, row_key: str, column: ColumnDef) -> tuple[str, str] | None:
         """(row key, column code) of last month's cell this cell takes, or None if not carried."""
@@ -407,6 +466,7 @@ class DefinitionSet:
     digest: str = ""
     dimensions: Mapping[str, tuple[RowDef, ...]] = field(default_factory=lambda: MappingProxyType({}))
     summaries: Mapping[str, SummaryDef] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, SourceDef] = field(default_factory=lambda: MappingProxyType({}))
 
     def format(self, code: str) -> FormatDef:
         """The format with this code (KeyError if absent)."""

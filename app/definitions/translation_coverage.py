@@ -39,6 +39,7 @@ def texts_without(definitions: DefinitionSet, language: str) -> list[str]:
         ("part", definitions.parts),
         ("owner", definitions.owners),
         ("master", definitions.masters),
+        ("source", definitions.sources),
     ):
         for code, entry in entries.items():
             if not _has(entry.title, language):

@@ -9,7 +9,9 @@ month before last (so they cannot start the last one either). The month just end
 partly filled: not started, drafts, submitted and validated returns side by side. Each
 return gets the audit events its save, submission and validation would have written, and
 one correction goes through the real correction services and is approved (another waits
-for its owner). Seeding is skipped once the demo offices have any return.
+for its owner). The cells of formats fed by another system (`fed:`) were fed by that source's
+system account shortly before the office first saved the return: each such return records the
+feed and its audit event. Seeding is skipped once the demo offices have any return.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.demo import history_corrections as corrections
 from app.demo.national import NationalPlan, Written, generate_returns
 from app.extensions import db
+from app.models.feeds import ReturnFeed
 from app.models.org import Office, UserProfile
 from app.models.returns import MprReturn, ReturnStatus
 from app.security import roles
@@ -43,6 +46,7 @@ MISSING_SHARE = 0.03  # months of formats without a carried balance never report
 SILENT_EVERY = 7  # one office in seven has not reported the month before last
 CURRENT_MIX = (("none", 0.25), (ReturnStatus.DRAFT, 0.3), (ReturnStatus.SUBMITTED, 0.25))
 STORY_ACTOR = "demo-history"
+FEED_LEAD = dt.timedelta(hours=2)  # a source feeds a return this long before the office first saves it
 
 
 def history_months(today: dt.date | None = None) -> list[Month]:
@@ -130,6 +134,7 @@ class DemoPeople:
 
     enterers: dict[int, tuple[int, str]]  # office id -> (user id, username)
     validators: dict[int, tuple[int, str]]  # office id -> the user who validates its returns
+    feeders: dict[str, tuple[int, str]] = field(default_factory=dict)  # source -> its system account
 
     @classmethod
     def load(cls) -> "DemoPeople":
@@ -146,7 +151,34 @@ class DemoPeople:
                 enterers[office.id] = by_role[(roles.OFFICE, office.id)]
             if office.parent_id is not None and (roles.ZONE, office.parent_id) in by_role:
                 validators[office.id] = by_role[(roles.ZONE, office.parent_id)]
-        return cls(enterers, validators)
+        feeders = {
+            role.name.removeprefix(roles.FEED_PREFIX): (user.id, user.username)
+            for role in sm.get_all_roles()
+            if role.name.startswith(roles.FEED_PREFIX)
+            for user in role.user[:1]
+        }
+        return cls(enterers, validators, feeders)
+
+    def feeds(self, written: Written, offices: dict[int, Office]) -> list[audit.PendingEvent]:
+        """Record the feed of every written return of a fed format; the feed's audit events."""
+        found: list[audit.PendingEvent] = []
+        feeds: list[dict[str, Any]] = []
+        for return_id, header, fmt, _rows in written:
+            month = Month.of(header["period"])
+            key = return_key(fmt.code, offices[header["office_id"]], month)
+            at = header["created_at"] - FEED_LEAD
+            for source in fmt.sources_in_force(month):
+                user_id, username = self.feeders.get(source, (None, STORY_ACTOR))
+                feeds.append(
+                    {"return_id": return_id, "source": source, "fed_at": at}
+                    | {"fed_by_id": user_id, "fed_by_name": username}
+                )
+                reason = f"demo history: fed from {source} on {at:%Y-%m-%d %H:%M}"
+                event = (Step.FEED.value, "return", key, None, {"sources": [source]}, reason)
+                found.append(audit.PendingEvent(user_id, username, *event))
+        if feeds:
+            db.session.execute(insert(ReturnFeed), feeds)
+        return found
 
     def events(self, written: Written, offices: dict[int, Office]) -> list[audit.PendingEvent]:
         """The events a save, a submission and a validation of each written return would record."""
@@ -211,7 +243,7 @@ def seed_demo_history(today: dt.date | None = None) -> dict[str, int]:
 
     def write_events(written: Written) -> None:
         nonlocal events
-        events += audit.record_many(people.events(written, offices))
+        events += audit.record_many(people.feeds(written, offices) + people.events(written, offices))
 
     plan = NationalPlan(months=len(months), last_month=months[-1], seed=HISTORY_SEED)
     counts = generate_returns(list(offices), plan, story, write_events)

@@ -64,7 +64,15 @@ def synthetic_definitions(count: int = DEFAULT_COUNT, source: str | os.PathLike[
     for fmt in formats:
         if fmt.get("replaces") and fmt["replaces"] not in kept:
             del fmt["replaces"]  # its predecessor was cut off: the format simply starts at `from`
-    return {**data, "formats": formats}
+        if fmt.get("cross_checks"):  # a check across formats needs the other format
+            fmt["cross_checks"] = [x for x in fmt["cross_checks"] if x["right"]["format"] in kept]
+            if not fmt["cross_checks"]:
+                del fmt["cross_checks"]
+    result = {**data, "formats": formats}
+    result["summaries"] = [s for s in data.get("summaries", []) if s["format"] in kept]
+    if not result["summaries"]:
+        del result["summaries"]  # a summary needs its format
+    return result
 
 
 def write_synthetic_definitions(

@@ -75,7 +75,7 @@ class RowMaker:
         in_buckets = {code for bucket in buckets for code in bucket.parts}
         outflows = _outflows(fmt, month, columns, in_buckets)
         taken = in_buckets | {c.code for _whole, group in outflows for c in group}
-        free = tuple(c for c in columns if c.role == "entered" and c.code not in taken)
+        free = tuple(c for c in columns if c.is_input and c.code not in taken)
         return cls(fmt, month, columns, free, outflows, buckets)
 
     def make(
@@ -166,7 +166,7 @@ def _buckets(fmt: FormatDef, columns: tuple[ColumnDef, ...]) -> tuple[Bucket, ..
             continue
         parts = tuple(part.strip() for part in match.group(1).split("+"))
         whole = match.group(3)
-        entered = all(code in in_force and in_force[code].role == "entered" for code in parts)
+        entered = all(code in in_force and in_force[code].is_input for code in parts)
         if entered and whole in in_force and not used & set(parts) and whole not in parts:
             found.append(Bucket(parts, match.group(2) == "==", whole))
             used.update(parts)
@@ -180,7 +180,7 @@ def _outflows(fmt, month, columns, in_buckets) -> tuple[tuple[str, tuple[ColumnD
     base = compute_row(fmt, month, base_cells)
     lowers: dict[str, list[ColumnDef]] = {}
     for column in inputs:
-        if column.role != "entered":
+        if not column.is_input:
             continue
         probe = compute_row(fmt, month, {**base_cells, column.code: _one(column)})
         for computed in computed_order(fmt, month):

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, AuditHead
 from .corrections import CorrectionItem, CorrectionRequest, CorrectionStatus, Counter, ReturnRevision
+from .feeds import ReturnFeed
 from .masters import MasterItem
 from .messaging import (
     HelpdeskQuery,
@@ -34,6 +35,7 @@ __all__ = [
     "NotificationPreference",
     "Office",
     "OfficeKind",
+    "ReturnFeed",
     "ReturnRemark",
     "OutboxItem",
     "OutboxStatus",

@@ -26,7 +26,7 @@ class CellView:
     messages: tuple[str, ...]
     remarks: tuple[str, ...] = ()  # what the validating unit pointed out at this cell
     name: str = ""  # the spoken name of its input: "row — group — column (unit)"
-    role: str = ""  # entered, carried or computed (a computed row computes every cell); default: the column's
+    role: str = ""  # entered, carried, computed (a computed row's every cell) or 'fed'; '': the column's
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,10 @@ def row_views(
             at = (row.key, column.code)
             notes = tuple(messages.get(at, ())), tuple(remarks.get(at, ()))
             name = cell_name(spoken, column, units[column.code])
-            role = grid.fmt.cell_role(row.key, column) if not row.is_total else column.role
+            if grid.fmt.fed_source(row.key, column) is not None:
+                role = "fed"
+            else:
+                role = grid.fmt.cell_role(row.key, column) if not row.is_total else column.role
             cells.append(CellView(column, editable, text, *notes, name, role))
         views.append(RowView(row, _own_label(row, beside), heading, tuple(cells), spoken, side, side_span))
     return views

@@ -15,6 +15,7 @@ REPORTS = "MPR reports"
 SUMMARIES = "Monthly summary reports"  # MSR pages (Functional Owners and the Board)
 MASTER_LISTS = "Master lists"  # items of the master lists kept as data (administrators)
 BULK_LOAD = "MPR bulk load"  # the bulk-load page and its API (administrators and owners)
+FEED_API = "MPR feed API"  # PUT .../fed: the system accounts of the sources (roles "Feed <source>")
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"

@@ -37,6 +37,7 @@ class Action(StrEnum):
     ANSWER = "answer"  # reply to, close or reopen it as the format's owner
     READ_FIGURES = "read-figures"  # see a return's figures, which depends on the return's state
     BULK_LOAD = "bulk-load"  # load past months of one format for many offices (admin, the format's owner)
+    FEED = "feed"  # write a format's fed cells: the system account of a source that feeds it
 
 
 # The states whose figures READ_FIGURES weighs (ReturnStatus values; None: not started).
@@ -202,6 +203,8 @@ def may(
         return _owns_with_role(actor, fmt)
     if action is Action.BULK_LOAD:  # any office the format applies to; see may_bulk_load
         return may_bulk_load(actor, fmt) and applies_to(fmt, office)
+    if action is Action.FEED:  # a national system: every office the format applies to; see may_feed
+        return may_feed(actor, fmt) and applies_to(fmt, office)
     if action is Action.SUMMARY:
         return actor.is_board or actor.owner_code is not None or actor.is_admin
     if action is Action.VIEW:
@@ -248,6 +251,18 @@ def may_bulk_load(actor: Actor | None, fmt: FormatDef | None) -> bool:
     if actor is None or fmt is None:
         return False
     return actor.is_admin or _owns_with_role(actor, fmt)
+
+
+def may_feed(actor: Actor | None, fmt: FormatDef | None) -> bool:
+    """Whether `actor` is the system account of a source that feeds some column of `fmt`.
+
+    Like BULK_LOAD there is no row filter (a source feeds every office that files the format),
+    so no SQL twin is needed; which columns it may write is `roles.fed_sources`' business.
+    """
+    if actor is None or fmt is None:
+        return False
+    sources = {c.fed for c in fmt.columns if c.fed is not None} | {r.fed for r in fmt.rows.rows if r.fed}
+    return bool(sources & roles.fed_sources(actor.role_names))
 
 
 def visible_offices(actor: Actor | None, fmt: FormatDef | None = None) -> ColumnElement[bool]:

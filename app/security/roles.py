@@ -15,6 +15,7 @@ ZONE = "Zone"  # Chief Commissioner, or DGRI/DGCEI HQ for their ADGs: validates
 BOARD = "Board"  # top management: reads everything
 FIELD = "Division/Range"  # reads its Commissionerate's reports from a notified date
 OWNER_PREFIX = "Owner "  # one role per Functional Owner, e.g. "Owner DDM"
+FEED_PREFIX = "Feed "  # one role per source (sources:), e.g. "Feed GSTN": its system account feeds cells
 
 Permission = tuple[str, str]
 
@@ -22,6 +23,21 @@ Permission = tuple[str, str]
 def owner_role(owner_code: str) -> str:
     """The role name of a Functional Owner."""
     return f"{OWNER_PREFIX}{owner_code}"
+
+
+def feed_role(source_code: str) -> str:
+    """The role name of a source's system account."""
+    return f"{FEED_PREFIX}{source_code}"
+
+
+def fed_sources(role_names: frozenset[str]) -> frozenset[str]:
+    """The sources whose cells a holder of these roles may feed."""
+    return frozenset(name.removeprefix(FEED_PREFIX) for name in role_names if name.startswith(FEED_PREFIX))
+
+
+def is_system_account(role_names: frozenset[str] | set[str]) -> bool:
+    """Whether every role is a source's feed role: a system account that uses the feed API only."""
+    return bool(role_names) and all(name.startswith(FEED_PREFIX) for name in role_names)
 
 
 def _common() -> set[Permission]:
@@ -93,6 +109,8 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
         roles[owner_role(owner)] = (
             _common() | owned | decide | _queue(edit=True) | _bulk_load() | _summaries()
         )
+    for source in definitions.sources:  # a system account: the feed endpoint and nothing else
+        roles[feed_role(source)] = {(p.CAN_EDIT, p.FEED_API)}
     return roles
 
 

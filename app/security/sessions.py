@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
@@ -19,12 +30,18 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.org import UserProfile
+from app.security.roles import is_system_account
 
 EPOCH_KEY = "_mpr_epoch"
 LOGIN_AT_KEY = "_mpr_login_at"
 SEEN_KEY = "_mpr_seen"
 # Endpoints a user who must set a password and profile may still reach.
 ALLOWED_WHILE_FORCED = {"AccountView.password", "AuthDBView.logout", "static", "appbuilder.static"}
+# The only pages a source's system account (roles "Feed <source>") reaches: it works through the API.
+SYSTEM_ACCOUNT_PAGES = {
+    *("AuthDBView.login", "AuthDBView.logout", "LocaleView.index", "LanguageChoice.keep"),
+    *("UtilView.back", "health.health_check", "static", "appbuilder.static"),
+}
 
 
 def now() -> dt.datetime:
@@ -92,6 +109,9 @@ def enforce_session():
         flash(reason, "warning")
         return redirect(url_for("AuthDBView.login"))
     session[SEEN_KEY] = now().timestamp()
+    system_account = is_system_account({role.name for role in current_user.roles})
+    if system_account and request.endpoint not in SYSTEM_ACCOUNT_PAGES:
+        abort(403)  # a system account feeds cells through the API; no page is for it
     profile = profile_of(current_user.id)
     if profile is not None and profile.must_change_password and request.endpoint not in ALLOWED_WHILE_FORCED:
         return redirect(url_for("AccountView.password"))

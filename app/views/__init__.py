@@ -16,6 +16,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.api import MprApi
     from app.views.api_bulk import MprBulkApi
     from app.views.api_cycle import MprCycleApi
+    from app.views.api_feed import MprFeedApi
     from app.views.api_reports import MprReportApi
     from app.views.api_summaries import MprSummaryApi
     from app.views.bulk import BulkLoadView
@@ -57,5 +58,6 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprReportApi)
     appbuilder.add_api(MprSummaryApi)
     appbuilder.add_api(MprBulkApi)
+    appbuilder.add_api(MprFeedApi)
     register_messaging_views(appbuilder)
     appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)

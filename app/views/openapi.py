@@ -83,6 +83,16 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
             "parameters": [_query("dry_run", {"type": "string", "enum": ["0", "1"]})],
             "requestBody": _upload_body(),
         },
+        "MprFeedApi.put_fed": {
+            "requestBody": _body({"rows": ROWS}, ("rows",)),
+            "responses": {
+                "200": {"description": "{fed: {source: fed at}, status, version}: the fed cells are stored"},
+                "403": {"description": "not the system account of a source that feeds the format"},
+                "404": {"description": "no such format or office, or the office does not file the format"},
+                "409": {"description": "the return is submitted or validated, or the month cannot be filed"},
+                "422": {"description": "every cell that cannot be fed {row, column, code, message}"},
+            },
+        },
         "MprCycleApi.submit_return": {"requestBody": _body({"version": {"type": "integer"}})},
         "MprCycleApi.raise_correction": {"requestBody": _body(correction, ("format", "office", "period"))},
         "MprCycleApi.reject": {"requestBody": _body({"reason": {"type": "string"}}, ("reason",))},

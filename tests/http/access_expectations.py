@@ -24,6 +24,8 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Change password and profile    | every user                                                   |
 | Users, roles, permissions      | administrators only (administrators never enter or validate) |
 | Master-list items              | administrators only                                          |
+| Write fed cells (API only)     | the system account of the source feeding them ("Feed GSTN"), |
+|                                | for every office filing the format; it does nothing else     |
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Role(StrEnum):
     ZONE = "Zone"  # a Zone, or DGRI / DGCEI Headquarters validating their ADGs
     OFFICE = "Office"  # a Commissionerate, or an ADG's zonal unit
     FIELD = "Division/Range"
+    FEED = "Feed"  # a source's system account (role "Feed <source>"): belongs to no office
     ANONYMOUS = "anonymous"
 
 
@@ -97,13 +100,14 @@ Expected = Answer | frozenset[Answer]
 Expectation = Callable[[Case], Expected]
 
 ALLOW, DENY, HIDE, LOGIN = Answer.ALLOW, Answer.DENY, Answer.HIDE, Answer.LOGIN
-ADMIN, BOARD, OWNER, ZONE, OFFICE, FIELD, ANONYMOUS = (
+ADMIN, BOARD, OWNER, ZONE, OFFICE, FIELD, FEED, ANONYMOUS = (
     Role.ADMIN,
     Role.BOARD,
     Role.OWNER,
     Role.ZONE,
     Role.OFFICE,
     Role.FIELD,
+    Role.FEED,
     Role.ANONYMOUS,
 )
 OWN = Side.OWN
@@ -119,6 +123,11 @@ def public(_case: Case) -> Expected:
 
 def signed_in(case: Case) -> Expected:
     """Every signed-in user (home, format index, status, mailbox-like lists, own profile)."""
+    return LOGIN if case.role is ANONYMOUS else ALLOW
+
+
+def token_refresh(case: Case) -> Expected:
+    """FAB's JWT refresh: whoever holds a refresh token, system accounts included."""
     return LOGIN if case.role is ANONYMOUS else ALLOW
 
 
@@ -366,6 +375,14 @@ def bulk_load(case: Case) -> Expected:
     return ALLOW if case.role is ADMIN else DENY
 
 
+def feed_cells(case: Case) -> Expected:
+    """PUT fed cells (API): a source's system account, for every office filing the format (a national
+    system: no jurisdiction); every other role holds no permission on the feed API (403)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role is FEED else DENY
+
+
 # ----------------------------------------------------------------- mailbox and helpdesk
 
 
@@ -433,6 +450,16 @@ class Rule:
         """Whether this rule covers `endpoint`."""
         return re.fullmatch(self.pattern, endpoint) is not None
 
+    def expected(self, case: Case) -> Expected:
+        """The answer for `case`: a system account is refused everything but feeding and signing in."""
+        if case.role is FEED and self.expect not in FOR_SYSTEM_ACCOUNTS:
+            return DENY
+        return self.expect(case)
+
+
+# What a source's system account may reach: pages for anyone, its API login and token, the feed.
+FOR_SYSTEM_ACCOUNTS = (public, login_form, api_login, token_refresh, feed_cells)
+
 
 FORMAT = r"Format_[a-z0-9_]+"
 FAB_EDITABLE = r"(MprUserDBModelView|RoleModelView)"
@@ -448,7 +475,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"UtilView\.back", public),
     Rule(r"health\.health_check", public),  # load balancers ask it; it tells nothing but up or down
     Rule(r"SecurityApi\.login", api_login),
-    Rule(r"SecurityApi\.refresh", signed_in),
+    Rule(r"SecurityApi\.refresh", token_refresh),
     # --- every signed-in user ---------------------------------------------------------
     Rule(r"HomeView\.index", signed_in),
     Rule(r"FormatIndexView\.index", signed_in),
@@ -477,6 +504,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"MprCycleApi\.send_back", send_back_api, Target.API_RETURN),
     Rule(r"MprCycleApi\.(approve|reject)", decide_correction_api, Target.CORRECTION),
     Rule(r"MprReportApi\.(get_report|get_report_xlsx)", see_unit_report, Target.REPORT),
+    Rule(r"MprFeedApi\.put_fed", feed_cells, Target.API_RETURN),
     # --- reports ----------------------------------------------------------------------
     Rule(r"ReportsView\.index", signed_in),
     Rule(r"SummariesView\.index", summary_reader),

@@ -103,6 +103,14 @@ def test_demo_history_tells_a_consistent_story_and_is_written_once(app):
         assert deadline_status(None, before_last, dt.date.today()) == NOT_REPORTED
         assert len(filed) == len(returns)
 
+        from app.models.feeds import ReturnFeed
+
+        fed = [r for r in returns if r.format_code == "DPM-GST-15A"]  # fed from GSTN
+        assert fed and _count(ReturnFeed) == len(fed)
+        first = min(fed, key=lambda r: r.period)
+        first_key = return_key(first.format_code, first.office, Month.of(first.period))
+        assert [e.action for e in audit.history(first_key)][:3] == ["feed", "save", "submit"]
+
         approved = db.session.execute(
             select(CorrectionRequest).where(CorrectionRequest.status == CorrectionStatus.APPROVED)
         ).scalar_one()

@@ -96,6 +96,7 @@ MENUS = {
     "cgst-mum-w-d2": EVERYONE,  # Division/Range (a Division)
     "cgst-mum-w-d2-r1": EVERYONE,  # Division/Range (a Range)
 }
+SYSTEM_ACCOUNTS = ["gstn-feed"]  # Feed GSTN: the feed API only, no page and so no menu
 
 
 def test_every_role_of_the_demo_is_covered(app):
@@ -103,8 +104,15 @@ def test_every_role_of_the_demo_is_covered(app):
     with app.app_context():
         role_of = {user.username: {r.name for r in user.roles} for user in app.appbuilder.sm.get_all_users()}
     seeded_roles = {name for names in role_of.values() for name in names}
-    covered = {name for username in MENUS for name in role_of[username]}
+    covered = {name for username in [*MENUS, *SYSTEM_ACCOUNTS] for name in role_of[username]}
     assert seeded_roles - covered == set()
+
+
+@pytest.mark.parametrize("username", SYSTEM_ACCOUNTS)
+def test_a_system_account_gets_no_page_and_no_menu(login_as, username):
+    client = login_as(username)
+    home = client.get("/")
+    assert home.status_code == 403 and menu(home.get_data(as_text=True)) == []
 
 
 @pytest.mark.parametrize(("username", "entries"), MENUS.items(), ids=list(MENUS))

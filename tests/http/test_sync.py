@@ -195,6 +195,40 @@ def test_sync_adds_a_column_from_a_later_month_and_keeps_the_data(fresh_url, app
     ], lines
 
 
+FED_REMAND = (
+    '    - {code: REMAND_FED_NO, label: "Remanded cases received (GSTN)", label_hi: "प्राप्त प्रतिप्रेषित मामले",'
+    " type: count, fed: GSTN, from: 2024-02}\n"
+)
+
+
+def test_a_fed_column_added_keeps_the_data_and_only_its_source_feeds_it(fresh_url, apps, write_definitions):
+    with seeded(fresh_url, apps) as first:
+        before = stored(first, "DPM-GST-ADJ-2", "CGST-MUM-E", "2024-01")
+    fed = edit_format(REAL_TEXT, "DPM-GST-ADJ-2", AGE_LINE, AGE_LINE + FED_REMAND)
+    second = new_app(fresh_url, write_definitions(fed), apps)
+    lines, ok = run_sync(second)
+    assert ok and "add column mpr_dpm_gst_adj_2.remand_fed_no" in lines, lines
+    after = stored(second, "DPM-GST-ADJ-2", "CGST-MUM-E", "2024-01")
+    assert after["_"].pop("REMAND_FED_NO") is None and after == before
+
+    client = login(second, "cgst-mum-e")
+    february = get_grid(client, "dpm_gst_adj_2", "CGST-MUM-E", "2024-02")
+    assert "REMAND_FED_NO" in february.columns and ("_", "REMAND_FED_NO") not in february.inputs
+    assert "Not fed yet from GSTN" in february.text
+    api = second.test_client()
+    password = second.config["MPR_DEMO_PASSWORD"]
+    login_body = {"username": "gstn-feed", "password": password, "provider": "db"}
+    token = api.post("/api/v1/security/login", json=login_body).get_json()["access_token"]
+    url = "/api/v1/mpr/returns/DPM-GST-ADJ-2/CGST-MUM-E/2024-02/fed"
+    headers = {"Authorization": f"Bearer {token}"}
+    fed_answer = api.put(url, headers=headers, json={"rows": {"_": {"REMAND_FED_NO": 2}}})
+    assert fed_answer.status_code == 200, fed_answer.get_json()
+    assert stored(second, "DPM-GST-ADJ-2", "CGST-MUM-E", "2024-02")["_"]["REMAND_FED_NO"] == 2
+    refused = api.put(url, headers=headers, json={"rows": {"_": {"RECEIPT_NO": 2}}})
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["code"] == "not_fed"
+    assert "Fed from GSTN" in get_grid(client, "dpm_gst_adj_2", "CGST-MUM-E", "2024-02").text
+
+
 # ------------------------------------------------------------------ a replacement with carried columns
 
 PENDING = (

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from app.errors import Conflict, Forbidden, NotFound, Refusal
 from app.services.cycle.saving import ReturnLocked, SaveConflict
-from app.services.cycle.workflow import ConcurrentChange, FiguresDisagree, NotPermitted, WorkflowRefused
+from app.services.cycle.workflow import (
+    ConcurrentChange,
+    FiguresDisagree,
+    NotFedYet,
+    NotPermitted,
+    WorkflowRefused,
+)
 from app.services.engine.grid import GridClosed
 
 
@@ -17,6 +23,7 @@ def test_every_business_refusal_is_in_the_catalogue_with_its_status_and_a_distin
         SaveConflict,
         ReturnLocked,
         GridClosed,
+        NotFedYet,
     ]
     assert all(issubclass(r, Refusal) for r in refusals)
     assert {r: r.status for r in refusals} == {
@@ -27,6 +34,7 @@ def test_every_business_refusal_is_in_the_catalogue_with_its_status_and_a_distin
         SaveConflict: 409,
         ReturnLocked: 409,
         GridClosed: 409,
+        NotFedYet: 409,
     }
     assert len({r.code for r in refusals}) == len(refusals)
 

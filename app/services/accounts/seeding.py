@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.org import Office, OfficeKind, UserProfile
+from app.security.roles import FEED_PREFIX
 from app.services.accounts.masters import MasterListErrors, load_master_file
 from app.services.engine import catalogue
 
 OFFICE_KEYS = {"code", "name", "kind", "city", "children", "segments", "function", "owner"}
 USER_KEYS = {"username", "role", "office", "name", "designation", "email", "mobile"}
+SYSTEM_ACCOUNT_OFFICE = "-"  # a source's system account belongs to no office
 DEMO_PASSWORD_DEFAULT = "mpr-demo-2026-field"  # noqa: S105 - published demo password, demo accounts only
 
 
@@ -89,7 +91,9 @@ def _ensure_user(sm, entry: dict[str, Any], offices: dict[str, Office], password
     unknown = set(entry) - USER_KEYS
     if unknown:
         raise SeedError(f"user {entry.get('username')}: unknown key(s) {sorted(unknown)}")
-    office = offices.get(entry["office"])
+    if "office" not in entry and str(entry.get("role", "")).startswith(FEED_PREFIX):
+        return _ensure_system_account(sm, entry, password)
+    office = offices.get(entry.get("office"))
     role = sm.find_role(entry["role"])
     if office is None or role is None:
         raise SeedError(
@@ -115,6 +119,19 @@ def _ensure_user(sm, entry: dict[str, Any], offices: dict[str, Office], password
     return DemoUser(entry["username"], password, entry["role"], office.code)
 
 
+def _ensure_system_account(sm, entry: dict[str, Any], password: str) -> DemoUser:
+    """A source's system account (role "Feed <source>"): no office, no profile, only the feed API."""
+    role = sm.find_role(entry["role"])
+    if role is None:
+        raise SeedError(f"user {entry['username']}: unknown role {entry['role']}")
+    if sm.find_user(username=entry["username"]) is None:
+        email = entry.get("email") or f"{entry['username']}@cbic.example.org"
+        name = entry.get("name", entry["username"])
+        if not sm.add_user(entry["username"], name, "system", email, role, password=password):
+            raise SeedError(f"user {entry['username']}: could not be created")
+    return DemoUser(entry["username"], password, entry["role"], SYSTEM_ACCOUNT_OFFICE)
+
+
 def seed_demo(organisation_path: str | Path, masters_path: str | Path) -> dict[str, int]:
     """Load offices, master lists and demo users; safe to run again."""
     data = yaml.safe_load(Path(organisation_path).read_text())
@@ -137,4 +154,8 @@ def demo_users() -> list[DemoUser]:
         user = sm.get_user_by_id(profile.user_id)
         role = user.roles[0].name if user.roles else ""
         found.append(DemoUser(user.username, demo_password(), role, profile.office.code))
+    for role in sm.get_all_roles():
+        if role.name.startswith(FEED_PREFIX):
+            password = demo_password()
+            found += [DemoUser(u.username, password, role.name, SYSTEM_ACCOUNT_OFFICE) for u in role.user]
     return sorted(found, key=lambda u: (u.role, u.username))

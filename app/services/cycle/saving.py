@@ -234,7 +234,7 @@ def plan_draft(
     rows, errors = merge_changes(grid, changes, today)
     if not errors:  # the format as this office fills it (grid.fmt): its own columns only
         rows = _computed(grid.fmt, month, rows)
-        errors = _unstorable(grid.fmt, month, rows)
+        errors = unstorable_cells(grid.fmt, month, rows)
     if errors:
         _show_typed(grid, changes, errors)
     return DraftPlan(grid, rows, errors)
@@ -287,16 +287,14 @@ def _stored_version(ret: MprReturn) -> int:
     return db.session.execute(select(MprReturn.version).where(MprReturn.id == ret.id)).scalar_one()
 
 
-def _unstorable(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:
+def unstorable_cells(fmt: FormatDef, month: Month, rows: dict) -> list[CellMessage]:
     """Typed or computed cells too large for their database column: refused here, not by the database."""
     return [
         CellMessage(
             key,
             column.code,
             "too_large",
-            _("The number is too large")
-            if column.role == "entered"
-            else _("The result is too large to store"),
+            _("The number is too large") if column.is_input else _("The result is too large to store"),
         )
         for key, (_pos, cells) in rows.items()
         for column in fmt.columns_in_force(month)

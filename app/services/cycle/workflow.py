@@ -20,7 +20,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.errors import Conflict, Forbidden
 from app.extensions import db
-from app.i18n import status_text
+from app.i18n import local, status_text
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
@@ -28,7 +28,7 @@ from app.security.policy import Action, Actor, applies_to, may
 from app.services import audit
 from app.services.cycle import remarks
 from app.services.engine import catalogue
-from app.services.engine.grid import open_grid
+from app.services.engine.grid import Grid, open_grid
 
 
 class Step(StrEnum):
@@ -39,6 +39,7 @@ class Step(StrEnum):
     VALIDATE = "validate"
     SEND_BACK = "send-back"  # the validating unit points out errors: the office corrects and resubmits
     CORRECT = "correct"  # an approved correction replaces a validated revision
+    FEED = "feed"  # a source's system writes the fed cells (before the office submits)
 
 
 NEW = None  # a return not saved yet
@@ -49,6 +50,7 @@ ALLOWED_FROM: dict[Step, frozenset] = {
     Step.VALIDATE: frozenset({ReturnStatus.SUBMITTED}),
     Step.SEND_BACK: frozenset({ReturnStatus.SUBMITTED}),
     Step.CORRECT: frozenset({ReturnStatus.VALIDATED}),
+    Step.FEED: frozenset({NEW, ReturnStatus.DRAFT}),
 }
 REFUSALS = {  # %(label)s names the return ("X for Apr 2024"), %(status)s its status
     Step.SAVE: _l("%(label)s is validated: it changes only through a correction request"),
@@ -56,6 +58,10 @@ REFUSALS = {  # %(label)s names the return ("X for Apr 2024"), %(status)s its st
     Step.VALIDATE: _l("%(label)s cannot be validated: it is %(status)s"),
     Step.SEND_BACK: _l("%(label)s cannot be sent back: only a submitted return can be, and it is %(status)s"),
     Step.CORRECT: _l("%(label)s can be corrected only after validation; it is %(status)s"),
+    Step.FEED: _l(
+        "%(label)s cannot be fed: it is %(status)s. Fed cells are written before the office submits; "
+        "a submitted return must be sent back first, a validated one changes only through a correction"
+    ),
 }
 
 
@@ -69,6 +75,12 @@ class FiguresDisagree(WorkflowRefused):
     """A check across formats fails: this return's figures disagree with another format's return."""
 
     code = "figures_disagree"
+
+
+class NotFedYet(WorkflowRefused):
+    """Submit refused: a source has not fed the return's fed cells for that month yet."""
+
+    code = "not_fed_yet"
 
 
 class NotPermitted(Forbidden):
@@ -154,6 +166,7 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
         raise ConcurrentChange(
             _("%(label)s was changed after you opened it; reload and submit again.", label=label)
         )
+    ensure_fed(grid, label)
     if grid.disagreeing_with:
         raise FiguresDisagree(
             _(
@@ -178,6 +191,23 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
     remarks.clear(ret, actor, return_key(fmt.code, office, month), ret.submitted_at)
     commit_or_conflict(label)
     return ret
+
+
+def ensure_fed(grid: Grid, label: str) -> None:
+    """Raise NotFedYet while a source that feeds the format for the month has not fed this return."""
+    waiting = [source for source in grid.fmt.sources_in_force(grid.month) if source not in grid.feeds]
+    if waiting:
+        names = ", ".join(f"{code} ({local(catalogue.source_title(code))})" for code in waiting)
+        raise NotFedYet(
+            _(
+                "%(label)s cannot be submitted yet: its cells fed from %(sources)s have not been fed "
+                "for %(month)s. They are written by that system, not typed here; submit once they show.",
+                label=label,
+                sources=names,
+                month=month_name(grid.month),
+            ),
+            waiting,
+        )
 
 
 @one_step

@@ -95,7 +95,7 @@ def compute_rows(fmt: FormatDef, month: Month, rows: Mapping[str, Mapping[str, A
 
 
 def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]]) -> Cells:
-    """A total row: entered and carried numbers summed, computed columns recomputed."""
+    """A total row: entered, fed and carried numbers summed, computed columns recomputed."""
     totals: Cells = {}
     rows = list(rows)
     for column in fmt.columns_in_force(month):
@@ -108,8 +108,9 @@ def total_cells(fmt: FormatDef, month: Month, rows: Iterable[Mapping[str, Any]])
 
 
 def _required_messages(fmt: FormatDef, month: Month, key: str, cells: Mapping[str, Any]):
+    fed_row = key in fmt.fed_row_keys  # its entered cells come from a source: "not fed yet" covers them
     for column in fmt.columns_in_force(month):
-        editable = fmt.cell_role(key, column) == "entered"
+        editable = fmt.cell_role(key, column) == "entered" and not fed_row
         if editable and column.required and cells.get(column.code) in (None, ""):
             yield CellMessage(key, column.code, "required", _("Required"))
 
@@ -118,8 +119,8 @@ def _check_applies(check, key: str, cells: Mapping[str, Any], fmt: FormatDef, mo
     in_force = {c.code for c in fmt.columns_in_force(month)}
     if not check.rule.names <= in_force:
         return False
-    entered = [n for n in check.rule.names if fmt.cell_role(key, fmt.column(n)) == "entered"]
-    return all(cells.get(n) is not None for n in entered)
+    given = [n for n in check.rule.names if fmt.cell_role(key, fmt.column(n)) in ("entered", "fed")]
+    return all(cells.get(n) is not None for n in given)
 
 
 def check_messages(

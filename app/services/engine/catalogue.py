@@ -47,3 +47,9 @@ def defined_rows(fmt: FormatDef, month: Month) -> tuple[RowDef, ...]:
     if fmt.rows.kind == "master":
         return master_rows(fmt, month)
     return fmt.rows_in_force(month)
+
+
+def source_title(code: str) -> str:
+    """The title of a source (sources:) of the definitions, or its code if it is not declared."""
+    source = definitions().sources.get(code)
+    return source.title if source is not None else code

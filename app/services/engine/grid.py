@@ -22,6 +22,7 @@ from app.definitions.texts import joined
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import local
+from app.models.feeds import ReturnFeed
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.display import month_name
@@ -77,6 +78,7 @@ class Grid:
     pending: list = field(default_factory=list)  # cross-format checks not evaluated yet (PendingCheck)
     disagreeing_with: list[str] = field(default_factory=list)  # formats a cross-format check fails against
     correcting: bool = False  # a correction request proposes new figures for a validated return
+    feeds: dict[str, ReturnFeed] = field(default_factory=dict)  # source code -> its latest feed
 
     @property
     def status(self) -> str:
@@ -98,8 +100,8 @@ class Grid:
         if self.locked or row.is_total or not column.in_force(self.month):
             return False
         role = self.fmt.cell_role(row.key, column)
-        if role == "entered":
-            return True
+        if role == "entered":  # unless its row is fed by a source (fed cells: the API only)
+            return self.fmt.fed_source(row.key, column) is None
         if role == "carried":  # the first month's opening, typed by hand until submitted
             return self.first_month and self.opening_open
         return False
@@ -241,7 +243,7 @@ def assemble(fmt, office, month, ret, stored, previous) -> Grid:
         if not row.is_total:
             row.cells = data[row.key]
     _fill_totals(fmt, month, rows, data)
-    grid = Grid(fmt, office, month, ret, fmt.columns_in_force(month), rows, previous is None)
+    grid = Grid(fmt, office, month, ret, fmt.entry_columns_in_force(month), rows, previous is None)
     grid.messages = calculation.check_messages(fmt, month, data, _totals(rows))
     return grid
 
@@ -283,6 +285,7 @@ def open_grid(
     validated = ret is not None and ret.status == ReturnStatus.VALIDATED
     grid = assemble(fmt, office, month, ret, stored, None if validated else previous)
     grid.first_month = previous is None
+    grid.feeds = feeds_of(fmt, month, ret)
     from app.services.engine import cross_checks  # it assembles the other formats' grids with this module
 
     across = cross_checks.evaluate(grid, office_view=office_view)
@@ -290,3 +293,11 @@ def open_grid(
     grid.pending = across.pending
     grid.disagreeing_with = across.disagreeing_with
     return grid
+
+
+def feeds_of(fmt: FormatDef, month: Month, ret: MprReturn | None) -> dict[str, ReturnFeed]:
+    """The latest feed of each source of the return (none asked for a format no source feeds)."""
+    if ret is None or ret.id is None or not fmt.sources_in_force(month):
+        return {}
+    found = db.session.execute(select(ReturnFeed).where(ReturnFeed.return_id == ret.id)).scalars()
+    return {feed.source: feed for feed in found}

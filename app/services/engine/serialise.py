@@ -42,12 +42,14 @@ def column_json(column: ColumnDef) -> dict[str, Any]:
         "carry": column.carry,
         "formula": column.formula.text if column.formula is not None else None,
         "functions": list(column.functions),  # empty: every office that files the format fills it
+        "fed": column.fed,
     }
 
 
 def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
     """A format with the columns and rows in force for `month`."""
     return {
+        "fed_rows": {row.key: row.fed for row in fmt.fed_rows_in_force(month)},
         "code": fmt.code,
         "title": fmt.title,
         "part": fmt.part,
@@ -112,4 +114,8 @@ def return_json(grid: Grid) -> dict[str, Any]:
         ],
         "checks": [m.as_dict() for m in grid.messages],
         "pending_checks": [p.as_dict() for p in grid.pending],
+        "fed": {
+            source: (feed.fed_at.isoformat(timespec="seconds") if (feed := grid.feeds.get(source)) else None)
+            for source in grid.fmt.sources_in_force(grid.month)
+        },
     }

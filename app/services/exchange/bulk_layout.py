@@ -58,14 +58,16 @@ class Table:
 
 
 def loadable(column: ColumnDef) -> bool:
-    """Whether a bulk load carries the column: entered cells and openings, never computed ones."""
-    return column.role in ("entered", "carried")
+    """Whether a bulk load carries the column: entered and fed cells and openings, never computed ones."""
+    return column.role in ("entered", "fed", "carried")
 
 
 def role_name(column: ColumnDef) -> str:
     """The column's part in a bulk load, as the guide names it."""
     if column.role == "carried":
         return _("opening")
+    if column.role == "fed":
+        return _("fed (past figures of the source)")
     return _("entered") if column.role == "entered" else _("computed (leave out)")
 
 

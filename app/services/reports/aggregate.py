@@ -29,8 +29,9 @@ Aggregates = dict[tuple[Month, int | None, str], Sums]
 
 
 def summed_columns(fmt: FormatDef) -> tuple[ColumnDef, ...]:
-    """Columns summed over offices: entered and carried counts and amounts (never percents or text)."""
-    return tuple(c for c in fmt.columns if c.type in ("count", "amount") and c.role in ("entered", "carried"))
+    """Columns summed over offices: entered, fed and carried counts and amounts (never percents or text)."""
+    summed = ("entered", "fed", "carried")
+    return tuple(c for c in fmt.columns if c.type in ("count", "amount") and c.role in summed)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,7 @@ def report_columns(fmt: FormatDef, month: Month) -> tuple[ReportColumn, ...]:
     columns = [
         ReportColumn(c.code, c.label, c.role, c.type, c.number, c.group_path)
         for c in fmt.columns_in_force(month)
+        if c.in_reports
     ]
     in_force = {c.code: c for c in fmt.columns_in_force(month)}
     number = max((c.number for c in fmt.columns), default=0)

@@ -196,7 +196,11 @@
       if (check.scope !== scope) { return; }
       var ready = check.names.every(function (name) {
         var td = tr.querySelector('td[data-col="' + name + '"]');
-        return td && (td.getAttribute("data-role") !== "entered" || values[name] !== null);
+        if (!td) {  // a computed column shown in reports only (show: report) is still computed here
+          return spec.computed.some(function (column) { return column.code === name && inForce(column); });
+        }
+        var given = ["entered", "fed"].indexOf(td.getAttribute("data-role")) >= 0;  // typed or fed
+        return !given || values[name] !== null;
       });
       if (ready && check.fn(values) === false) {
         check.cells.forEach(function (code) { showMessage(tr, code, check.message); });
