@@ -27,6 +27,10 @@ ERROR_CODES = {
     "E040": "from after until, or a column/row in force outside its format's months",
     "E041": "replacement months do not join up, or a format replaced twice",
     "E042": "a column or formula reads a column not in force in some month where the reader is",
+    "E070": "an annual format with a lag, a carry, a cumulative derived column, or months not whole years",
+    "E071": "a target_pct's target format is not annual",
+    "E072": "a target_pct's target column is unknown or not a number",
+    "E073": "a target_pct's target format has rows the format does not have",
 }
 
 

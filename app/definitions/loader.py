@@ -12,6 +12,7 @@ from .errors import DefinitionError, DefinitionErrors
 from .loader_columns import parse_columns
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_meaning import check_format, check_replacement_carries
+from .loader_periods import check_period, check_targets, lag_of
 from .loader_rows import RowContext, parse_rows
 from .loader_support import (
     FORMAT_CODE,
@@ -33,6 +34,8 @@ from .loader_support import (
 from .schema import (
     FILLING_KINDS,
     FUNCTIONS,
+    MONTHLY,
+    PERIODS,
     SEGMENTS,
     UNITS,
     DefinitionSet,
@@ -50,7 +53,7 @@ TOP_KEYS = ("version", "parts", "owners", "masters", "dimensions", "formats")
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
-    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks"),
+    *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "period", "lag"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -227,6 +230,8 @@ def _format(
         "filled_by": text_list(c, m, "filled_by", path, FILLING_KINDS),
         "functions": text_list(c, m, "functions", path, FUNCTIONS) or ALL_FUNCTIONS,
         "note": text(c, m, "note", path),
+        "period": choice(c, m, "period", path, PERIODS) or MONTHLY,
+        "lag": lag_of(c, m, path),
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
@@ -238,6 +243,7 @@ def _format(
         return None
     draft = FormatDraft(code, located(m, path), fields, months, replaces, rows, leaves, derived, checks)
     check_format(c, draft)
+    check_period(c, draft)
     return draft
 
 
@@ -261,6 +267,7 @@ def _cross_checks(c: Collector, drafts: list[FormatDraft], parts: dict, owners: 
                 line, path = draft.where.at(key)
                 c.add("E011", line, path, f"unknown {key} '{value}'{suggest(value, known)}")
     _replacements(c, drafts, by_code)
+    check_targets(c, drafts, by_code)
 
 
 def _replacements(c: Collector, drafts: list[FormatDraft], by_code: dict[str, FormatDraft]) -> None:
@@ -312,5 +319,7 @@ def _build(draft: FormatDraft) -> FormatDef:
         replaces=draft.replaces,
         replaced_by=draft.replaced_by,
         note=fields["note"],  # type: ignore[arg-type]
+        period=str(fields["period"]),
+        lag=int(fields["lag"]),  # type: ignore[call-overload]
         line=draft.where.line,
     )
