@@ -130,22 +130,20 @@ def test_e072_target_column_unknown_or_not_a_number(tmp_path: Path, column: str,
     assert fragment.split(" — ")[0] in error.message
 
 
+TARGET_ROWS = '{key: ITC, label: "ITC"}], total: "Total"}\n    columns:\n      - {code: TARGET'
+MONTHLY_ROWS = '    rows: {fixed: [{key: CASH, label: "Cash"}, {key: ITC, label: "ITC"}], total: "Total"}\n'
+
+
 def test_e073_target_rows_do_not_match(tmp_path: Path) -> None:
-    text = replaced(
-        '{key: ITC, label: "ITC"}], total: "Total"}\n    columns:\n      - {code: TARGET',
-        '{key: ITC, label: "ITC"}, {key: CESS, label: "Cess"}], total: "Total"}\n    columns:\n      - {code: TARGET',
-        GOOD,
-    )
+    cess = TARGET_ROWS.replace('"ITC"}]', '"ITC"}, {key: CESS, label: "Cess"}]')
+    text = replaced(TARGET_ROWS, cess, GOOD)
     error = the_error(tmp_path, text)
     assert_error(error, "E073", line_of(text, "format: FMT-T"), "formats[2].derived[0].target.format", "CESS")
 
 
 def test_e073_target_of_a_single_row_format_needs_rows_on_both_sides(tmp_path: Path) -> None:
-    text = replaced(
-        '    rows: {fixed: [{key: CASH, label: "Cash"}, {key: ITC, label: "ITC"}], total: "Total"}\n    columns:\n      - {code: COLLECTION',
-        "    rows: {free: {max: 5}}\n    columns:\n      - {code: COLLECTION",
-        GOOD,
-    )
+    monthly = MONTHLY_ROWS + "    columns:\n      - {code: COLLECTION"
+    text = replaced(monthly, "    rows: {free: {max: 5}}\n    columns:\n      - {code: COLLECTION", GOOD)
     error = the_error(tmp_path, text)
     assert_error(
         error,
