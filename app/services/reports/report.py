@@ -192,9 +192,11 @@ def _sum_months(indexed: dict[tuple[Month, str], dict], months: tuple[Month, ...
     return found
 
 
-def _rows(fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str) -> list[ReportRow]:
-    """The report rows of one unit from its aggregates."""
-    by_basis = {}
+def _rows(
+    fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str, targets=None
+) -> list[ReportRow]:
+    """The report rows of one unit from its aggregates (and its annual targets' cells by row)."""
+    by_basis = {dv.target_basis(code): cells for code, cells in (targets or {}).items()}
     cases = _sum_months(indexed, spans[dv.MONTH])
     for basis, months in spans.items():
         # each basis is computed with the format version in force in its last month (a replaced
@@ -226,7 +228,11 @@ def _completeness(states: list[agg.OfficeState]) -> Completeness:
 def build_report(
     fmt: FormatDef, unit: Unit, month: Month, basis: str = VALIDATED, by_children: bool | str = False
 ) -> Report:
-    """The report of `fmt` over `unit` for `month` (a bounded number of queries)."""
+    """The report of `fmt` over `unit` for `month` (a bounded number of queries).
+
+    An annual format reports its year (any month names it); a lagging format's report for
+    month F shows the figures of F, from its returns keyed F + lag."""
+    month = fmt.return_month(month)
     columns = report_columns(fmt, month)
     spans = _months(month, dv.bases_needed(fmt.derived))
     every_month = tuple(sorted({m for months in spans.values() for m in months}))
@@ -238,20 +244,33 @@ def build_report(
     per_child = _aggregates(srcs, scope, wanted, child_key(unit, by) if drilled else None)
     totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
-    states = agg.office_states(codes, month, every_month, scope, wanted)
+    states = agg.office_states(codes, month, every_month, scope, wanted, fmt.lag)
+    child = child_key(unit, by) if drilled else None
+    targets = target_cells(fmt, unit, month, wanted, child)
     report = Report(
         fmt=fmt,
         unit=unit,
         month=month,
         basis=basis,
         columns=columns,
-        rows=_rows(fmt, month, columns, row_defs, _by_child(totals).get(None, {}), spans, unit.name),
+        rows=_rows(
+            fmt,
+            month,
+            columns,
+            row_defs,
+            _by_child(totals).get(None, {}),
+            spans,
+            unit.name,
+            targets.get(None),
+        ),
         completeness=_completeness(states),
         amended=tuple(s.code for s in states if s.amended),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
     )
     if drilled:
-        report.children = _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by)
+        report.children = _children(
+            fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets
+        )
     return report
 
 
@@ -263,7 +282,9 @@ def _aggregates(srcs: list[agg.Source], scope, wanted: tuple[str, ...], child) -
     return found
 
 
-def _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by) -> list[ChildReport]:
+def _children(
+    fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets
+) -> list[ChildReport]:
     """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
     per_zone = unit.level == "india" and by != "offices"
     indexed = _by_child(per_child)
@@ -274,6 +295,29 @@ def _children(fmt, unit, month, columns, row_defs, spans, per_child, states, by)
     children = []
     for child_id, members in groups.items():
         code, name = names[child_id]
-        rows = _rows(fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name)
+        rows = _rows(
+            fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name, targets.get(child_id)
+        )
         children.append(ChildReport(code, name, rows, _completeness(members)))
     return sorted(children, key=lambda c: c.code)
+
+
+def target_cells(fmt: FormatDef, unit: Unit, month: Month, wanted: tuple[str, ...], child) -> dict[Any, dict]:
+    """{child id or None: {target format code: {row key: cells}}}: the annual targets that the
+    format's target_pct columns read, for `month`'s financial year, summed over the unit's offices
+    that file each target format (and per child unit when drilled down); one query per target."""
+    codes = sorted({d.target_format for d in fmt.derived if d.kind == dv.TARGET_PCT and d.target_format})
+    year = month.fy_start
+    found: dict[Any, dict] = defaultdict(dict)
+    for code in codes:
+        target = catalogue.definitions().format(code)
+        if not target.in_force(year):
+            continue
+        per_child = agg.aggregate(agg.Source(target, (year,)), offices_under(unit, target), wanted, child)
+        sums = _by_child(per_child)
+        if child is not None:
+            sums[None] = _by_child(agg.rolled_up(per_child)).get(None, {})
+        row_defs = _report_rows(target, year)
+        for kid, indexed in sums.items():
+            found[kid][code] = _basis_cells(target, year, row_defs, _sum_months(indexed, (year,)), False)
+    return found
