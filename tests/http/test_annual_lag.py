@@ -231,3 +231,30 @@ def test_no_target_return_leaves_the_achievement_blank(app, call):  # noqa: F811
     report = get(call, ZONE, f"/reports/{REVENUE}/{OFFICE}/2024-05").get_json()
     cells = next(row["cells"] for row in report["rows"] if row["key"] == "CASH")
     assert cells["CGST_UPTO"] is not None and cells["CGST_TARGET_PCT"] is None
+
+
+def test_reminders_follow_the_annual_due_date(app, ctx):  # noqa: F811
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models.messaging import MailMessage
+    from app.services.messaging.reminders import remind
+
+    app.config["MPR_ANNUAL_DUE_MONTH"], app.config["MPR_ANNUAL_DUE_DAY"] = 4, 30
+    try:
+        report = remind(dt.date(2024, 4, 25))  # 5 days before 30 April; March's returns were due 15 April
+        assert OFFICE in report.offices
+        subjects = (
+            db.session.execute(
+                select(MailMessage.subject).where(
+                    MailMessage.event_key == f"remind:2024-04-25:due-2024-04-30:before:{OFFICE}"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert subjects == ["Reminder: 1 MPR format(s) for April 2024 due in 5 day(s)"]  # DDM-GST-1-TARGET
+        again = remind(dt.date(2024, 4, 25))
+        assert again.offices == [] and again.already_done >= 1
+    finally:
+        app.config["MPR_ANNUAL_DUE_MONTH"], app.config["MPR_ANNUAL_DUE_DAY"] = 5, 15

@@ -203,14 +203,27 @@ def remind(day: dt.date) -> ReminderReport:
     """Queue the reminders due on `day` for the month due that month; commit; report what was queued."""
     month = Month.of(day).prev()
     report = ReminderReport(month, deadlines.due_date(month))
-    states = status.return_states(SYSTEM, month, today=day)
-    _remind_due(day, [s for s in states if s.due == report.due], report)
-    for due in sorted({s.due for s in states} - {report.due}):  # annual formats of an April cycle
-        other = ReminderReport(month, due, tag=f":due-{due.isoformat()}")
-        _remind_due(day, [s for s in states if s.due == due], other)
+    groups: dict[tuple[Month, dt.date], list[ReturnState]] = defaultdict(list)
+    for cycle, state in _cycle_states(month, day):
+        groups[(cycle, state.due)].append(state)
+    _remind_due(day, groups.pop((month, report.due), []), report)
+    for (cycle, due), states in sorted(groups.items()):  # annual formats, due on their own day
+        other = ReminderReport(cycle, due, tag=f":due-{due.isoformat()}")
+        _remind_due(day, states, other)
         report.merge(other)
     db.session.commit()
     return report
+
+
+def _cycle_states(month: Month, day: dt.date) -> list[tuple[Month, ReturnState]]:
+    """(cycle month, state) of month `month`'s returns, and of the annual formats of the financial
+    year under way on `day` (due perhaps before its April has ended)."""
+    found = [(month, state) for state in status.return_states(SYSTEM, month, today=day)]
+    this_year = Month.of(day).fy_start
+    if this_year != month:
+        states = status.return_states(SYSTEM, this_year, today=day)
+        found += [(this_year, state) for state in states if state.fmt.annual]
+    return found
 
 
 def _remind_due(day: dt.date, states: list[ReturnState], report: ReminderReport) -> None:
