@@ -241,11 +241,11 @@ def build_report(
     srcs = agg.sources(fmt, every_month)
     by = by_children if isinstance(by_children, str) else "children"
     drilled = bool(by_children) and unit.has_children
-    per_child = _aggregates(srcs, scope, wanted, child_key(unit, by) if drilled else None)
+    child = child_key(unit, by) if drilled else None
+    per_child = _aggregates(srcs, scope, wanted, child)
     totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
     states = agg.office_states(codes, month, every_month, scope, wanted, fmt.lag)
-    child = child_key(unit, by) if drilled else None
     targets = target_cells(fmt, unit, month, wanted, child)
     report = Report(
         fmt=fmt,
