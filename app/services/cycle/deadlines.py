@@ -89,8 +89,3 @@ def deadline_status(
 def label(state: str) -> str:
     """The translated text of a deadline state."""
     return str(LABELS.get(state, state))
-
-
-def days_left(month: Month, today: dt.date | None = None, fmt: FormatDef | None = None) -> int:
-    """Days until the due date (negative once it has passed)."""
-    return (due_date(month, fmt) - (today or dt.date.today())).days
