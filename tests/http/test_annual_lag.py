@@ -258,3 +258,19 @@ def test_reminders_follow_the_annual_due_date(app, ctx):  # noqa: F811
         assert again.offices == [] and again.already_done >= 1
     finally:
         app.config["MPR_ANNUAL_DUE_MONTH"], app.config["MPR_ANNUAL_DUE_DAY"] = 5, 15
+
+
+def test_a_lagging_format_reports_the_month_before_its_first_reporting_month(app, call):  # noqa: F811
+    # GST-GST-2 is filed from 2018-04: that return carries the figures of March 2018
+    with app.app_context():
+        put_return(
+            FILING,
+            OFFICE,
+            Month(2018, 4),
+            "validated",
+            {"GSTR_1": {"DUE_NO": 4, "FILED_ON_TIME_NO": 4, "FILED_LATE_NO": 0}},
+        )
+    march = get(call, ZONE, f"/reports/{FILING}/{OFFICE}/2018-03")
+    assert march.status_code == 200, march.get_data(as_text=True)
+    assert next(r["cells"] for r in march.get_json()["rows"] if r["key"] == "GSTR_1")["DUE_NO"] == 4
+    assert get(call, ZONE, f"/reports/{FILING}/{OFFICE}/2018-02").status_code == 404
