@@ -51,6 +51,9 @@ class Config:
     MPR_MASTERS = os.environ.get("MPR_MASTERS", str(BASE_DIR / "seed" / "masters.yaml"))
     # Month M is due (submitted and validated) by this day of month M+1.
     MPR_DUE_DAY = int(os.environ.get("MPR_DUE_DAY", "15"))
+    # annual formats (period: year): due by this day of this month of their financial year
+    MPR_ANNUAL_DUE_MONTH = int(os.environ.get("MPR_ANNUAL_DUE_MONTH", "5"))
+    MPR_ANNUAL_DUE_DAY = int(os.environ.get("MPR_ANNUAL_DUE_DAY", "15"))
     # Every N events of an office's audit chain, its head is anchored in the global chain
     # (app/services/audit.py); `flask mpr anchor-audit` anchors every chain that moved since.
     MPR_AUDIT_ANCHOR_EVERY = int(os.environ.get("MPR_AUDIT_ANCHOR_EVERY", "100"))

@@ -201,10 +201,11 @@ def register_web_hooks(app: Flask) -> None:
     from app.i18n import local, status_text
 
     app.jinja_env.filters["mpr_status"] = status_text
-    from app.presenters.display import day, indian_number, moment, month_name
+    from app.presenters.display import day, indian_number, moment, month_name, period_name
 
     # |num(places) 12,34,567.00 · |day dd-mm-yyyy · |moment dd-mm-yyyy HH:MM · |month_name January 2024
     app.jinja_env.filters.update(num=indian_number, day=day, moment=moment, month_name=month_name)
+    app.jinja_env.globals.update(period_name=period_name)  # period_name(fmt, month): year, lag or month
     app.jinja_env.filters["local"] = local  # a definitions label in the page's language, for string filters
     from app.presenters.pagination import page_url
 

@@ -16,6 +16,7 @@ from .loader_cross import check_cross_checks, parse_cross_checks
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_feeds import check_sources, refuse_nothing_fed
 from .loader_meaning import check_format, check_replacement_carries
+from .loader_periods import check_period, check_targets, lag_of
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
 from .loader_summaries import parse_summaries
@@ -39,6 +40,8 @@ from .loader_support import (
 from .schema import (
     FILLING_KINDS,
     FUNCTIONS,
+    MONTHLY,
+    PERIODS,
     SEGMENTS,
     UNITS,
     DefinitionSet,
@@ -58,6 +61,7 @@ TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
     *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "cross_checks", "fed"),
+    *("period", "lag"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -252,6 +256,8 @@ def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext
         "filled_by": text_list(c, m, "filled_by", path, FILLING_KINDS),
         "functions": text_list(c, m, "functions", path, FUNCTIONS) or ALL_FUNCTIONS,
         "note": text(c, m, "note", path),
+        "period": choice(c, m, "period", path, PERIODS) or MONTHLY,
+        "lag": lag_of(c, m, path),
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
@@ -275,6 +281,7 @@ def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext
     if row_context.fed_marks and not any(leaf.column.role == "entered" for leaf in leaves):
         refuse_nothing_fed(c, row_context.fed_marks[0], "a row")
     check_format(c, draft)
+    check_period(c, draft)
     return draft
 
 
@@ -301,6 +308,7 @@ def _across_formats(
                 line, path = draft.where.at(key)
                 c.add("E011", line, path, f"unknown {key} '{value}'{suggest(value, known)}")
     _replacements(c, drafts, by_code)
+    check_targets(c, drafts, by_code)
     return by_code
 
 
@@ -355,5 +363,7 @@ def _build(draft: FormatDraft) -> FormatDef:
         replaces=draft.replaces,
         replaced_by=draft.replaced_by,
         note=fields["note"],  # type: ignore[arg-type]
+        period=str(fields["period"]),
+        lag=int(fields["lag"]),  # type: ignore[call-overload]
         line=draft.where.line,
     )

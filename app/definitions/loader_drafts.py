@@ -24,7 +24,9 @@ from .loader_support import (
 from .schema import DERIVED_KINDS, CheckDef, DerivedDef, RowSpec
 from .yaml_lines import LineDict, LineList
 
-DERIVED_KEYS = ("code", "label", "kind", "of")
+DERIVED_KEYS = ("code", "label", "kind", "of", "target")
+DERIVED_REQUIRED = ("code", "label", "kind", "of")
+TARGET_KEYS = ("format", "column")
 CHECK_KEYS = ("code", "rule", "message", "cells", "scope")
 SCOPES = ("row", "total")
 
@@ -35,6 +37,7 @@ class DerivedDraft:
 
     derived: DerivedDef
     where: Located
+    target_where: Located | None = None  # where `target:` stood (target_pct)
 
 
 @dataclass(frozen=True)
@@ -98,16 +101,38 @@ def parse_derived(c: Collector, fmt: LineDict, path: str) -> list[DerivedDraft]:
     """The format's `derived:` list."""
     result = []
     for item, line, where in items_of(c, fmt, "derived", path):
-        m = mapping(c, item, line, where, DERIVED_KEYS, DERIVED_KEYS)
+        m = mapping(c, item, line, where, DERIVED_KEYS, DERIVED_REQUIRED)
         if m is None:
             continue
         code = text(c, m, "code", where, COLUMN_CODE)
         label = text(c, m, "label", where)
         kind = choice(c, m, "kind", where, DERIVED_KINDS)
         of = text(c, m, "of", where, COLUMN_CODE)
+        target, target_where = _target(c, m, where, kind)
         if code and label and kind and of:
-            result.append(DerivedDraft(DerivedDef(code, label, kind, of), located(m, where)))
+            derived = DerivedDef(code, label, kind, of, *target)
+            result.append(DerivedDraft(derived, located(m, where), target_where))
     return result
+
+
+def _target(
+    c: Collector, m: LineDict, path: str, kind: str | None
+) -> tuple[tuple[str | None, str | None], Located | None]:
+    """A target_pct's `target: {format, column}` ((None, None) and None when absent or wrong)."""
+    if kind == "target_pct" and "target" not in m:
+        message = "missing required key 'target' (target_pct needs target: {format: ..., column: ...})"
+        c.add("E003", m.line, path, message)
+    if "target" not in m:
+        return (None, None), None
+    where = join(path, "target")
+    if kind is not None and kind != "target_pct":
+        c.add("E005", m.line_of("target"), where, f"'target' belongs to kind target_pct, not '{kind}'")
+        return (None, None), None
+    target = mapping(c, m["target"], m.line_of("target"), where, TARGET_KEYS, TARGET_KEYS)
+    if target is None:
+        return (None, None), None
+    names = text(c, target, "format", where), text(c, target, "column", where, COLUMN_CODE)
+    return names, located(target, where)
 
 
 def parse_checks(

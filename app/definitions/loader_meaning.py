@@ -8,6 +8,7 @@ from .loader_columns import Leaf
 from .loader_drafts import FormatDraft
 from .loader_row_meaning import check_rows
 from .loader_support import Collector, Range, cycles_once, describe, suggest, uncovered_month
+from .schema import CUMULATIVE_KINDS
 
 
 def check_format(c: Collector, draft: FormatDraft) -> dict[str, Leaf]:
@@ -128,9 +129,6 @@ def _check_derived(c: Collector, draft: FormatDraft, leaves: dict[str, Leaf]) ->
                 f"'{derived.derived.kind}' would add balances up over months; use prev_year or growth"
             )
             c.add("E025", line, path, message)
-
-
-CUMULATIVE_KINDS = frozenset({"upto", "prev_upto", "growth_upto", "growth_upto_pct"})
 
 
 def _is_balance(code: str, leaves: dict[str, Leaf], seen: set[str]) -> bool:

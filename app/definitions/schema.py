@@ -35,8 +35,12 @@ SEGMENTS = frozenset({"CUS", "CE", "ST", "GST"})
 FILLING_KINDS = frozenset({"commissionerate", "dg_unit"})
 FUNCTIONS = frozenset({"executive", "audit", "ltu", "appeals"})
 DERIVED_KINDS = frozenset(
-    {"upto", "prev_year", "prev_upto", "growth", "growth_pct", "growth_upto", "growth_upto_pct"}
+    {"upto", "prev_year", "prev_upto", "growth", "growth_pct", "growth_upto", "growth_upto_pct", "target_pct"}
 )
+# derived kinds that add months up (April..M): meaningless over a balance, and on an annual format
+CUMULATIVE_KINDS = frozenset({"upto", "prev_upto", "growth_upto", "growth_upto_pct", "target_pct"})
+MONTHLY, ANNUAL = "month", "year"
+PERIODS = (MONTHLY, ANNUAL)
 ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
 CROSSINGS = frozenset({"row", "column"})  # which formula holds where a computed row meets a computed column
 SHOW_REPORT, SHOW_ENTRY = "report", "entry"  # `show:` of a computed column: reports only / grid only
@@ -223,6 +227,8 @@ class DerivedDef:
     label: str
     kind: str
     of: str
+    target_format: str | None = None  # target_pct: the annual format holding the target
+    target_column: str | None = None  # target_pct: its column read as the target
 
 
 @dataclass(frozen=True)
@@ -295,6 +301,8 @@ class FormatDef:
     replaces: str | None = None
     replaced_by: str | None = None
     note: str | None = None
+    period: str = MONTHLY  # "month", or "year": one return per financial year, keyed by its April
+    lag: int = 0  # the return for month M carries the figures of month M - lag
     line: int = 0
 
     def __hash__(self) -> int:
@@ -324,6 +332,29 @@ class FormatDef:
     def in_force(self, month: Month) -> bool:
         """Whether the format is filed for `month`."""
         return in_force(month, self.valid_from, self.valid_until)
+
+    @property
+    def annual(self) -> bool:
+        """Whether one return is filed per financial year (`period: year`)."""
+        return self.period == ANNUAL
+
+    def return_month(self, month: Month) -> Month:
+        """The month a return covering `month` is keyed by: April of its financial year for an
+        annual format, the month itself otherwise."""
+        return month.fy_start if self.annual else month
+
+    def filed_in_cycle(self, month: Month) -> bool:
+        """Whether a return of this format is expected in month `month`'s cycle (an annual
+        format in its year's April cycle only) and the format is in force then."""
+        return (not self.annual or month.month == 4) and self.in_force(month)
+
+    def figures_month(self, month: Month) -> Month:
+        """The month whose figures the return keyed `month` carries (M - lag)."""
+        return month.shift(-self.lag)
+
+    def reported_in(self, figures: Month) -> Month:
+        """The month of the return that carries the figures of month `figures` (F + lag)."""
+        return figures.shift(self.lag)
 
     def column(self, code: str) -> ColumnDef:
         """The column with this code (KeyError if absent)."""

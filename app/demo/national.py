@@ -383,7 +383,7 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
     history = _OfficeHistory({})
     for month in months:
         for fmt in formats:
-            fate = story.fate(office, fmt, month) if fmt.in_force(month) else None
+            fate = story.fate(office, fmt, month) if fmt.filed_in_cycle(month) else None
             if fate is None:
                 continue
             previous = history.previous(fmt, month)

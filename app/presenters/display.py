@@ -14,8 +14,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
+from flask_babel import gettext as _
 
 from app.definitions.months import Month
+from app.definitions.schema import FormatDef
 from app.i18n import page_language
 
 DAY_FORMAT = "%d-%m-%Y"
@@ -70,3 +72,15 @@ def month_name(value: Month | dt.date | None, locale: str | None = None) -> str:
         return ""
     first = value.first_day if isinstance(value, Month) else value
     return format_date(first, MONTH_PATTERN, locale=locale or page_language())
+
+
+def period_name(fmt: FormatDef, month: Month) -> str:
+    """The period a return of `fmt` keyed `month` covers, as pages name it: 'financial year 2026-27'
+    for an annual format, 'figures for April 2026, reported in May 2026' for a lagging one,
+    else the month ('May 2026')."""
+    if fmt.annual:
+        return _("financial year %(year)s", year=month.fy_label)
+    if fmt.lag:
+        figures, reported = month_name(fmt.figures_month(month)), month_name(month)
+        return _("figures for %(figures)s, reported in %(month)s", figures=figures, month=reported)
+    return month_name(month)

@@ -100,6 +100,7 @@ class MprApi(BaseApi):
         month = _month(period)
         if fmt is None or month is None or not may(current_actor(), Action.REPORT, office, fmt):
             return None, self.response_404()
+        month = fmt.return_month(month)  # any month of an annual format's year names its April
         permission = p.CAN_READ if action is Action.REPORT else p.CAN_EDIT
         if not self._may_format(permission, fmt) or not may(current_actor(), action, office, fmt):
             return None, self.response_403()

@@ -38,6 +38,12 @@ def _month(text: str | None) -> Month | None:
         return None
 
 
+def _return_month(fmt: FormatDef, text: str | None) -> Month | None:
+    """The month of `fmt`'s return a period names (April of the year for an annual format)."""
+    month = _month(text)
+    return fmt.return_month(month) if month is not None else None
+
+
 def _visible_return(
     format_code: str, office_code: str, period: str
 ) -> tuple[FormatDef, Office, Month] | None:
@@ -46,7 +52,7 @@ def _visible_return(
     office, month = office_by_code(office_code), _month(period)
     if fmt is None or month is None or not may(current_actor(), Action.VIEW, office, fmt):
         return None
-    return fmt, office, month
+    return fmt, office, fmt.return_month(month)  # any month of an annual format's year names its April
 
 
 def _on_visible_return(endpoint: Callable[..., Response]) -> Callable[..., Response]:
@@ -124,7 +130,7 @@ class MprCycleApi(BaseApi):
         if fmt is None or not may(current_actor(), Action.VIEW, office, fmt):
             return self.response_404()
         months = body.get("months") or [{"period": body.get("period"), "rows": body.get("rows")}]
-        parsed = [(_month(m.get("period")), m.get("rows")) for m in months if isinstance(m, dict)]
+        parsed = [(_return_month(fmt, m.get("period")), m.get("rows")) for m in months if isinstance(m, dict)]
         if not parsed or any(m is None or not isinstance(r, dict) for m, r in parsed):
             return self.response_400('Each month needs "period" (YYYY-MM) and "rows" {row: {column: value}}')
         created = corrections.raise_correction(

@@ -60,7 +60,7 @@ class ValidationView(BaseView):
         office = office_by_code(office_code)
         if fmt is None or office is None or not may(current_actor(), Action.VALIDATE, office):
             abort(404)
-        return fmt, office, month_arg(period)
+        return fmt, office, fmt.return_month(month_arg(period))
 
     @expose("/<format_code>/<office_code>/<period>/send-back", methods=["GET"])
     @has_access

@@ -18,7 +18,6 @@ from app.services.exchange.upload import upload_return
 from app.services.exchange.workbook_file import UploadRefused
 from app.views.downloads import template_download
 from app.views.messages import not_saved_message
-from app.views.params import month_arg
 
 
 class FormatExchangeMixin:
@@ -29,14 +28,14 @@ class FormatExchangeMixin:
     def template(self, office_code: str, period: str):
         """The return as an .xlsx template: carried and computed cells locked, entered cells validated."""
         office = self._office_or_404(office_code, Action.ENTER)
-        return template_download(open_grid(self.fmt, office, month_arg(period)))
+        return template_download(open_grid(self.fmt, office, self._month_or_404(period)))
 
     @expose("/<office_code>/<period>/upload", methods=["POST"])
     @has_access
     def upload(self, office_code: str, period: str):
         """Check or save a filled template; errors are listed by cell address beside the grid."""
         office = self._office_or_404(office_code, Action.ENTER)
-        month = month_arg(period)
+        month = self._month_or_404(period)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             raise UploadRefused(_("Choose the filled workbook (.xlsx) to upload."), "no_file")

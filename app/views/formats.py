@@ -70,7 +70,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
     def grid(self, office_code: str, period: str):
         """Show the grid (editable for the entering office, a read-only report for others)."""
         office = self._office_or_404(office_code, Action.REPORT)
-        month = month_arg(period)
+        month = self._month_or_404(period)
         require_figures(current_actor(), self.fmt, office, month)
         grid = self._grid_or_none(office, month)
         if grid is None:
@@ -83,7 +83,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
     def save(self, office_code: str, period: str):
         """Save the draft; on bad cells show the grid again with each message in place."""
         office = self._office_or_404(office_code, Action.ENTER)
-        month = month_arg(period)
+        month = self._month_or_404(period)
         version, changes = changes_from_form(request.form)
         try:
             result = save_draft(current_actor(), self.fmt, office, month, version, changes)
@@ -108,7 +108,8 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
         return self._render(grid, not grid.locked, status=409)
 
     def _month_or_404(self, period: str) -> Month:
-        return month_arg(period)
+        """The month a return's URL names; any month of an annual format's year names its April."""
+        return self.fmt.return_month(month_arg(period))
 
     def _render(
         self, grid, can_enter: bool, status: int = 200, revision: int | None = None, upload_errors=()

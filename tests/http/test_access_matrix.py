@@ -111,10 +111,11 @@ class World:
 
 
 def _month_for(fmt, last_open: Month) -> Month:
-    """The first month from January 2024 the format is in force, else its last month."""
+    """The first month from January 2024 the format is filed for (an annual format: an April), else
+    its last month."""
     months, month = [], fmt.valid_from or Month(2010, 4)
     while month <= last_open:
-        if fmt.in_force(month):
+        if fmt.filed_in_cycle(month):
             months.append(month)
         month = month.next()
     later = [m for m in months if m >= Month(2024, 1)]

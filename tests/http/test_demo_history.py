@@ -59,9 +59,10 @@ def _assert_office_story(office, months) -> None:
         if not applies_to(fmt, office) or not fmt.in_force(months[-1]):
             continue
         returns = by_format.get(fmt.code, {})
-        filed = [m for m in history if fmt.in_force(m) and m in returns]
+        filed = [m for m in history if fmt.filed_in_cycle(m) and m in returns]  # annual: Aprils only
         assert all(returns[m].status == ReturnStatus.VALIDATED for m in filed), fmt.code
-        assert len(filed) >= 0.8 * len([m for m in history if fmt.in_force(m)]), fmt.code
+        assert len(filed) >= 0.8 * len([m for m in history if fmt.filed_in_cycle(m)]), fmt.code
+        assert set(returns) <= {m for m in months if fmt.filed_in_cycle(m)}, fmt.code  # one a year
         if fmt.has_carry:
             _assert_carry_forward_consistent(fmt, returns)
         for month in filed[-3:]:  # the real grid finds every cell filled and every check passing

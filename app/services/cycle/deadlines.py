@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Protocol
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.definitions.months import Month
+from app.definitions.schema import FormatDef
 from app.models.returns import ReturnStatus
 
 NOT_STARTED = "not started"
@@ -38,10 +40,30 @@ LABELS = {  # what each state reads as on the pages (the state itself is the API
 }
 
 
-def due_date(month: Month) -> dt.date:
-    """Month M is due, submitted and validated, by this day of month M+1."""
+def due_date(month: Month, fmt: FormatDef | None = None) -> dt.date:
+    """Month M is due, submitted and validated, by this day of month M+1; an annual format's
+    return by MPR_ANNUAL_DUE_DAY of month MPR_ANNUAL_DUE_MONTH of its financial year.
+
+    A lagging format's return for month M (carrying the figures of M - lag) is due like M's.
+    """
+    if fmt is not None and fmt.annual:
+        return annual_due_date(month)
     following = month.next()
     return dt.date(following.year, following.month, current_app.config["MPR_DUE_DAY"])
+
+
+def annual_due_date(month: Month) -> dt.date:
+    """The day the annual returns of `month`'s financial year are due (e.g. 15 May)."""
+    config = current_app.config
+    due_month = config["MPR_ANNUAL_DUE_MONTH"]
+    year = month.fy_start.year + (0 if due_month >= 4 else 1)
+    return dt.date(year, due_month, config["MPR_ANNUAL_DUE_DAY"])
+
+
+def due_dates(month: Month, formats: Iterable[FormatDef]) -> dict[str, dt.date]:
+    """{format code: due date} of month `month`'s cycle (computed once per page, not per return)."""
+    monthly = due_date(month)
+    return {fmt.code: due_date(month, fmt) if fmt.annual else monthly for fmt in formats}
 
 
 def deadline_status(
@@ -67,8 +89,3 @@ def deadline_status(
 def label(state: str) -> str:
     """The translated text of a deadline state."""
     return str(LABELS.get(state, state))
-
-
-def days_left(month: Month, today: dt.date | None = None) -> int:
-    """Days until the due date (negative once it has passed)."""
-    return (due_date(month) - (today or dt.date.today())).days

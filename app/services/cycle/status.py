@@ -98,9 +98,11 @@ class Completeness:
 
 
 def formats_for(month: Month, owner: str | None = None) -> list[FormatDef]:
-    """The formats in force for `month`, of one Functional Owner when given."""
-    formats = catalogue.definitions().formats_in_force(month)
-    return [f for f in formats if owner is None or f.owner == owner]
+    """The formats whose return is expected in month `month`'s cycle, of one Functional Owner when
+    given: the monthly formats in force, and the annual ones in their financial year's April only
+    (so an annual return is counted once a year, not twelve times)."""
+    formats = catalogue.definitions().formats.values()
+    return [f for f in formats if f.filed_in_cycle(month) and (owner is None or f.owner == owner)]
 
 
 def expected_pairs(
@@ -139,10 +141,10 @@ def return_states(
         )
     ).scalars()
     returns = {(r.office_id, r.format_code): r for r in found}
-    due = deadlines.due_date(month)
+    dues = deadlines.due_dates(month, formats)
     states = []
     for office, fmt in expected_pairs(actor, offices, formats, today):
-        ret = returns.get((office.id, fmt.code))
+        ret, due = returns.get((office.id, fmt.code)), dues[fmt.code]
         states.append(ReturnState(office, fmt, ret, deadlines.deadline_status(ret, month, today, due), due))
     return states
 

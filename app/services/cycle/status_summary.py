@@ -124,13 +124,13 @@ def zone_summary(
     """One line per Zone with expected returns, counting those that pass the filter, by Zone code."""
     formats = formats_for(month, flt.owner)
     filed = _filed(month, scope.offices, formats)
-    today, due = today or dt.date.today(), deadlines.due_date(month)
+    today, dues = today or dt.date.today(), deadlines.due_dates(month, formats)
     lines: dict[int, ZoneLine] = {}
     for office, fmt in expected_pairs(actor, scope.offices, formats, today):
         zone = scope.zone_of[office.id]
         line = lines.setdefault(zone.id, ZoneLine(zone))
         row = filed.get((office.id, fmt.code))
-        state = deadlines.deadline_status(row, month, today, due)
+        state = deadlines.deadline_status(row, month, today, dues[fmt.code])
         if flt.keeps(state):
             line.count(office, row.status if row is not None else None, state)
     return sorted(lines.values(), key=lambda line: line.zone.code)

@@ -15,10 +15,10 @@ from app.i18n import local
 from app.models.corrections import CorrectionRequest, CorrectionStatus
 from app.models.remarks import ReturnRemark
 from app.models.returns import MprReturn, ReturnStatus
-from app.presenters.display import day, month_name
+from app.presenters.display import day, month_name, period_name
 from app.security import roles
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
-from app.services.cycle import deadlines, status
+from app.services.cycle import status
 from app.services.engine import catalogue
 from app.services.engine.grid import last_open_month
 
@@ -37,27 +37,40 @@ def _grid_url(fmt_code: str, office_code: str, month: Month) -> str:
     return url_for(f"Format_{fmt.slug}.grid", office_code=office_code, period=str(month))
 
 
+def _due_states(actor: Actor, today: dt.date) -> list[tuple[Month, status.ReturnState]]:
+    """(cycle month, state) of the office's returns of the last two open months, and of the annual
+    formats of the financial year under way (open from its first day, before April has ended)."""
+    months = (last_open_month(today).prev(), last_open_month(today))
+    found = [
+        (month, state)
+        for month in months
+        for state in status.return_states(actor, month, office_code=actor.office.code, today=today)
+    ]
+    this_year = Month.of(today).fy_start
+    if this_year not in months:
+        states = status.return_states(actor, this_year, office_code=actor.office.code, today=today)
+        found += [(this_year, state) for state in states if state.fmt.annual]
+    return found
+
+
 def _office_items(actor: Actor, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
-    for month in (last_open_month(today).prev(), last_open_month(today)):
-        for state in status.return_states(actor, month, office_code=actor.office.code, today=today):
-            if state.ret is not None and state.ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED):
-                continue  # handed in: nothing left for the office to do
-            days = deadlines.days_left(month, today)
-            when = (
-                _("%(days)d day(s) left", days=days) if days >= 0 else _("%(days)d day(s) late", days=-days)
-            )
-            kind = "due" if days >= 0 else "late"
-            text = _(
-                "%(code)s %(title)s, %(month)s: %(state)s — due %(due)s (%(when)s)",
-                code=state.fmt.code,
-                title=local(state.fmt.title),
-                month=month_name(month),
-                state=state.label,
-                due=day(state.due),
-                when=when,
-            )
-            items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
+    for month, state in _due_states(actor, today):
+        if state.ret is not None and state.ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.VALIDATED):
+            continue  # handed in: nothing left for the office to do
+        days = (state.due - today).days
+        when = _("%(days)d day(s) left", days=days) if days >= 0 else _("%(days)d day(s) late", days=-days)
+        kind = "due" if days >= 0 else "late"
+        text = _(
+            "%(code)s %(title)s, %(month)s: %(state)s — due %(due)s (%(when)s)",
+            code=state.fmt.code,
+            title=local(state.fmt.title),
+            month=period_name(state.fmt, month),
+            state=state.label,
+            due=day(state.due),
+            when=when,
+        )
+        items.append(TodoItem(kind, text, _grid_url(state.fmt.code, actor.office.code, month)))
     flagged = db.session.execute(
         select(MprReturn).where(MprReturn.office_id == actor.office.id, MprReturn.inconsistent.is_(True))
     ).scalars()

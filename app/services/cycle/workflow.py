@@ -272,11 +272,11 @@ def _move(
 
 
 def owner_formats(owner: str, office: Office, month: Month) -> list[FormatDef]:
-    """The owner's formats that `office` files for `month`."""
+    """The owner's formats that `office` files in month `month`'s cycle (annual ones in April)."""
     return [
         fmt
         for fmt in catalogue.definitions().formats_of_owner(owner)
-        if fmt.in_force(month) and applies_to(fmt, office)
+        if fmt.filed_in_cycle(month) and applies_to(fmt, office)
     ]
 
 

@@ -1,6 +1,7 @@
 """Open and save one return's grid: carried openings, computed cells, checks, locking.
 
-A grid for month M opens when the format is in force for M, M has ended, and the
+A grid for month M opens when the format is in force for M, M has ended (an annual
+format's return, keyed by April, once its financial year has begun), and the
 office has filed M-1 (or has never filed this format: then M is its first month and
 the opening balance is entered by hand: it stays editable while the return is a draft,
 and through a correction of that month; once submitted it is carried for good).
@@ -191,7 +192,9 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
         raise GridClosed(
             _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month_name(month))
         )
-    if month > last_open_month(today):
+    if fmt.annual and month != month.fy_start:
+        raise GridClosed(_("An annual return is filed for its financial year, under its April."))
+    if month > last_open_month(today) and not (fmt.annual and month <= Month.of(today or dt.date.today())):
         raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month_name(month)))
     previous = previous_rows(fmt, office, month)
     if previous is None and fmt.has_carry:

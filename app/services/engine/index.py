@@ -82,16 +82,17 @@ def format_index(actor: Actor | None, month: Month, office_code: str | None) -> 
     page = IndexPage(month, office, offices)
     if office is None:
         return page
+    periods = {month.first_day, month.fy_start.first_day}  # an annual format's return is keyed by April
     returns = {
-        r.format_code: r
+        (r.format_code, r.period): r
         for r in db.session.execute(
-            select(MprReturn).where(MprReturn.office_id == office.id, MprReturn.period == month.first_day)
+            select(MprReturn).where(MprReturn.office_id == office.id, MprReturn.period.in_(periods))
         ).scalars()
     }
     for fmt in readable_formats(month):
         if not applies_to(fmt, office) or not may(actor, Action.VIEW, office, fmt):
             continue
-        ret = returns.get(fmt.code)
+        ret = returns.get((fmt.code, fmt.return_month(month).first_day))
         status = ret.status if ret is not None else "not started"
         can_enter = may(actor, Action.ENTER, office, fmt)
         found = abilities.for_office(actor, fmt, office)

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.definitions.column_types import column_type
 from app.definitions.months import Month
-from app.definitions.schema import ColumnDef, FormatDef
+from app.definitions.schema import ColumnDef, DerivedDef, FormatDef
 from app.models.org import Office
 from app.services.engine import catalogue
 from app.services.engine.grid import Grid
@@ -46,6 +46,19 @@ def column_json(column: ColumnDef) -> dict[str, Any]:
     }
 
 
+def derived_json(derived: DerivedDef) -> dict[str, Any]:
+    """A derived column: code, label, kind, the column it derives from (and a target_pct's target)."""
+    found: dict[str, Any] = {
+        "code": derived.code,
+        "label": derived.label,
+        "kind": derived.kind,
+        "of": derived.of,
+    }
+    if derived.target_format is not None:
+        found["target"] = {"format": derived.target_format, "column": derived.target_column}
+    return found
+
+
 def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
     """A format with the columns and rows in force for `month`."""
     return {
@@ -61,6 +74,8 @@ def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
         "from": str(fmt.valid_from) if fmt.valid_from else None,
         "until": str(fmt.valid_until) if fmt.valid_until else None,
         "replaces": fmt.replaces,
+        "period": fmt.period,  # "month", or "year": one return a year, keyed by its April
+        "lag": fmt.lag,  # the return for month M carries the figures of M - lag
         "row_kind": fmt.rows.kind,
         "columns": [column_json(c) for c in fmt.columns_in_force(month)],
         "rows": [
@@ -77,7 +92,7 @@ def format_json(fmt: FormatDef, month: Month) -> dict[str, Any]:
         ]
         if fmt.rows.kind != "free"
         else [],
-        "derived": [{"code": d.code, "label": d.label, "kind": d.kind, "of": d.of} for d in fmt.derived],
+        "derived": [derived_json(d) for d in fmt.derived],
         "checks": [{"code": k.code, "rule": k.rule.text, "message": k.message} for k in fmt.checks],
     }
 

@@ -108,7 +108,8 @@ def template_request(
         raise InvalidInput(
             _("Choose from 1 to %(n)d months, the first not after the last.", n=MAX_TEMPLATE_MONTHS)
         )
-    months = tuple(m for m in _months_between(start, end) if fmt.in_force(m) and m <= latest)
+    keyed = sorted({fmt.return_month(m) for m in _months_between(start, end)})  # one line a year if annual
+    months = tuple(m for m in keyed if fmt.in_force(m) and m <= latest)
     if not months:
         raise InvalidInput(
             _(

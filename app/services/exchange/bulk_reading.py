@@ -185,6 +185,10 @@ class FileReader:
             return None
         return ret, key
 
+    def _year_begun(self, month: Month) -> bool:
+        """Whether `month` is an annual format's April that has come (its return opens then)."""
+        return self.fmt.annual and month <= Month.of(self.today or dt.date.today())
+
     def _line_month(self, line: Line, where: dict) -> Month | None:
         text = line.text(self.positions[MONTH])
         index = self.positions[MONTH]
@@ -200,6 +204,7 @@ class FileReader:
                 **where,
             )
             return None
+        month = self.fmt.return_month(month)  # an annual format: any month names the year's April
         where = {**where, "month": str(month)}
         if not self.fmt.in_force(month):
             message = _(
@@ -207,7 +212,7 @@ class FileReader:
             )
             self._problem(line, index, "month_not_in_force", message, **where)
             return None
-        if month > last_open_month(self.today):
+        if month > last_open_month(self.today) and not self._year_begun(month):
             message = _("%(month)s has not ended yet; it cannot be loaded.", month=month_name(month))
             self._problem(line, index, "month_not_ended", message, **where)
             return None

@@ -6,6 +6,8 @@ For the month due on day D (month M is due on MPR_DUE_DAY of M+1):
 - on D: each Zone with offices whose returns still await validation;
 - MPR_ESCALATE_DAYS_AFTER days after D: each Zone with offices not reported, and a
   digest to each owner of who is late.
+Annual formats (`period: year`) are in their year's April cycle with their own due date
+(MPR_ANNUAL_DUE_MONTH/DAY): their reminders follow that date, under keys of their own.
 Each message carries an event key (kind, day, unit), so a second run the same day adds
 nothing. Messages land in the mailbox and, by each user's choice, in the outbox.
 """
@@ -48,6 +50,13 @@ class ReminderReport:
     zones_escalation: list[str] = field(default_factory=list)
     owners_digest: list[str] = field(default_factory=list)
     already_done: int = 0
+    tag: str = ""  # in event keys: "" for the month's own due date, ":due-YYYY-MM-DD" for another
+
+    def merge(self, other: ReminderReport) -> None:
+        """Add what a run for another due date of the same cycle queued."""
+        for name in ("offices", "zones_validation", "zones_escalation", "owners_digest"):
+            getattr(self, name).extend(getattr(other, name))
+        self.already_done += other.already_done
 
     def lines(self) -> list[str]:
         """A readable summary for the command line."""
@@ -133,7 +142,7 @@ def _offices_before(states, day: dt.date, report: ReminderReport) -> None:
     days = (report.due - day).days
     _remind_each(
         _by(states, _not_submitted, lambda s: s.office.code),
-        key=f"remind:{day}:before",
+        key=f"remind:{day}{report.tag}:before",
         group="office",
         subject=lambda n: _(
             "Reminder: %(n)d MPR format(s) for %(month)s due in %(days)d day(s)",
@@ -150,7 +159,7 @@ def _offices_before(states, day: dt.date, report: ReminderReport) -> None:
 def _zones_on_due_day(states, day: dt.date, report: ReminderReport) -> None:
     _remind_each(
         _by(states, _awaiting_validation, lambda s: zone_of(s.office).code),
-        key=f"remind:{day}:validate",
+        key=f"remind:{day}{report.tag}:validate",
         group="office",
         subject=lambda n: _(
             "Due today: %(n)d MPR return(s) for %(month)s await your validation",
@@ -166,7 +175,7 @@ def _zones_on_due_day(states, day: dt.date, report: ReminderReport) -> None:
 def _escalate(states, day: dt.date, report: ReminderReport) -> None:
     _remind_each(
         _by(states, _late, lambda s: zone_of(s.office).code),
-        key=f"remind:{day}:escalate",
+        key=f"remind:{day}{report.tag}:escalate",
         group="office",
         subject=lambda n: _(
             "Overdue: %(n)d MPR return(s) for %(month)s not reported", n=n, month=month_name(report.month)
@@ -177,7 +186,7 @@ def _escalate(states, day: dt.date, report: ReminderReport) -> None:
     )
     _remind_each(
         _by(states, _late, lambda s: s.fmt.owner),
-        key=f"remind:{day}:digest",
+        key=f"remind:{day}{report.tag}:digest",
         group="owner",
         subject=lambda n: _(
             "Digest: %(n)d return(s) of your formats for %(month)s are late",
@@ -194,14 +203,36 @@ def remind(day: dt.date) -> ReminderReport:
     """Queue the reminders due on `day` for the month due that month; commit; report what was queued."""
     month = Month.of(day).prev()
     report = ReminderReport(month, deadlines.due_date(month))
+    groups: dict[tuple[Month, dt.date], list[ReturnState]] = defaultdict(list)
+    for cycle, state in _cycle_states(month, day):
+        groups[(cycle, state.due)].append(state)
+    _remind_due(day, groups.pop((month, report.due), []), report)
+    for (cycle, due), states in sorted(groups.items()):  # annual formats, due on their own day
+        other = ReminderReport(cycle, due, tag=f":due-{due.isoformat()}")
+        _remind_due(day, states, other)
+        report.merge(other)
+    db.session.commit()
+    return report
+
+
+def _cycle_states(month: Month, day: dt.date) -> list[tuple[Month, ReturnState]]:
+    """(cycle month, state) of month `month`'s returns, and of the annual formats of the financial
+    year under way on `day` (due perhaps before its April has ended)."""
+    found = [(month, state) for state in status.return_states(SYSTEM, month, today=day)]
+    this_year = Month.of(day).fy_start
+    if this_year != month:
+        states = status.return_states(SYSTEM, this_year, today=day)
+        found += [(this_year, state) for state in states if state.fmt.annual]
+    return found
+
+
+def _remind_due(day: dt.date, states: list[ReturnState], report: ReminderReport) -> None:
+    """The reminders of `day` for returns due on `report.due`."""
     offset = (report.due - day).days
     config = current_app.config
-    states = status.return_states(SYSTEM, month, today=day)
     if offset in config["MPR_REMIND_DAYS_BEFORE"]:
         _offices_before(states, day, report)
     if offset == 0:
         _zones_on_due_day(states, day, report)
     if -offset in config["MPR_ESCALATE_DAYS_AFTER"]:
         _escalate(states, day, report)
-    db.session.commit()
-    return report

@@ -55,9 +55,9 @@ def sources(fmt: FormatDef, months: Iterable[Month]) -> list[Source]:
     predecessor = catalogue.definitions().formats.get(fmt.replaces) if fmt.replaces else None
     own, earlier = [], []
     for month in sorted(set(months)):
-        if fmt.in_force(month):
+        if fmt.in_force(fmt.reported_in(month)):
             own.append(month)
-        elif predecessor is not None and predecessor.in_force(month):
+        elif predecessor is not None and predecessor.in_force(predecessor.reported_in(month)):
             earlier.append(month)
     found = [Source(fmt, tuple(own))] if own else []
     if earlier:
@@ -71,7 +71,10 @@ def aggregate(
     statuses: tuple[str, ...],
     child=None,
 ) -> Aggregates:
-    """Sums per (month, child, row) of one table: ONE query whatever the number of offices."""
+    """Sums per (month, child, row) of one table: ONE query whatever the number of offices.
+
+    Months are the figures' months: a lagging format's figures for F are read from its returns
+    keyed F + lag."""
     fmt = source.fmt
     table = catalogue.table_of(fmt)
     columns = summed_columns(fmt)
@@ -88,7 +91,7 @@ def aggregate(
         .join(Office, Office.id == MprReturn.office_id)
         .where(
             MprReturn.format_code == fmt.code,
-            MprReturn.period.in_([m.first_day for m in source.months]),
+            MprReturn.period.in_([fmt.reported_in(m).first_day for m in source.months]),
             MprReturn.status.in_(statuses),
             scope,
         )
@@ -96,7 +99,7 @@ def aggregate(
     )
     found: Aggregates = {}
     for record in db.session.execute(query).mappings():
-        month = Month.of(record["period"])
+        month = fmt.figures_month(Month.of(record["period"]))
         cells = {c.code: _typed(c, record[c.code]) for c in columns}
         cells["_rows"] = record["_rows"]
         key = FREE_ROWS_KEY if free else record["row_key"]
@@ -143,19 +146,21 @@ def office_states(
     months: tuple[Month, ...],
     scope: ColumnElement[bool],
     statuses: tuple[str, ...],
+    lag: int = 0,
 ) -> list[OfficeState]:
-    """Every office expected for `month`: included or missing, amended or not (one query)."""
+    """Every office expected for figures month `month`: included or missing, amended or not (one
+    query); a lagging format's figures of F are in its returns keyed F + lag."""
     included = exists().where(
         MprReturn.office_id == Office.id,
         MprReturn.format_code.in_(fmt_codes),
-        MprReturn.period == month.first_day,
+        MprReturn.period == month.shift(lag).first_day,
         MprReturn.status.in_(statuses),
     )
     amended = exists().where(
         and_(
             MprReturn.office_id == Office.id,
             MprReturn.format_code.in_(fmt_codes),
-            MprReturn.period.in_([m.first_day for m in months]),
+            MprReturn.period.in_([m.shift(lag).first_day for m in months]),
             MprReturn.status.in_(statuses),
             MprReturn.amended.is_(True),
         )

@@ -222,10 +222,19 @@ def _sum_months(indexed: dict[tuple[Month, str], dict], months: tuple[Month, ...
 
 
 def _rows(
-    fmt: FormatDef, month: Month, columns, row_defs, indexed, spans, name: str, shown_only: str | None = None
+    fmt: FormatDef,
+    month: Month,
+    columns,
+    row_defs,
+    indexed,
+    spans,
+    name: str,
+    targets=None,
+    shown_only: str | None = None,
 ) -> list[ReportRow]:
-    """The report rows of one unit from its aggregates (`shown_only`: that row alone is made)."""
-    by_basis = {}
+    """The report rows of one unit from its aggregates (and its annual targets' cells by row;
+    `shown_only`: that row alone is made)."""
+    by_basis = {dv.target_basis(code): cells for code, cells in (targets or {}).items()}
     cases = _sum_months(indexed, spans[dv.MONTH])
     for basis, months in spans.items():
         # each basis is computed with the format version in force in its last month (a replaced
@@ -266,7 +275,11 @@ def build_report(
     row_only: str | None = None,
 ) -> Report:
     """The report of `fmt` over `unit` for `month` (a bounded number of queries); `row_only`: only that
-    row (a Monthly Summary Report's), for the unit and each child."""
+    row (a Monthly Summary Report's), for the unit and each child.
+
+    An annual format reports its year (any month names it); a lagging format's report for
+    month F shows the figures of F, from its returns keyed F + lag."""
+    month = fmt.return_month(month)
     columns = report_columns(fmt, month)
     spans = _months(month, dv.bases_needed(fmt.derived))
     every_month = tuple(sorted({m for months in spans.values() for m in months}))
@@ -275,10 +288,12 @@ def build_report(
     srcs = agg.sources(fmt, every_month)
     by = by_children if isinstance(by_children, str) else "children"
     drilled = bool(by_children) and unit.has_children
-    per_child = _aggregates(srcs, scope, wanted, child_key(unit, by) if drilled else None)
+    child = child_key(unit, by) if drilled else None
+    per_child = _aggregates(srcs, scope, wanted, child)
     totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
-    states = agg.office_states(codes, month, every_month, scope, wanted)
+    states = agg.office_states(codes, month, every_month, scope, wanted, fmt.lag)
+    targets = target_cells(fmt, unit, month, wanted, child)
     report = Report(
         fmt=fmt,
         unit=unit,
@@ -286,7 +301,15 @@ def build_report(
         basis=basis,
         columns=columns,
         rows=_rows(
-            fmt, month, columns, row_defs, _by_child(totals).get(None, {}), spans, unit.name, row_only
+            fmt,
+            month,
+            columns,
+            row_defs,
+            _by_child(totals).get(None, {}),
+            spans,
+            unit.name,
+            targets.get(None),
+            row_only,
         ),
         completeness=_completeness(states),
         amended=tuple(s.code for s in states if s.amended),
@@ -294,7 +317,7 @@ def build_report(
     )
     if drilled:
         report.children = _children(
-            fmt, unit, month, columns, row_defs, spans, per_child, states, by, row_only
+            fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only
         )
     return report
 
@@ -308,7 +331,7 @@ def _aggregates(srcs: list[agg.Source], scope, wanted: tuple[str, ...], child) -
 
 
 def _children(
-    fmt, unit, month, columns, row_defs, spans, per_child, states, by, row_only=None
+    fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only=None
 ) -> list[ChildReport]:
     """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
     per_zone = unit.level == "india" and by != "offices"
@@ -320,6 +343,37 @@ def _children(
     children = []
     for child_id, members in groups.items():
         code, name = names[child_id]
-        rows = _rows(fmt, month, columns, row_defs, indexed.get(child_id, {}), spans, name, row_only)
+        rows = _rows(
+            fmt,
+            month,
+            columns,
+            row_defs,
+            indexed.get(child_id, {}),
+            spans,
+            name,
+            targets.get(child_id),
+            row_only,
+        )
         children.append(ChildReport(code, name, rows, _completeness(members)))
     return sorted(children, key=lambda c: c.code)
+
+
+def target_cells(fmt: FormatDef, unit: Unit, month: Month, wanted: tuple[str, ...], child) -> dict[Any, dict]:
+    """{child id or None: {target format code: {row key: cells}}}: the annual targets that the
+    format's target_pct columns read, for `month`'s financial year, summed over the unit's offices
+    that file each target format (and per child unit when drilled down); one query per target."""
+    codes = sorted({d.target_format for d in fmt.derived if d.kind == dv.TARGET_PCT and d.target_format})
+    year = month.fy_start
+    found: dict[Any, dict] = defaultdict(dict)
+    for code in codes:
+        target = catalogue.definitions().format(code)
+        if not target.in_force(year):
+            continue
+        per_child = agg.aggregate(agg.Source(target, (year,)), offices_under(unit, target), wanted, child)
+        sums = _by_child(per_child)
+        if child is not None:
+            sums[None] = _by_child(agg.rolled_up(per_child)).get(None, {})
+        row_defs = _report_rows(target, year)
+        for kid, indexed in sums.items():
+            found[kid][code] = _basis_cells(target, year, row_defs, _sum_months(indexed, (year,)), False)
+    return found

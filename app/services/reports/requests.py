@@ -75,7 +75,7 @@ def format_report(
     month, basis = parse_month(period), parse_basis(basis)
     fmt = catalogue.definitions().formats.get(format_code)
     unit = checked_unit(actor, fmt, unit_code, basis)
-    if not fmt.in_force(month):
+    if not fmt.in_force(fmt.reported_in(month)):  # a lagging format: the figures of F come in F + lag
         raise ReportNotFound(
             _("%(format)s is not in force for %(month)s.", format=fmt.code, month=month_name(month))
         )
@@ -88,7 +88,11 @@ def owner_formats(actor: Actor | None, owner: str, unit_code: str, month: Month)
     unit = resolve_unit(unit_code)
     if owner not in definitions.owners or unit is None:
         return []
-    return [f for f in definitions.formats_of_owner(owner) if f.in_force(month) and may_see(actor, unit, f)]
+    return [
+        f
+        for f in definitions.formats_of_owner(owner)
+        if f.in_force(f.reported_in(month)) and may_see(actor, unit, f)
+    ]
 
 
 def owner_reports(
