@@ -41,6 +41,8 @@ VALUES = {
     "owner": "DGICCE",
     "version": "v1",  # the OpenAPI document
     "unit_code": "INDIA",  # reports
+    "code": "REFUND_CATEGORY",  # master lists (and an MSR code that is not one: 404)
+    "key": "EXCESS_CASH_LEDGER",
 }
 
 
