@@ -28,6 +28,7 @@ from app.definitions.months import Month, in_force
 from app.definitions.schema import SINGLE_ROW_KEY, TOTAL_ROW_KEY, DefinitionSet, FormatDef
 from app.demo.synthetic_values import RowMaker, with_rows
 from app.extensions import db
+from app.models.feeds import ReturnFeed
 from app.models.masters import MasterItem
 from app.models.org import Office, OfficeKind
 from app.models.returns import MprReturn, ReturnStatus
@@ -305,12 +306,28 @@ class _BulkWriter:
         for code, records in by_format.items():
             if records:
                 db.session.execute(insert(catalogue.table_of(formats[code])), records)
+        feeds = _feeds(ids, self.pending)
+        if feeds:  # a fed format's returns were fed by their source before the office saved them
+            db.session.execute(insert(ReturnFeed), feeds)
         if self.on_batch is not None:
             self.on_batch([(rid, *item) for rid, item in zip(ids, self.pending, strict=True)])
         self.returns += len(self.pending)
         self.rows += sum(len(records) for records in by_format.values())
         self.pending.clear()
         db.session.commit()
+
+
+def _feeds(ids: list[int], pending) -> list[dict]:
+    """The feed of each written return of a fed format, by each of its sources, an hour before it was made."""
+    found = []
+    for return_id, (header, fmt, _rows) in zip(ids, pending, strict=True):
+        month = Month.of(header["period"])
+        at = header["created_at"] - dt.timedelta(hours=1)
+        for source in fmt.sources_in_force(month):
+            found.append(
+                {"return_id": return_id, "source": source, "fed_at": at, "fed_by_name": f"{source} feed"}
+            )
+    return found
 
 
 @dataclass

@@ -298,8 +298,8 @@
     });
   }
 
-  function columnIndex(td) {
-    return Array.prototype.indexOf.call(td.parentNode.children, td);
+  function columnIndex(td) {  // its place among the row's cells: a group label beside the row aside
+    return Array.prototype.indexOf.call(td.parentNode.querySelectorAll("td[data-col]"), td);
   }
 
   function rowLabel(tr) {
