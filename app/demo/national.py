@@ -306,9 +306,6 @@ class _BulkWriter:
         for code, records in by_format.items():
             if records:
                 db.session.execute(insert(catalogue.table_of(formats[code])), records)
-        feeds = _feeds(ids, self.pending)
-        if feeds:  # a fed format's returns were fed by their source before the office saved them
-            db.session.execute(insert(ReturnFeed), feeds)
         if self.on_batch is not None:
             self.on_batch([(rid, *item) for rid, item in zip(ids, self.pending, strict=True)])
         self.returns += len(self.pending)
@@ -317,17 +314,17 @@ class _BulkWriter:
         db.session.commit()
 
 
-def _feeds(ids: list[int], pending) -> list[dict]:
-    """The feed of each written return of a fed format, by each of its sources, an hour before it was made."""
-    found = []
-    for return_id, (header, fmt, _rows) in zip(ids, pending, strict=True):
-        month = Month.of(header["period"])
-        at = header["created_at"] - dt.timedelta(hours=1)
-        for source in fmt.sources_in_force(month):
-            found.append(
-                {"return_id": return_id, "source": source, "fed_at": at, "fed_by_name": f"{source} feed"}
-            )
-    return found
+def record_feeds(written: Written) -> None:
+    """The feed of each written return of a fed format, by each of its sources, an hour before it was
+    made (the national data set's `on_batch`: the demo history records its own, with audit events)."""
+    feeds = [
+        {"return_id": return_id, "source": source, "fed_at": header["created_at"] - dt.timedelta(hours=1)}
+        | {"fed_by_name": f"{source} feed"}
+        for return_id, header, fmt, _rows in written
+        for source in fmt.sources_in_force(Month.of(header["period"]))
+    ]
+    if feeds:
+        db.session.execute(insert(ReturnFeed), feeds)
 
 
 @dataclass
@@ -465,7 +462,7 @@ def generate_national(plan: NationalPlan | None = None) -> dict[str, int]:
     for kind in OfficeKind:
         counts[f"{kind.value} offices"] = sum(1 for spec in specs if spec.kind == kind)
     national_ids = [ids[spec.code] for spec in specs if spec.kind in ENTERING_KINDS]
-    counts.update(generate_returns(national_ids, plan))
+    counts.update(generate_returns(national_ids, plan, on_batch=record_feeds))
     return counts
 
 
