@@ -236,12 +236,12 @@ def _rows(
     `shown_only`: that row alone is made)."""
     by_basis = {dv.target_basis(code): cells for code, cells in (targets or {}).items()}
     cases = _sum_months(indexed, spans[dv.MONTH])
+    totals_only = shown_only is not None and any(r.is_total and r.key == shown_only for r in row_defs)
     for basis, months in spans.items():
         # each basis is computed with the format version in force in its last month (a replaced
         # format's own formulas for last year), then read by column code
         version = agg.version_for(fmt, months[-1])
         sums = _sum_months(indexed, months)
-        totals_only = shown_only is not None and any(r.is_total and r.key == shown_only for r in row_defs)
         by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH, totals_only)
     derived = {d.code: d for d in fmt.derived}
     rows = []

@@ -21,9 +21,11 @@ from app.definitions.schema import FormatDef, SummaryDef
 from app.errors import Forbidden, InvalidInput
 from app.security.policy import Actor
 from app.services.engine import catalogue
+from app.services.engine.serialise import cell_json
 from app.services.reports.report import Completeness, Report, ReportColumn, ReportRow, build_report
 from app.services.reports.requests import parse_month
 from app.services.reports.scope import INDIA, ReportNotFound, resolve_unit
+from app.services.reports.serialise import completeness_json
 
 
 class SummaryNotFound(ReportNotFound):
@@ -186,7 +188,6 @@ def summary_for(actor: Actor | None, code: str, period: str, order: str | None, 
 
 def summary_json(found: Summary) -> dict[str, Any]:
     """The MSR as the API returns it: `key`, `rows` ranked then the total row, each `{unit, label, cells}`."""
-    from app.services.engine.serialise import cell_json
 
     def line_json(line: SummaryLine, total: bool) -> dict[str, Any]:
         return {
@@ -195,11 +196,7 @@ def summary_json(found: Summary) -> dict[str, Any]:
             "rank": line.rank,
             "total": total,
             "cells": {c.code: cell_json(line.cells.get(c.code), c) for c in found.columns},
-            "completeness": {
-                "expected": line.completeness.expected,
-                "included": line.completeness.included,
-                "missing": [code for code, _name in line.completeness.missing],
-            },
+            "completeness": completeness_json(line.completeness),
         }
 
     return {
