@@ -13,24 +13,17 @@ per-office chains) and with per-office chains. If PostgreSQL is unreachable, one
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
-import uuid
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
+from bench.pg_scratch import PostgresUnreachable, scratch_database
 from bench.run import Row, _say
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CLIENTS = (1, 8, 32)
 SECONDS = 4.0
 FORMAT = "DPM-GST-ADJ-2"
 MOVED = "RECEIPT_NO"  # the whole-number cell each save moves (a save that changes nothing stores nothing)
-
-
-def _admin_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_URL
 
 
 def _build(url: str):
@@ -132,20 +125,18 @@ def _measure(application, targets, single: bool) -> tuple[float, int]:
 
 def measure(row=Row) -> list:
     """The rows: saves/s at 1, 8 and 32 clients, single global head vs per-office chains."""
-    admin_url = make_url(_admin_url())
-    name = f"mpr_bench_audit_{uuid.uuid4().hex[:10]}"
     try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no PostgreSQL: a note row, not a failure
-        return [
-            row("concurrent saves (PostgreSQL)", f"skipped: PostgreSQL unreachable ({type(error).__name__})")
-        ]
+        with scratch_database("mpr_bench_audit") as url:
+            return _measure_on(url, row)
+    except PostgresUnreachable as error:
+        return [row("concurrent saves (PostgreSQL)", f"skipped: PostgreSQL unreachable ({error})")]
+
+
+def _measure_on(url: str, row) -> list:
     application = None
     try:
         _say("audit chains: scratch PostgreSQL database, seed and a small national set ...")
-        application = _build(admin_url.set(database=name).render_as_string(hide_password=False))
+        application = _build(url)
         targets = _targets(application, max(CLIENTS))
         rows = []
         for clients in CLIENTS:
@@ -171,22 +162,3 @@ def measure(row=Row) -> list:
 
                 db.session.remove()
                 db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def main() -> int:
-    """Print the rows as the bench table; always exits 0."""
-    from bench.run import _quiet, print_table
-
-    _quiet()
-    load_before = os.getloadavg()[0]
-    rows = measure()
-    load = f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    print_table([*rows, Row("machine load average (1 min) at start / end", load)])
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

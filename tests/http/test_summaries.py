@@ -149,3 +149,56 @@ def test_the_pages_sort_drill_down_print_and_download(app, login_as, adjudicatio
     assert any(str(label).startswith("1. ") for label in labels if label)
     assert "All India" in labels
     assert signed_in(app, "cgst-mum-e").get("/mpr/msr/").status_code == 403
+
+
+def test_a_total_row_summed_in_sql_equals_the_total_of_its_rows_in_every_format(app):
+    """The MSR's row alone (members added up in the query) equals that row of the whole report,
+    for every monthly format with fixed rows, per Zone and all-India, on every column."""
+    import random
+
+    from sqlalchemy import select
+
+    from app.definitions.schema import TOTAL_ROW_KEY
+    from app.extensions import db
+    from app.models.org import Office
+    from app.security.policy import applies_to
+    from app.services.engine import catalogue
+    from app.services.reports.report import build_report
+    from app.services.reports.scope import resolve_unit
+
+    chance = random.Random(13)
+    with app.app_context():
+        offices = db.session.execute(select(Office).where(Office.kind == "commissionerate")).scalars().all()
+        checked = []
+        for fmt in catalogue.definitions().formats.values():
+            if fmt.rows.kind == "free" or fmt.period == "year" or fmt.lag or not fmt.in_force(MAY):
+                continue
+            rows = catalogue.defined_rows(fmt, MAY)
+            if not any(r.key == TOTAL_ROW_KEY for r in rows):
+                continue
+            filers = [o for o in offices if applies_to(fmt, o)][:3]
+            summed = ("entered", "carried")
+            numbers = [c for c in fmt.columns if c.type in ("count", "amount") and c.role in summed]
+            for office in filers:
+                for month in (Month(2024, 4), MAY):
+                    # computed rows stored with figures too (as saved): both must recompute them
+                    cells = {
+                        r.key: {c.code: chance.randint(0, 40) for c in numbers}
+                        for r in rows
+                        if not r.is_total
+                    }
+                    put_return(fmt.code, office.code, month, "validated", cells)
+            india = resolve_unit("INDIA")
+            whole = build_report(fmt, india, MAY, by_children=True)
+            alone = build_report(fmt, india, MAY, by_children=True, row_only=TOTAL_ROW_KEY)
+
+            def total(rows):
+                return next(r.cells for r in rows if r.key == TOTAL_ROW_KEY)
+
+            assert [r.key for r in alone.rows] == [TOTAL_ROW_KEY]
+            assert total(alone.rows) == total(whole.rows), fmt.code
+            assert [(c.code, total(c.rows)) for c in alone.children] == [
+                (c.code, total(c.rows)) for c in whole.children
+            ], fmt.code
+            checked.append(fmt.code)
+        assert len(checked) >= 10, checked

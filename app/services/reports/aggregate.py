@@ -65,25 +65,35 @@ def sources(fmt: FormatDef, months: Iterable[Month]) -> list[Source]:
     return found
 
 
+@dataclass(frozen=True)
+class Collapse:
+    """Rows summed into one in SQL (a total row whose members are all plain data rows)."""
+
+    key: str  # the total row's key, under which the sums are found
+    members: tuple[str, ...]
+
+
 def aggregate(
     source: Source,
     scope: ColumnElement[bool],
     statuses: tuple[str, ...],
     child=None,
+    collapse: Collapse | None = None,
 ) -> Aggregates:
     """Sums per (month, child, row) of one table: ONE query whatever the number of offices.
 
     Months are the figures' months: a lagging format's figures for F are read from its returns
-    keyed F + lag."""
+    keyed F + lag. With `collapse`, its member rows are summed into the one row `collapse.key`."""
     fmt = source.fmt
     table = catalogue.table_of(fmt)
     columns = summed_columns(fmt)
-    free = fmt.rows.kind == "free"
-    keys = [MprReturn.period] + ([] if free else [table.c.row_key]) + ([child] if child is not None else [])
+    by_row = fmt.rows.kind != "free" and collapse is None
+    keys = [MprReturn.period] + ([table.c.row_key] if by_row else []) + ([child] if child is not None else [])
     sums = (func.sum(table.c[c.db_name]).label(c.code) for c in columns)
     labelled = [MprReturn.period.label("period")]
-    labelled += [] if free else [table.c.row_key.label("row_key")]
+    labelled += [table.c.row_key.label("row_key")] if by_row else []
     labelled += [child.label("child")] if child is not None else []
+    only_members = [table.c.row_key.in_(collapse.members)] if collapse is not None else []
     query = (
         select(*labelled, func.count().label("_rows"), *sums)
         .select_from(table)
@@ -94,15 +104,19 @@ def aggregate(
             MprReturn.period.in_([fmt.reported_in(m).first_day for m in source.months]),
             MprReturn.status.in_(statuses),
             scope,
+            *only_members,
         )
         .group_by(*keys)
     )
+    whole = [c.code for c in columns if c.type == "count"]
     found: Aggregates = {}
     for record in db.session.execute(query).mappings():
         month = fmt.figures_month(Month.of(record["period"]))
-        cells = {c.code: _typed(c, record[c.code]) for c in columns}
+        cells = {c.code: record[c.code] for c in columns}
+        for code in whole:
+            cells[code] = _typed_count(cells[code])
         cells["_rows"] = record["_rows"]
-        key = FREE_ROWS_KEY if free else record["row_key"]
+        key = record["row_key"] if by_row else (collapse.key if collapse is not None else FREE_ROWS_KEY)
         found[(month, record["child"] if child is not None else None, key)] = cells
     return found
 
@@ -122,10 +136,8 @@ def rolled_up(per_child: Aggregates) -> Aggregates:
     return found
 
 
-def _typed(column: ColumnDef, value: Any) -> Any:
-    if value is None:
-        return None
-    return int(value) if column.type == "count" else value
+def _typed_count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)

@@ -157,11 +157,20 @@ def _basis_cells(
     sums: dict[str, dict],
     cumulative: bool,
     totals_only: bool = False,
+    collapsed: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Cells of every row on one basis: formulas recomputed from the sums, totals from members
     (`totals_only`: the data rows are only read by their totals, which add their entered and carried
-    cells and recompute the rest, so the data rows' own formulas are not worked out)."""
+    cells and recompute the rest, so the data rows' own formulas are not worked out; `collapsed`:
+    the sums are that total row's members already added up in SQL)."""
     carried = {c.code for c in fmt.columns if c.role == "carried"}
+    if collapsed is not None:
+        if collapsed not in sums:
+            return {collapsed: {}}
+        base = dict(sums[collapsed])
+        if cumulative:  # as for each member row below
+            base.update(dict.fromkeys(carried))
+        return {collapsed: calculation.total_cells(fmt, month, [base])}
     balances = balance_rows(fmt) if cumulative else frozenset()
     bases: dict[str, dict[str, Any]] = {}
     for row in row_defs:
@@ -200,6 +209,21 @@ def balance_rows(fmt: FormatDef) -> frozenset[str]:
     return frozenset(found)
 
 
+def collapse_for(
+    fmt: FormatDef, row_defs: list[RowDef], srcs: list[agg.Source], row_only: str | None
+) -> agg.Collapse | None:
+    """How a total row shown alone can be summed in SQL: its plain data rows added up in the query
+    (None when the row is not a total, the format has free rows, or a member is a stock)."""
+    row = next((r for r in row_defs if r.key == row_only and r.is_total), None)
+    if row is None or fmt.rows.kind == "free":
+        return None
+    data_keys = tuple(r.key for r in row_defs if not r.is_total and r.role != "computed")
+    members = tuple(k for k in (row.members or data_keys) if k in data_keys)
+    if any(balance_rows(source.fmt) & set(members) for source in srcs):
+        return None
+    return agg.Collapse(row.key, members)
+
+
 def _by_child(aggregates: agg.Aggregates) -> dict[Any, dict[tuple[Month, str], dict]]:
     """The aggregates indexed by child unit (None when not drilled down)."""
     found: dict[Any, dict[tuple[Month, str], dict]] = defaultdict(dict)
@@ -231,9 +255,10 @@ def _rows(
     name: str,
     targets=None,
     shown_only: str | None = None,
+    collapse: agg.Collapse | None = None,
 ) -> list[ReportRow]:
     """The report rows of one unit from its aggregates (and its annual targets' cells by row;
-    `shown_only`: that row alone is made)."""
+    `shown_only`: that row alone is made; `collapse`: the aggregates hold only that total row)."""
     by_basis = {dv.target_basis(code): cells for code, cells in (targets or {}).items()}
     cases = _sum_months(indexed, spans[dv.MONTH])
     totals_only = shown_only is not None and any(r.is_total and r.key == shown_only for r in row_defs)
@@ -242,7 +267,10 @@ def _rows(
         # format's own formulas for last year), then read by column code
         version = agg.version_for(fmt, months[-1])
         sums = _sum_months(indexed, months)
-        by_basis[basis] = _basis_cells(version, months[-1], row_defs, sums, basis != dv.MONTH, totals_only)
+        collapsed = collapse.key if collapse is not None else None
+        by_basis[basis] = _basis_cells(
+            version, months[-1], row_defs, sums, basis != dv.MONTH, totals_only, collapsed
+        )
     derived = {d.code: d for d in fmt.derived}
     rows = []
     for row in row_defs:
@@ -289,7 +317,8 @@ def build_report(
     by = by_children if isinstance(by_children, str) else "children"
     drilled = bool(by_children) and unit.has_children
     child = child_key(unit, by) if drilled else None
-    per_child = _aggregates(srcs, scope, wanted, child)
+    collapse = collapse_for(fmt, row_defs, srcs, row_only)
+    per_child = _aggregates(srcs, scope, wanted, child, collapse)
     totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
     states = agg.office_states(codes, month, every_month, scope, wanted, fmt.lag)
@@ -310,6 +339,7 @@ def build_report(
             unit.name,
             targets.get(None),
             row_only,
+            collapse,
         ),
         completeness=_completeness(states),
         amended=tuple(s.code for s in states if s.amended),
@@ -317,21 +347,23 @@ def build_report(
     )
     if drilled:
         report.children = _children(
-            fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only
+            fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only, collapse
         )
     return report
 
 
-def _aggregates(srcs: list[agg.Source], scope, wanted: tuple[str, ...], child) -> agg.Aggregates:
+def _aggregates(
+    srcs: list[agg.Source], scope, wanted: tuple[str, ...], child, collapse: agg.Collapse | None = None
+) -> agg.Aggregates:
     """The sums of every source table, per child unit when `child` is given (one query per table)."""
     found: agg.Aggregates = {}
     for source in srcs:
-        found.update(agg.aggregate(source, scope, wanted, child=child))
+        found.update(agg.aggregate(source, scope, wanted, child=child, collapse=collapse))
     return found
 
 
 def _children(
-    fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only=None
+    fmt, unit, month, columns, row_defs, spans, per_child, states, by, targets, row_only=None, collapse=None
 ) -> list[ChildReport]:
     """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
     per_zone = unit.level == "india" and by != "offices"
@@ -353,6 +385,7 @@ def _children(
             name,
             targets.get(child_id),
             row_only,
+            collapse,
         )
         children.append(ChildReport(code, name, rows, _completeness(members)))
     return sorted(children, key=lambda c: c.code)
