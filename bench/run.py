@@ -462,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-audit-chains", action="store_true", help="leave out the concurrent-save rows (PostgreSQL)"
     )
+    parser.add_argument(
+        "--no-pg-reports", action="store_true", help="leave out the reports on PostgreSQL (national set)"
+    )
     args = parser.parse_args(argv)
     _quiet()
     if args.probe:
@@ -477,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(measure_load(args.full))
         if not args.no_audit_chains:
             rows.extend(measure_audit_chains())
+        if not args.no_pg_reports:
+            rows.extend(measure_pg_reports())
     finally:
         if args.keep:
             _say(f"work directory kept: {workdir}")
@@ -523,6 +528,13 @@ def measure_load(full: bool) -> list[Row]:
     return [
         Row(measure, value, target, {"yes": True, "NO": False}.get(ok)) for measure, value, target, ok in rows
     ]
+
+
+def measure_pg_reports() -> list[Row]:
+    """The all-India report and the MSR against hand-written SQL on PostgreSQL (bench/pg_reports.py)."""
+    from bench.pg_reports import measure
+
+    return measure(Row)
 
 
 def measure_audit_chains() -> list[Row]:
