@@ -140,6 +140,48 @@ def test_offices_and_zones_read_their_targets_and_nobody_enters_them_as_a_return
     assert refused.status_code == 403
     page = parse_grid(office.get(f"/mpr/targets/{TARGET}/{year}/{OFFICE}"))
     assert page.status == 200 and page.inputs == {} and "mpr-save" not in page.html
+    # what each may do with the format, as the formats API says it
+    may = {user: _may(call, user) for user in (OWNER, "cgst-mum-e", "gz-mum")}
+    assert may == {OWNER: ["set", "read"], "cgst-mum-e": ["read"], "gz-mum": ["read"]}
+
+
+def _may(call, user: str) -> list[str]:  # noqa: F811
+    formats = get(call, user, f"/formats?period={this_year()}").get_json()["result"]
+    return next(f["may"] for f in formats if f["code"] == TARGET)
+
+
+def test_the_owners_to_do_list_names_the_targets_not_set_yet(app, call):  # noqa: F811
+    from app.services.cycle.todo import todo_for
+    from tests.http.test_status_todo import actor
+
+    with app.test_request_context():
+        january = [i for i in todo_for(actor(OWNER), today=dt.date(2025, 1, 10)) if i.kind == "targets"]
+        assert [i.text.split(":")[0] for i in january] == [
+            "Set the targets of DDM-GST-1-TARGET for the financial year 2024-25",
+            "Set the targets of DDM-GST-1-TARGET for the financial year 2025-26",  # from January
+        ]
+        assert "7 of 7 offices have none" in january[0].text
+    for office in (
+        "CGST-DEL-N",
+        "CGST-DEL-S",
+        "CGST-MUM-E",
+        "CGST-MUM-W",
+        "LTU-MUM",
+        "ST-DEL-I",
+        "ST-DEL-II",
+    ):
+        assert (
+            put_target(
+                call, OWNER, office, Month(2024, 4), target_rows((1, 1, 1, 1), (1, 1, 1, 1))
+            ).status_code
+            == 200
+        )
+    with app.test_request_context():
+        july = [i.text for i in todo_for(actor(OWNER), today=dt.date(2024, 7, 1)) if i.kind == "targets"]
+        assert july == []  # every office of the year under way has its target; the next year waits
+        assert not [
+            i for i in todo_for(actor("cgst-mum-e"), today=dt.date(2024, 7, 1)) if i.kind == "targets"
+        ]
 
 
 def test_targets_open_for_the_next_year_not_later_and_need_every_cell(app, call):  # noqa: F811

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
@@ -170,3 +170,31 @@ def office_targets(actor: Actor | None, fmt: FormatDef, office: Office | None, m
     if office is None or not applies_to(fmt, office) or not may(actor, Action.VIEW, office, fmt):
         raise TargetFormatNotFound()
     return target_grid(fmt, office, year, today)
+
+
+def years_to_set(fmt: FormatDef, today: dt.date) -> list[Month]:
+    """The years whose targets the owner should have set by `today`: the year under way, and the next
+    one from January (its last quarter before it begins)."""
+    this_year = Month.of(today).fy_start
+    return [this_year, this_year.shift(12)] if today.month in (1, 2, 3) else [this_year]
+
+
+def unset_targets(actor: Actor | None, today: dt.date) -> list[tuple[FormatDef, Month, int, int]]:
+    """(format, year, offices without targets, offices) for the formats `actor` sets (its to-do list)."""
+    found = []
+    for fmt in catalogue.definitions().formats.values():
+        if not may_set(actor, fmt):
+            continue
+        offices = offices_of(actor, fmt)
+        for year in (y for y in years_to_set(fmt, today) if fmt.in_force(y)):
+            set_count = db.session.execute(
+                select(func.count()).where(
+                    MprReturn.format_code == fmt.code,
+                    MprReturn.period == year.first_day,
+                    MprReturn.status == VALIDATED,
+                    MprReturn.office_id.in_([o.id for o in offices]),
+                )
+            ).scalar_one()
+            if set_count < len(offices):
+                found.append((fmt, year, len(offices) - set_count, len(offices)))
+    return found
