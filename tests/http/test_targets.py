@@ -249,7 +249,9 @@ def _load(client, headers, data: bytes, dry_run: int):
     )
 
 
-def test_the_owner_loads_a_whole_years_targets_from_a_file(app, client, call, api_token):  # noqa: F811
+def test_the_owner_loads_a_whole_years_targets_from_a_file(app, client, call, api_token, login_as):  # noqa: F811
+    page = login_as(OWNER).get(f"/mpr/bulk/{TARGET}/").get_data(as_text=True)
+    assert 'id="mpr-bulk-owner-set"' in page and 'name="status" value="submitted"' not in page
     year = this_year().shift(12)  # next year: targets are set before the year begins
     seen = len(history(app, OFFICE, year))
     assert put_target(call, OWNER, OFFICE, year, target_rows((1, 1, 1, 1), (1, 1, 1, 1))).status_code == 200
