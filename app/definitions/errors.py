@@ -50,6 +50,12 @@ ERROR_CODES = {
     "E091": "a summary's row is not a row of its format, or none is named where one must be",
     "E092": "a summary's key measure is not one of its columns or ratios",
     "E093": "a summary's ratio reads a column the summary does not show",
+    # formats set by their owner (set_by: owner): annual targets
+    "E130": "set_by has an unknown value (only owner)",
+    "E131": "a format set by its owner has fed cells",
+    "E132": "a format set by its owner carries a column or row",
+    "E133": "a format set by its owner is not annual (period: year)",
+    "E134": "a check across formats declares or reads a format set by its owner",
 }
 
 

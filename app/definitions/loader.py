@@ -16,6 +16,7 @@ from .loader_cross import check_cross_checks, parse_cross_checks
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_feeds import check_sources, refuse_nothing_fed
 from .loader_meaning import check_format, check_replacement_carries
+from .loader_owner_set import check_set_by, check_set_by_across, set_by_of
 from .loader_periods import check_period, check_targets, lag_of
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
@@ -61,7 +62,7 @@ TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
     *("from", "until", "replaces", "note", "rows", "columns", "derived", "checks", "cross_checks", "fed"),
-    *("period", "lag"),
+    *("period", "lag", "set_by"),
 )
 FORMAT_REQUIRED = ("code", "title", "part", "owner", "segment", "unit", "filled_by", "columns")
 ALL_FUNCTIONS = ("executive", "audit", "ltu", "appeals")
@@ -258,6 +259,7 @@ def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext
         "note": text(c, m, "note", path),
         "period": choice(c, m, "period", path, PERIODS) or MONTHLY,
         "lag": lag_of(c, m, path),
+        "set_by": set_by_of(c, m, path),
     }
     months = month_range(c, m, path, f"format '{code}'", ())
     replaces = text(c, m, "replaces", path)
@@ -282,6 +284,7 @@ def _format(c: Collector, item: object, line: int, path: str, ctx: FormatContext
         refuse_nothing_fed(c, row_context.fed_marks[0], "a row")
     check_format(c, draft)
     check_period(c, draft)
+    check_set_by(c, draft)
     return draft
 
 
@@ -309,6 +312,7 @@ def _across_formats(
                 c.add("E011", line, path, f"unknown {key} '{value}'{suggest(value, known)}")
     _replacements(c, drafts, by_code)
     check_targets(c, drafts, by_code)
+    check_set_by_across(c, drafts, by_code)
     return by_code
 
 
@@ -366,4 +370,5 @@ def _build(draft: FormatDraft) -> FormatDef:
         period=str(fields["period"]),
         lag=int(fields["lag"]),  # type: ignore[call-overload]
         line=draft.where.line,
+        set_by=fields["set_by"],  # type: ignore[arg-type]
     )

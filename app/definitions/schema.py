@@ -44,6 +44,7 @@ PERIODS = (MONTHLY, ANNUAL)
 ROW_KINDS = frozenset({"single", "fixed", "master", "product", "free"})
 CROSSINGS = frozenset({"row", "column"})  # which formula holds where a computed row meets a computed column
 SHOW_REPORT, SHOW_ENTRY = "report", "entry"  # `show:` of a computed column: reports only / grid only
+SET_BY_OWNER = "owner"  # `set_by: owner`: the owner directorate sets the returns (annual targets)
 SINGLE_ROW_KEY = "_"
 TOTAL_ROW_KEY = "TOTAL"
 
@@ -304,6 +305,12 @@ class FormatDef:
     period: str = MONTHLY  # "month", or "year": one return per financial year, keyed by its April
     lag: int = 0  # the return for month M carries the figures of month M - lag
     line: int = 0
+    set_by: str | None = None  # SET_BY_OWNER: the owner sets each office's return (targets); None: filed
+
+    @property
+    def set_by_owner(self) -> bool:
+        """Whether the owner directorate sets this format's returns for the offices (`set_by: owner`)."""
+        return self.set_by == SET_BY_OWNER
 
     def __hash__(self) -> int:
         """By code and line: equal formats hash alike, and caches keyed by a format stay cheap."""
@@ -343,10 +350,15 @@ class FormatDef:
         annual format, the month itself otherwise."""
         return month.fy_start if self.annual else month
 
-    def filed_in_cycle(self, month: Month) -> bool:
-        """Whether a return of this format is expected in month `month`'s cycle (an annual
-        format in its year's April cycle only) and the format is in force then."""
+    def keyed_in(self, month: Month) -> bool:
+        """Whether a return of this format is keyed by `month` (an annual format: its year's April)
+        and the format is in force then."""
         return (not self.annual or month.month == 4) and self.in_force(month)
+
+    def filed_in_cycle(self, month: Month) -> bool:
+        """Whether a return of this format is expected from the offices in month `month`'s cycle (an
+        annual format in its year's April cycle only); never for a format the owner sets (targets)."""
+        return self.keyed_in(month) and not self.set_by_owner
 
     def figures_month(self, month: Month) -> Month:
         """The month whose figures the return keyed `month` carries (M - lag)."""

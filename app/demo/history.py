@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
@@ -36,7 +36,9 @@ from app.security import roles
 from app.security.policy import ENTERING_KINDS
 from app.services import audit
 from app.services.cycle.saving import save_payloads
+from app.services.cycle.targets import SET_ACTION
 from app.services.cycle.workflow import Step, return_key
+from app.services.engine import catalogue
 from app.services.engine.grid import last_open_month
 
 HISTORY_SEED = 2024
@@ -135,6 +137,7 @@ class DemoPeople:
     enterers: dict[int, tuple[int, str]]  # office id -> (user id, username)
     validators: dict[int, tuple[int, str]]  # office id -> the user who validates its returns
     feeders: dict[str, tuple[int, str]] = field(default_factory=dict)  # source -> its system account
+    owners: dict[str, tuple[int, str]] = field(default_factory=dict)  # owner code -> who sets its targets
 
     @classmethod
     def load(cls) -> "DemoPeople":
@@ -157,7 +160,13 @@ class DemoPeople:
             if role.name.startswith(roles.FEED_PREFIX)
             for user in role.user[:1]
         }
-        return cls(enterers, validators, feeders)
+        owners = {
+            role.name.removeprefix(roles.OWNER_PREFIX): (user.id, user.username)
+            for role in sm.get_all_roles()
+            if role.name.startswith(roles.OWNER_PREFIX)
+            for user in role.user[:1]
+        }
+        return cls(enterers, validators, feeders, owners)
 
     def feeds(self, written: Written, offices: dict[int, Office]) -> list[audit.PendingEvent]:
         """Record the feed of every written return of a fed format; the feed's audit events."""
@@ -186,6 +195,9 @@ class DemoPeople:
         for _return_id, header, fmt, rows in written:
             office, month = offices[header["office_id"]], Month.of(header["period"])
             key = return_key(fmt.code, office, month)
+            if fmt.set_by_owner:  # a target: set by its owner, no save, submission or validation
+                found.append(self._target_set(header, fmt, rows, key))
+                continue
             enterer = self.enterers.get(office.id, (None, STORY_ACTOR))
             validator = self.validators.get(office.id, (None, STORY_ACTOR))
             carried = [] if header["opening_entered"] else [c.code for c in fmt.columns if c.carry]
@@ -218,6 +230,15 @@ class DemoPeople:
                 )
         return found
 
+    def _target_set(self, header: dict, fmt: FormatDef, rows, key: str) -> audit.PendingEvent:
+        """The event setting a target writes (app/services/cycle/targets.py), by the format's owner."""
+        user_id, username = self.owners.get(fmt.owner, (None, STORY_ACTOR))
+        after = {"status": header["status"], "revision": 1, "cells": save_payloads(fmt, {}, rows)[1]}
+        reason = f"demo history: target set on {header['validated_at']:%Y-%m-%d %H:%M}"
+        return audit.PendingEvent(
+            user_id, username, SET_ACTION, "return", key, None, after | {"set_by": username}, reason
+        )
+
 
 # ------------------------------------------------------------------ seeding
 
@@ -247,6 +268,19 @@ def seed_demo_history(today: dt.date | None = None) -> dict[str, int]:
 
     plan = NationalPlan(months=len(months), last_month=months[-1], seed=HISTORY_SEED)
     counts = generate_returns(list(offices), plan, story, write_events)
+    _targets_set_by(people)
     counts["audit events"] = events
     counts.update(corrections.seed_corrections(months))
     return counts
+
+
+def _targets_set_by(people: DemoPeople) -> None:
+    """Who set each target (set_by: owner): its owner's user (the generator writes no user ids)."""
+    for fmt in catalogue.definitions().formats.values():
+        if fmt.set_by_owner and fmt.owner in people.owners:
+            user_id = people.owners[fmt.owner][0]
+            who = dict.fromkeys(
+                ("created_by_id", "updated_by_id", "submitted_by_id", "validated_by_id"), user_id
+            )
+            db.session.execute(update(MprReturn).where(MprReturn.format_code == fmt.code).values(**who))
+    db.session.commit()

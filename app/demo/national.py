@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 
 from app.definitions.months import Month, in_force
 from app.definitions.schema import SINGLE_ROW_KEY, TOTAL_ROW_KEY, DefinitionSet, FormatDef
+from app.demo.owner_targets import drawn_targets, owner_set_fate
 from app.demo.synthetic_values import RowMaker, with_rows
 from app.extensions import db
 from app.models.feeds import ReturnFeed
@@ -397,7 +398,7 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
     history = _OfficeHistory({})
     for month in months:
         for fmt in formats:
-            fate = story.fate(office, fmt, month) if fmt.filed_in_cycle(month) else None
+            fate = _fate(story, office, fmt, month)
             if fate is None:
                 continue
             previous = history.previous(fmt, month)
@@ -407,6 +408,9 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
             targets = _targets(fmt, month, history)
             before = previous or {}
             cells = {key: maker.make(rng, scale, before.get(key), first, targets.get(key)) for key in keys}
+            if fmt.set_by_owner:  # a target: drawn from the office's own figures of the format achieving it
+                drawn = random.Random(f"{plan.seed}:target:{office.code}:{month}")  # noqa: S311 - synthetic
+                cells = drawn_targets(fmt, month, history.rows, drawn) or cells
             cells = with_rows(fmt, month, cells, previous)
             history.rows[fmt.code] = (month, cells)
             header = {
@@ -420,6 +424,14 @@ def _office_returns(office: Office, formats, months, masters, plan: NationalPlan
                 **fate,
             }
             writer.add(header, fmt, {key: (pos, row) for pos, (key, row) in enumerate(cells.items())})
+
+
+def _fate(story: Story, office: Office, fmt: FormatDef, month: Month) -> dict[str, Any] | None:
+    """The story's fate of a return the office files; a target its owner sets (set_by: owner) is set
+    for every year, as validated, before the year begins."""
+    if fmt.set_by_owner:
+        return owner_set_fate(month) if fmt.keyed_in(month) else None
+    return story.fate(office, fmt, month) if fmt.filed_in_cycle(month) else None
 
 
 def generate_returns(

@@ -16,6 +16,7 @@ SUMMARIES = "Monthly summary reports"  # MSR pages (Functional Owners and the Bo
 MASTER_LISTS = "Master lists"  # items of the master lists kept as data (administrators)
 BULK_LOAD = "MPR bulk load"  # the bulk-load page and its API (administrators and owners)
 FEED_API = "MPR feed API"  # PUT .../fed: the system accounts of the sources (roles "Feed <source>")
+TARGETS = "MPR targets"  # targets (set_by: owner): read by offices, Zones, the Board; set by owners
 
 # FAB methods are mapped onto these few permissions (method_permission_name).
 READ = "read"
@@ -35,6 +36,7 @@ MENU_REPORTS = "Reports"
 MENU_SUMMARIES = "Summary reports"
 MENU_BULK_LOAD = "Bulk load"
 MENU_MASTERS = "Master list items"
+MENU_TARGETS = "Targets"
 
 # Messaging: mailbox, helpdesk (pages and API), the owners' helpdesk queue, and the
 # administrator's outbox. MENU_HELPDESK names the Helpdesk menu category.

@@ -38,6 +38,7 @@ class Action(StrEnum):
     READ_FIGURES = "read-figures"  # see a return's figures, which depends on the return's state
     BULK_LOAD = "bulk-load"  # load past months of one format for many offices (admin, the format's owner)
     FEED = "feed"  # write a format's fed cells: the system account of a source that feeds it
+    SET = "set"  # set an office's return of a format set by its owner (annual targets): that owner
 
 
 # The states whose figures READ_FIGURES weighs (ReturnStatus values; None: not started).
@@ -194,13 +195,16 @@ def may(
         return False
     today = today or dt.date.today()
     mine = actor.office is not None and actor.office.id == office.id
+    owner_set = fmt is not None and fmt.set_by_owner  # targets: set by the owner, never filed or validated
     if action is Action.ENTER:
-        fits = fmt is None or applies_to(fmt, office)
+        fits = fmt is None or (applies_to(fmt, office) and not owner_set)
         return mine and roles.OFFICE in actor.role_names and office.kind in ENTERING_KINDS and fits
     if action is Action.VALIDATE:
-        return _is_validator(actor, office)
+        return _is_validator(actor, office) and not owner_set
     if action is Action.APPROVE:  # the Functional Owner's role, not merely a seat in its office
-        return _owns_with_role(actor, fmt)
+        return _owns_with_role(actor, fmt) and not owner_set
+    if action is Action.SET:  # any office the format applies to; see may_set
+        return may_set(actor, fmt) and applies_to(fmt, office)
     if action is Action.BULK_LOAD:  # any office the format applies to; see may_bulk_load
         return may_bulk_load(actor, fmt) and applies_to(fmt, office)
     if action is Action.FEED:  # a national system: every office the format applies to; see may_feed
@@ -247,10 +251,20 @@ def may_bulk_load(actor: Actor | None, fmt: FormatDef | None) -> bool:
 
     Like APPROVE, a seat in the owner's office is not enough: the owner role is needed. The
     offices loaded are every office the format applies to (no row filter: no SQL twin needed).
+    A format set by its owner (targets) is loaded by that owner only, as it is set (may_set).
     """
     if actor is None or fmt is None:
         return False
+    if fmt.set_by_owner:
+        return may_set(actor, fmt)
     return actor.is_admin or _owns_with_role(actor, fmt)
+
+
+def may_set(actor: Actor | None, fmt: FormatDef | None) -> bool:
+    """Whether `actor` sets the returns of `fmt` for the offices: a format set by its owner (`set_by:
+    owner`, annual targets) and the owner holding its owner role. Administrators never enter figures
+    (MISSION.md), so they read targets but do not set them; every office the format applies to."""
+    return actor is not None and fmt is not None and fmt.set_by_owner and _owns_with_role(actor, fmt)
 
 
 def may_feed(actor: Actor | None, fmt: FormatDef | None) -> bool:

@@ -85,6 +85,13 @@ def _summaries() -> set[Permission]:
     return {(p.CAN_READ, p.SUMMARIES), (p.MENU_ACCESS, p.MENU_SUMMARIES)}
 
 
+def _targets(edit: bool = False) -> set[Permission]:
+    """Targets set by the owner: read by offices, Zones and the Board, set by the owners (the policy
+    decides whose: an office its own, a Zone its offices', an owner its formats')."""
+    granted = {(p.CAN_READ, p.TARGETS), (p.MENU_ACCESS, p.MENU_TARGETS)}
+    return (granted | {(p.CAN_EDIT, p.TARGETS)}) if edit else granted
+
+
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     """Every role with the permissions it must hold (Admin is handled by FAB)."""
     formats = definitions.formats.values()
@@ -103,11 +110,13 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
         BOARD: _common() | read_all | _queue(edit=False) | _summaries(),
         FIELD: _common() | read_all,
     }
+    for role in (OFFICE, ZONE, BOARD):
+        roles[role] |= _targets()
     for owner in definitions.owners:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
         decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
         roles[owner_role(owner)] = (
-            _common() | owned | decide | _queue(edit=True) | _bulk_load() | _summaries()
+            _common() | owned | decide | _queue(edit=True) | _bulk_load() | _summaries() | _targets(edit=True)
         )
     for source in definitions.sources:  # a system account: the feed endpoint and nothing else
         roles[feed_role(source)] = {(p.CAN_EDIT, p.FEED_API)}

@@ -59,5 +59,15 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprSummaryApi)
     appbuilder.add_api(MprBulkApi)
     appbuilder.add_api(MprFeedApi)
+    _register_targets(appbuilder)
     register_messaging_views(appbuilder)
     appbuilder.add_api(MprOpenApi)  # /api/v1/_openapi (FAB adds it only with its Swagger page)
+
+
+def _register_targets(appbuilder: AppBuilder) -> None:
+    """Targets set by the owner (set_by: owner): the Targets page and its API."""
+    from app.views.api_targets import MprTargetsApi
+    from app.views.targets import TargetsView
+
+    appbuilder.add_view(TargetsView, p.MENU_TARGETS, label=_l("Targets"), icon="fa-bullseye", category="")
+    appbuilder.add_api(MprTargetsApi)

@@ -94,6 +94,19 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
             },
         },
         "MprCycleApi.submit_return": {"requestBody": _body({"version": {"type": "integer"}})},
+        "MprTargetsApi.put_target": {
+            "requestBody": _body(
+                {"version": {"type": "integer"}, "rows": ROWS, "reason": {"type": "string"}},
+                ("version", "rows"),
+            ),
+            "responses": {
+                "200": {"description": "the office's targets as set (rows, version, revision)"},
+                "403": {"description": "not the owner of the format (only its owner sets targets)"},
+                "404": {"description": "no such format set by its owner, or an office outside the caller's"},
+                "409": {"description": "a stale version, or a year not under way nor the next one"},
+                "422": {"description": "every cell error {row, column, code, message}"},
+            },
+        },
         "MprCycleApi.raise_correction": {"requestBody": _body(correction, ("format", "office", "period"))},
         "MprCycleApi.reject": {"requestBody": _body({"reason": {"type": "string"}}, ("reason",))},
         "MprCycleApi.status": {

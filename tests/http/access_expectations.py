@@ -26,6 +26,8 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Master-list items              | administrators only                                          |
 | Write fed cells (API only)     | the system account of the source feeding them ("Feed GSTN"), |
 |                                | for every office filing the format; it does nothing else     |
+| Set targets (set_by: owner)    | the format's FO (its owner role); nobody enters them as a    |
+|                                | return; offices and Zones read their own, the Board all      |
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from app.definitions import load_definitions
+from config import Config
 
 
 class Role(StrEnum):
@@ -383,6 +388,70 @@ def feed_cells(case: Case) -> Expected:
     return ALLOW if case.role is FEED else DENY
 
 
+# ----------------------------------------------------------------- targets set by the owner (issue 13)
+
+
+def owner_set_entry(case: Case) -> Expected:
+    """Fill, save, submit, correct a format set by its owner (targets) as a return: nobody (the office
+    and an administrator get 404 as for another office's return; roles without the permission 403)."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return HIDE if case.role in (OFFICE, ADMIN) else DENY
+
+
+def _target_reader(case: Case, office_scoped: bool) -> Expected:
+    """Targets: the format's FO, the Board and administrators read all; another FO gets 404 (as if the
+    format did not exist); a Zone its offices', an office its own (404 for others); the rest 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    if case.role in (ADMIN, BOARD):
+        return ALLOW
+    if case.role in (ZONE, OFFICE):
+        return ALLOW if not office_scoped or case.side is OWN else HIDE
+    return DENY
+
+
+def target_list(case: Case) -> Expected:
+    """The Targets index: whoever reads some targets (an FO sees its formats', maybe none)."""
+    if case.role is OWNER:
+        return ALLOW
+    return _target_reader(case, office_scoped=False)
+
+
+def target_year(case: Case) -> Expected:
+    """A year's targets of every office the caller reads (page and API)."""
+    return _target_reader(case, office_scoped=False)
+
+
+def target_office(case: Case) -> Expected:
+    """One office's targets for a year (page and API)."""
+    return _target_reader(case, office_scoped=True)
+
+
+def set_target_page(case: Case) -> Expected:
+    """Set an office's targets (page): the format's FO; another FO 404; an administrator reaches the
+    service and is refused (403); roles without the edit permission 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    return DENY
+
+
+def set_target_api(case: Case) -> Expected:
+    """Set an office's targets (API): the format's FO; an office or Zone that reads them 403, the rest of
+    them 404; another FO 404; the Board, Divisions and administrators 403."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    if case.role is OWNER:
+        return ALLOW if case.owns_format else HIDE
+    if case.role in (ZONE, OFFICE):
+        return DENY if case.side is OWN else HIDE
+    return DENY
+
+
 # ----------------------------------------------------------------- mailbox and helpdesk
 
 
@@ -462,6 +531,10 @@ FOR_SYSTEM_ACCOUNTS = (public, login_form, api_login, token_refresh, feed_cells)
 
 
 FORMAT = r"Format_[a-z0-9_]+"
+# Formats set by their owner (set_by: owner): their return pages accept no entry from anyone.
+OWNER_SET = tuple(f.slug for f in load_definitions(Config.MPR_DEFINITIONS).formats.values() if f.set_by_owner)
+FORMAT_OWNER_SET = rf"Format_({'|'.join(OWNER_SET)})"
+FORMAT_FILED = rf"Format_(?!(?:{'|'.join(OWNER_SET)})\.)[a-z0-9_]+"
 FAB_EDITABLE = r"(MprUserDBModelView|RoleModelView)"
 FAB_LISTS = r"(PermissionModelView|ViewMenuModelView|PermissionViewModelView)"  # FAB keeps these read-only
 FAB_READ_ONLY = rf"({FAB_LISTS[1:-1]}|MprGroupModelView)"  # the MIS grants roles to users, never by group
@@ -493,7 +566,7 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"{FORMAT}\.grid", see_report, Target.FORMAT),
     Rule(rf"{FORMAT}\.revision", see_report, Target.FORMAT),
     Rule(rf"{FORMAT}\.history", see_return, Target.FORMAT),
-    Rule(rf"{FORMAT}\.(save|submit|correct_form|correct|template|upload)", enter_page, Target.FORMAT),
+    Rule(rf"{FORMAT_FILED}\.(save|submit|correct_form|correct|template|upload)", enter_page, Target.FORMAT),
     Rule(rf"{FORMAT}\.formulas", format_script, Target.FORMAT_ONLY),
     # --- the JSON API -----------------------------------------------------------------
     Rule(r"MprApi\.get_return", read_return_api, Target.API_RETURN),
@@ -526,6 +599,19 @@ RULES: tuple[Rule, ...] = (
     Rule(r"BulkLoadView\.index", bulk_loaders),
     Rule(r"BulkLoadView\.(format_page|template|load)", bulk_load),
     Rule(r"MprBulkApi\.(template|load)", bulk_load),
+    # --- targets set by the owner (issue 13) ------------------------------------------
+    Rule(
+        rf"{FORMAT_OWNER_SET}\.(save|submit|correct_form|correct|template|upload)",
+        owner_set_entry,
+        Target.FORMAT,
+    ),
+    Rule(r"TargetsView\.index", target_list),
+    Rule(r"TargetsView\.year", target_year),
+    Rule(r"TargetsView\.office", target_office, Target.FORMAT),
+    Rule(r"TargetsView\.save", set_target_page, Target.FORMAT),
+    Rule(r"MprTargetsApi\.list_targets", target_year),
+    Rule(r"MprTargetsApi\.get_target", target_office, Target.FORMAT),
+    Rule(r"MprTargetsApi\.put_target", set_target_api, Target.FORMAT),
     # --- mailbox and helpdesk (jurisdiction per message and query: tests/messaging) ------
     Rule(r"MailboxView\.(index|send|preferences|save_preferences)", signed_in),
     Rule(r"MailboxView\.show", addressed_record),

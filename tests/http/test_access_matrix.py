@@ -43,6 +43,7 @@ from tests.http.access_expectations import (
 
 REFERENCE_FORMAT = "DPM-GST-ADJ-2"  # API, validation and correction requests name this format
 FED_FORMAT = "DPM-GST-15A"  # the feed API names this format, fed from GSTN
+TARGET_FORMAT = "DDM-GST-1-TARGET"  # the Targets pages and API name this format, set by its owner
 ABSENT = {
     "pk": "999999",
     "username": "no-such-user",
@@ -115,7 +116,7 @@ def _month_for(fmt, last_open: Month) -> Month:
     its last month."""
     months, month = [], fmt.valid_from or Month(2010, 4)
     while month <= last_open:
-        if fmt.filed_in_cycle(month):
+        if fmt.keyed_in(month):  # a format set by its owner too: its returns are keyed like the others
             months.append(month)
         month = month.next()
     later = [m for m in months if m >= Month(2024, 1)]
@@ -286,7 +287,7 @@ class Requester:
 def _api_body(endpoint: str, username: str | None, office: str | None, world: World):
     if endpoint == "MprFeedApi.put_fed":
         return {"rows": {}}
-    if endpoint == "MprApi.put_return":
+    if endpoint in ("MprApi.put_return", "MprTargetsApi.put_target"):
         return {"version": 0, "rows": {}}
     if endpoint == "MprCycleApi.submit_return":
         return {"version": 0}
@@ -404,6 +405,8 @@ def _format_of(endpoint: str) -> str:
         return next(f.code for f in DEFINITIONS.formats.values() if f.slug == slug)
     if endpoint.startswith("MprFeedApi."):
         return FED_FORMAT
+    if endpoint.startswith(("TargetsView.", "MprTargetsApi.")):
+        return TARGET_FORMAT
     return REFERENCE_FORMAT
 
 

@@ -1,4 +1,5 @@
-"""Annual formats (DDM-GST-1-TARGET), lagging formats (GST-GST-2) and the target % of DDM-GST-1.
+"""Annual formats (DDM-GST-1-TARGET, here as a format the offices file), lagging formats (GST-GST-2)
+and the target % of DDM-GST-1.
 
 Through the API and the pages on both databases: save, submit and validate; the deadline,
 the status page and the to-do list; and a report of "% achievement of the target up to the
@@ -8,11 +9,15 @@ month" computed by hand.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from app.definitions.months import Month
+from config import Config
+from tests.conftest import _backends, build_app, fresh_postgres_database
 from tests.http.test_reports import call, get  # noqa: F401 - the `call` fixture
 from tests.http.test_status_todo import actor, ctx  # noqa: F401 - the `ctx` fixture
 from tests.report_data import put_return
@@ -22,6 +27,34 @@ TARGET, REVENUE, FILING = "DDM-GST-1-TARGET", "DDM-GST-1", "GST-GST-2"
 APRIL, MAY = Month(2024, 4), Month(2024, 5)
 HEADS = ("CGST", "SGST_UTGST", "IGST", "CESS")
 FILING_ROWS = ("GSTR_1", "GSTR_3B", "GSTR_4", "GSTR_5", "GSTR_5A", "GSTR_6", "GSTR_7", "GSTR_8", "GSTR_9")
+
+
+@pytest.fixture(scope="module", params=_backends())
+def app(request, tmp_path_factory) -> Iterator:
+    """The seeded app with DDM-GST-1-TARGET filed by the offices (the shipped file says `set_by: owner`):
+    this module tests the cycle of an annual format the offices file; test_targets.py the targets the
+    owner sets, and the target % they give."""
+    folder = tmp_path_factory.mktemp("annual")
+    definitions = folder / "definitions.yaml"
+    shipped = Path(Config.MPR_DEFINITIONS).read_text(encoding="utf-8")
+    filed = "  period: year\n  set_by: owner\n"
+    assert shipped.count(filed) == 1
+    definitions.write_text(shipped.replace(filed, "  period: year\n"), encoding="utf-8")
+    if request.param == "sqlite":
+        yield from _running(f"sqlite:///{folder / 'mpr.sqlite'}", definitions)
+    else:
+        with fresh_postgres_database("mpr_annual") as url:
+            yield from _running(url, definitions)
+
+
+def _running(url: str, definitions: Path) -> Iterator:
+    application = build_app(url, MPR_DEFINITIONS=str(definitions))
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
 
 
 def heads(*values: str) -> dict[str, str]:

@@ -64,14 +64,21 @@ FAB_SECURITY = [
     "Security > Permission on Views/Menus",
 ]
 EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
-VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
-OWNERS = [
-    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Bulk load"],
+OFFICES = ["Formats", "Status", "Corrections", "Reports", "Targets", "Mailbox", "Helpdesk > Queries"]
+VALIDATORS = [
+    *["Formats", "Status", "Validation", "Corrections", "Reports", "Targets"],
     *["Mailbox", "Helpdesk > Queries"],
 ]
-BOARD = ["Formats", "Status", "Corrections", "Reports", "Summary reports", "Mailbox", "Helpdesk > Queries"]
+OWNERS = [
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Bulk load", "Targets"],
+    *["Mailbox", "Helpdesk > Queries"],
+]
+BOARD = [
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Targets"],
+    *["Mailbox", "Helpdesk > Queries"],
+]
 ADMIN_MENU = [
-    *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Bulk load"],
+    *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Bulk load", "Targets"],
     *["Mailbox", "Helpdesk > Queries"],
 ]
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
@@ -91,8 +98,8 @@ MENUS = {
     "dgcei-fo": [*OWNERS, QUEUE],  # Owner DGCEI
     "gz-mum": VALIDATORS,  # Zone
     "dgcei-validator": VALIDATORS,  # Zone role of a DG Headquarters: validates its units
-    "cgst-mum-e": EVERYONE,  # Office (Commissionerate)
-    "dri-mzu": EVERYONE,  # Office role of a DG unit
+    "cgst-mum-e": OFFICES,  # Office (Commissionerate)
+    "dri-mzu": OFFICES,  # Office role of a DG unit
     "cgst-mum-w-d2": EVERYONE,  # Division/Range (a Division)
     "cgst-mum-w-d2-r1": EVERYONE,  # Division/Range (a Range)
 }

@@ -19,6 +19,7 @@ from app.presenters.display import day, month_name, period_name
 from app.security import roles
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
 from app.services.cycle import status
+from app.services.cycle.target_year import unset_targets
 from app.services.engine import catalogue
 from app.services.engine.grid import last_open_month
 
@@ -204,5 +205,24 @@ def todo_for(actor: Actor | None, today: dt.date | None = None) -> list[TodoItem
     if roles.ZONE in actor.role_names:
         items += _zone_items(actor, today)
     if actor.owner_code is not None:
-        items += _owner_items(actor)
+        items += _owner_items(actor) + _target_items(actor, today)
     return items
+
+
+def _target_items(actor: Actor, today: dt.date) -> list[TodoItem]:
+    """Targets the owner has not set yet for some offices (formats set by their owner)."""
+    return [
+        TodoItem(
+            "targets",
+            _(
+                "Set the targets of %(code)s for the financial year %(year)s: %(missing)d of %(offices)d "
+                "offices have none",
+                code=fmt.code,
+                year=year.fy_label,
+                missing=missing,
+                offices=offices,
+            ),
+            url_for("TargetsView.year", format_code=fmt.code, period=str(year)),
+        )
+        for fmt, year, missing, offices in unset_targets(actor, today)
+    ]

@@ -8,14 +8,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.definitions.schema import FormatDef
 from app.models.org import Office
-from app.security.policy import Action, Actor, applies_to, may
+from app.security.policy import Action, Actor, applies_to, may, may_set
 
 ENTER, VALIDATE, OWN, READ = "enter", "validate", "own", "read"
+SET = "set"  # the owner sets the returns of a format set by its owner (annual targets)
 
 LABELS = {
     ENTER: _l("enter"),
     VALIDATE: _l("validate"),
     OWN: _l("own (decide corrections)"),
+    SET: _l("set the targets"),
     READ: _l("read"),
 }
 
@@ -29,6 +31,8 @@ def for_office(actor: Actor | None, fmt: FormatDef, office: Office) -> list[str]
         found.append(VALIDATE)
     if may(actor, Action.APPROVE, office, fmt):
         found.append(OWN)
+    if may(actor, Action.SET, office, fmt):
+        found.append(SET)
     return [*found, READ]
 
 
@@ -42,6 +46,8 @@ def for_caller(actor: Actor | None, fmt: FormatDef, offices: Iterable[Office]) -
         found.append(VALIDATE)
     if own_office is not None and may(actor, Action.APPROVE, own_office, fmt):
         found.append(OWN)
+    if may_set(actor, fmt):
+        found.append(SET)
     return [*found, READ]
 
 

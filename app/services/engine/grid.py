@@ -80,6 +80,7 @@ class Grid:
     disagreeing_with: list[str] = field(default_factory=list)  # formats a cross-format check fails against
     correcting: bool = False  # a correction request proposes new figures for a validated return
     feeds: dict[str, ReturnFeed] = field(default_factory=dict)  # source code -> its latest feed
+    revising: bool = False  # the owner revises a return it sets (set_by: owner): validated, yet editable
 
     @property
     def status(self) -> str:
@@ -94,7 +95,8 @@ class Grid:
     @property
     def locked(self) -> bool:
         """Validated returns are never edited in place."""
-        return self.ret is not None and self.ret.status == ReturnStatus.VALIDATED and not self.correcting
+        validated = self.ret is not None and self.ret.status == ReturnStatus.VALIDATED
+        return validated and not (self.correcting or self.revising)
 
     def editable(self, row: GridRow, column: ColumnDef) -> bool:
         """Whether the user may type into this cell."""
@@ -116,6 +118,13 @@ class Grid:
 def last_open_month(today: dt.date | None = None) -> Month:
     """The latest month that may be filed: the one that has ended."""
     return Month.of(today or dt.date.today()).prev()
+
+
+def latest_year(fmt: FormatDef, today: dt.date | None = None) -> Month:
+    """The April of the latest year whose annual return may be opened: the year under way, and for a
+    format set by its owner (annual targets, set before the year begins) the next year too."""
+    this_year = Month.of(today or dt.date.today()).fy_start
+    return this_year.shift(12) if fmt.set_by_owner else this_year
 
 
 def find_return(fmt_code: str, office: Office, month: Month) -> MprReturn | None:
@@ -194,7 +203,9 @@ def ensure_open(fmt: FormatDef, office: Office, month: Month, today: dt.date | N
         )
     if fmt.annual and month != month.fy_start:
         raise GridClosed(_("An annual return is filed for its financial year, under its April."))
-    if month > last_open_month(today) and not (fmt.annual and month <= Month.of(today or dt.date.today())):
+    if month > last_open_month(today) and not (fmt.annual and month <= latest_year(fmt, today)):
+        if fmt.annual:
+            raise GridClosed(_("The financial year of %(month)s has not begun yet.", month=month_name(month)))
         raise GridClosed(_("%(month)s has not ended yet; it cannot be filed.", month=month_name(month)))
     previous = previous_rows(fmt, office, month)
     if previous is None and fmt.has_carry:

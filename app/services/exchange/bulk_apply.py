@@ -21,13 +21,14 @@ from app.extensions import db
 from app.models.returns import MprReturn, ReturnStatus
 from app.security.policy import Actor, may_bulk_load
 from app.services import audit
-from app.services.cycle import remarks
+from app.services.cycle import remarks, targets
 from app.services.cycle.saving import entered_cells, follow_later_months
 from app.services.cycle.workflow import ConcurrentChange, NotPermitted, is_concurrent_change, now, return_key
 from app.services.engine import rowstore
 from app.services.exchange.bulk_plan import BulkPlan, PlannedReturn, Progress
 
 LOADABLE_STATUSES = (ReturnStatus.SUBMITTED.value, ReturnStatus.VALIDATED.value)
+SET = ReturnStatus.VALIDATED  # a target set by the owner before: the load replaces it, keeping it on record
 ACTION = "bulk-load"
 
 
@@ -71,6 +72,8 @@ def iter_apply(
 ) -> Generator[Progress, None, LoadResult]:
     """Store the plan step by step (yields Progress), commit once at the end; roll back on any failure."""
     _ensure_applicable(actor, plan, status)
+    if plan.fmt.set_by_owner:  # targets set by the owner are in force at once, whatever was asked
+        status = ReturnStatus.VALIDATED.value
     try:
         result = yield from _store(actor, plan, status, max(every, 1))
         db.session.commit()
@@ -109,14 +112,16 @@ def _ensure_applicable(actor: Actor, plan: BulkPlan, status: str) -> None:
 
 def _store(actor: Actor, plan: BulkPlan, status: str, every: int) -> Generator[Progress, None, LoadResult]:
     stamp, total = now(), len(plan.returns)
+    validated = [p.existing for p in plan.returns if p.existing is not None and p.existing.status == SET]
     headers: list[tuple[PlannedReturn, MprReturn]] = []
     for done, planned in enumerate(plan.returns, start=1):
         headers.append((planned, _header(actor, plan, planned, status, stamp)))
         if done % every == 0 or done == total:
             yield Progress("load", done, total)
     db.session.flush()
+    replaced = targets.keep_revisions(plan.fmt, validated, stamp)  # targets revised: the old stay on record
     rowstore.replace_many(plan.fmt, {ret.id: planned.rows for planned, ret in headers})
-    audit.record_many(_events(actor, plan, headers, status))
+    audit.record_many(_events(actor, plan, headers, status, replaced))
     followed = _follow_later_months(actor, plan)
     result = LoadResult(
         plan.fmt.code,
@@ -169,16 +174,19 @@ def _header(actor: Actor, plan: BulkPlan, planned: PlannedReturn, status: str, s
     return ret
 
 
-def _events(actor: Actor, plan: BulkPlan, headers: list[tuple[PlannedReturn, MprReturn]], status: str):
-    for planned, _ret in headers:
+def _events(
+    actor: Actor, plan: BulkPlan, headers: list[tuple[PlannedReturn, MprReturn]], status: str, replaced: dict
+):
+    for planned, ret in headers:
         cells = {key: cells for key, (_pos, cells) in planned.rows.items()}
+        before = replaced.get(ret.id) or ({"status": ReturnStatus.DRAFT.value} if planned.existing else None)
         yield audit.PendingEvent(
             actor.user_id,
             actor.username,
             ACTION,
             "return",
             return_key(plan.fmt.code, planned.office, planned.month),
-            {"status": ReturnStatus.DRAFT.value} if planned.existing is not None else None,
+            before,
             {
                 "status": status,
                 "file": plan.upload.filename,

@@ -73,13 +73,14 @@ class Planner(FileReader):
             self.stored[(ret.format_code, ret.office_id, Month.of(ret.period))] = ret
 
     def _check_contiguous(self, returns: list[PlannedReturn]) -> None:
+        step = 12 if self.fmt.annual else 1  # an annual format's returns are keyed by each year's April
         for before, after in zip(returns, returns[1:], strict=False):
-            if after.month != before.month.next():
+            if after.month != before.month.shift(step):
                 message = _(
                     "The months of %(office)s are not contiguous: %(first)s to %(last)s are missing.",
                     office=after.office.code,
-                    first=month_name(before.month.next()),
-                    last=month_name(after.month.prev()),
+                    first=month_name(before.month.shift(step)),
+                    last=month_name(after.month.shift(-step)),
                 )
                 self._problem(
                     after.first_line,
@@ -93,7 +94,7 @@ class Planner(FileReader):
         stored = self.stored.get((self.fmt.code, ret.office.id, ret.month))
         if stored is None:
             return
-        if stored.status != ReturnStatus.DRAFT:
+        if stored.status != ReturnStatus.DRAFT and not self.fmt.set_by_owner:  # targets: the owner revises
             message = _(
                 "%(office)s's return for %(month)s is already %(status)s: "
                 "a load never overwrites filed figures.",
@@ -116,7 +117,9 @@ class Planner(FileReader):
     def _replaced(self, code: str, office_id: int, month: Month, ret: MprReturn) -> bool:
         """Whether a stored return is a draft this file replaces."""
         return (
-            code == self.fmt.code and (office_id, month) in self.by_key and ret.status == ReturnStatus.DRAFT
+            code == self.fmt.code
+            and (office_id, month) in self.by_key
+            and (ret.status == ReturnStatus.DRAFT or self.fmt.set_by_owner)
         )
 
     def _check_start(self, ret: PlannedReturn) -> None:

@@ -118,7 +118,7 @@ class PlannedReturn:
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
     bad: set[tuple[str, str]] = field(default_factory=set)  # (row key, column) that did not parse
     rows: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # assembled, computed
-    existing: MprReturn | None = None  # a draft the load replaces
+    existing: MprReturn | None = None  # a draft the load replaces (targets set by the owner: any status)
     first_month: bool = False  # nothing before it anywhere: the opening is taken as given
 
     @property
@@ -159,7 +159,7 @@ class BulkPlan:
                     "office": r.office.code,
                     "month": str(r.month),
                     "rows": len(r.rows),
-                    "replaces": "draft" if r.existing is not None else None,
+                    "replaces": r.existing.status if r.existing is not None else None,
                     "opening_as_given": r.first_month,
                 }
                 for r in self.returns

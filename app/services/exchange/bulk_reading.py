@@ -24,7 +24,7 @@ from app.presenters.display import month_name
 from app.security.policy import applies_to, filling_function
 from app.services.engine import catalogue
 from app.services.engine.cell_input import CellInputError, parse_cell
-from app.services.engine.grid import last_open_month
+from app.services.engine.grid import last_open_month, latest_year
 from app.services.exchange.bulk_layout import (
     FIXED_HEADERS,
     MONTH,
@@ -186,8 +186,9 @@ class FileReader:
         return ret, key
 
     def _year_begun(self, month: Month) -> bool:
-        """Whether `month` is an annual format's April that has come (its return opens then)."""
-        return self.fmt.annual and month <= Month.of(self.today or dt.date.today())
+        """Whether `month` is an annual format's April whose return may be opened (the year under way;
+        for a format set by its owner, such as targets, the next year too)."""
+        return self.fmt.annual and month <= latest_year(self.fmt, self.today)
 
     def _line_month(self, line: Line, where: dict) -> Month | None:
         text = line.text(self.positions[MONTH])
