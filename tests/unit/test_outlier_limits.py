@@ -64,13 +64,11 @@ def test_too_short_a_history_and_drafts_give_no_own_limits(app):
 def test_peer_limits_pool_the_offices_of_the_same_kind(app):
     """Four executive customs commissionerates, one month each of 100, 200, 300, 400: median 250, MAD 100."""
     with app.app_context():
-        for office, value in zip(
-            ("MUM-NCH-IMP1", "MUM-NCH-EXP1", "MUM-ACC", "CHE-II-IMP"), (100, 200, 300, 400)
-        ):
+        peers = {"MUM-NCH-IMP1": 100, "MUM-NCH-EXP1": 200, "MUM-ACC": 300, "CHE-II-IMP": 400}
+        for office, value in peers.items():
             put_return(FMT, office, MONTH.shift(-1), "submitted", {"_": {"SEZ": Decimal(value)}})
-        put_return(
-            FMT, "MUM-CUS-APP1", MONTH.shift(-1), "validated", {"_": {"SEZ": Decimal("99999")}}
-        )  # appeals
+        appeals = {"_": {"SEZ": Decimal("99999")}}  # another function: not a peer
+        put_return(FMT, "MUM-CUS-APP1", MONTH.shift(-1), "validated", appeals)
         limits = _limits(app, "TUT-CUS")[("_", "SEZ")]
         assert limits.own is None and limits.judge == "peer"
         assert (limits.peer.median, limits.peer.mad, limits.peer.offices) == (250.0, 100.0, 4)
