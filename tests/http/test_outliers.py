@@ -30,8 +30,12 @@ def _usual(fmt, office_index: int, back: int) -> dict[str, Decimal]:
 
 @pytest.fixture
 def planted(app):
-    """Eight months of validated history for the Zone's three offices, and this month handed in by each:
+    """Eight months of validated history for the Zone's three offices, and this month submitted by each:
     MUM-NCH-IMP1's SEZ x 10 and MUM-ACC's DRAWBACK / 10 are planted, everything else as usual."""
+    return _plant(app, "submitted")
+
+
+def _plant(app, status: str) -> dict:
     from app.services.engine import catalogue
 
     with app.app_context():
@@ -43,7 +47,7 @@ def planted(app):
         now[0]["SEZ"] *= 10
         now[2]["DRAWBACK"] = (now[2]["DRAWBACK"] / 10).quantize(Decimal("0.01"))
         for office, cells in zip(ZONE_OFFICES, now, strict=True):
-            put_return(FMT, office, MONTH, "submitted", {"_": cells})
+            put_return(FMT, office, MONTH, status, {"_": cells})
         return {"SEZ": now[0]["SEZ"], "usual_sez": _usual(fmt, 0, 0)["SEZ"]}
 
 
@@ -159,3 +163,59 @@ def test_history_months_are_the_window_before_the_month():
     cfg = Settings(window=3)
     assert cfg.history(Month(2025, 2)) == (Month(2024, 11), Month(2024, 12), Month(2025, 1))
     assert cfg.peer_months(Month(2025, 2))[-1] == Month(2025, 2)
+
+
+def test_the_zone_report_marks_the_flagged_offices_cells_with_a_legend(app, login_as, planted):
+    """The Zone's temporary report, by office: SEZ of MUM-NCH-IMP1 and DRAWBACK of MUM-ACC are marked
+    (a sign, words for screen readers, the reason as title), no other cell; a legend says what it means."""
+    import re
+
+    client = login_as("cz-mum-i")
+    page = _page(client, f"/mpr/reports/{FMT}/CZ-MUM-I/{MONTH}?basis=temporary")
+    children = page[page.index('id="mpr-children-') :]
+    marked = []
+    for row in re.findall(r'<tr data-row="([^"]+)".*?</tr>', children, re.S):
+        body = children[children.index(f'<tr data-row="{row}"') :]
+        body = body[: body.index("</tr>")]
+        marked += [(row, col) for col in re.findall(r'data-col="([^"]+)" class="mpr-num mpr-flagged"', body)]
+    assert sorted(marked) == [("MUM-ACC", "DRAWBACK"), ("MUM-NCH-IMP1", "SEZ")]
+    assert "mpr-flag-legend" in page and "Flagged: " in html.unescape(page)
+    own = _page(client, f"/mpr/reports/{FMT}/CZ-MUM-I/{MONTH}")  # validated basis: nothing validated yet
+    assert "mpr-flagged" not in own
+
+
+def test_the_board_sees_the_flag_in_an_offices_report_and_the_all_india_zones_are_not_marked(app, login_as):
+    """Validated figures: the Board's report of MUM-NCH-IMP1 marks SEZ; the by-Zone table stays unmarked."""
+    _plant(app, "validated")
+    client = login_as("member-customs")
+    page = _page(client, f"/mpr/reports/{FMT}/MUM-NCH-IMP1/{MONTH}")
+    assert page.count('class="mpr-num mpr-flagged"') == 1
+    assert 'data-col="SEZ" class="mpr-num mpr-flagged"' in page
+    assert "mpr-flagged" not in _page(client, f"/mpr/reports/{FMT}/INDIA/{MONTH}")
+
+
+def test_marking_a_report_costs_one_query_whatever_the_number_of_offices(app, planted):
+    """report_flags runs the SQL detector once for a Zone's report."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.engine import catalogue
+    from app.services.reports.outlier_reports import report_flags
+    from app.services.reports.report import build_report
+    from app.services.reports.scope import TEMPORARY, resolve_unit
+
+    with app.test_request_context():
+        fmt = catalogue.definitions().format(FMT)
+        report = build_report(fmt, resolve_unit("CZ-MUM-I"), MONTH, TEMPORARY, by_children=True)
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            found = report_flags(report)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert len(statements) == 1
+        assert sorted(found.children) == [("MUM-ACC", "DRAWBACK"), ("MUM-NCH-IMP1", "SEZ")]

@@ -102,6 +102,7 @@ def cell_lines(
     lines = (
         select(
             MprReturn.office_id.label("office_id"),
+            Office.code.label("office_code"),
             Office.kind.label("kind"),
             Office.segments.label("segments"),
             func.coalesce(Office.function, "").label("function"),
@@ -224,6 +225,7 @@ def flagged_query(
     return (
         select(
             current.c.office_id,
+            current.c.office_code,
             current.c.row_key,
             current.c.col,
             current.c.v,

@@ -210,6 +210,7 @@ class Flag:
 
     fmt: FormatDef
     office_id: int
+    office_code: str
     row: str
     column: str
     value: float
@@ -249,7 +250,8 @@ def flags(
                 cfg.mad_floor,
                 cfg.min_spread,
             )
-        found.append(Flag(fmt, r.office_id, r.row_key, r.col, float(r.v), CellLimits(own, peer)))
+        limits = CellLimits(own, peer)
+        found.append(Flag(fmt, r.office_id, r.office_code, r.row_key, r.col, float(r.v), limits))
     return found
 
 
