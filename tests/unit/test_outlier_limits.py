@@ -36,12 +36,13 @@ def _limits(app, office_code: str):
 
 
 def test_odd_history_median_and_mad_are_the_middle_values(app):
-    """100..150 and 1000: median 130, deviations 0,10,10,20,20,30,870: MAD 20; limits 130 +/- 5 x 20."""
+    """100..150 and 1000: median 130, deviations 0,10,10,20,20,30,870: MAD 20; limits 130 - 5 x 20 and, as
+    twice the median is wider than 130 + 5 x 20, 260 (MPR_OUTLIER_MIN_RATIO 2)."""
     with app.app_context():
         _history("MUM-NCH-IMP1", [100, 110, 120, 130, 140, 150, 1000])
         band = _limits(app, "MUM-NCH-IMP1")[("_", "SEZ")].own
         assert (band.median, band.mad, band.count) == (130.0, 20.0, 7)
-        assert (band.low, band.high) == (30.0, 230.0)
+        assert (band.low, band.high) == (30.0, 260.0)
 
 
 def test_even_history_median_is_the_mean_of_the_two_middle_values(app):
@@ -74,6 +75,14 @@ def test_peer_limits_pool_the_offices_of_the_same_kind(app):
         assert (limits.peer.median, limits.peer.mad, limits.peer.offices) == (250.0, 100.0, 4)
 
 
+def test_the_ratio_rule_widens_narrow_limits_only():
+    """Median 100, MAD 5: 75..125 by k x MAD, widened to 50..200 by the ratio 2; a wide band stays."""
+    narrow = Band(100.0, 5.0, 12, 1, 5.0, 0.05, 1.0, 2.0)
+    assert (narrow.low, narrow.high) == (50.0, 200.0)
+    wide = Band(100.0, 40.0, 12, 1, 5.0, 0.05, 1.0, 2.0)
+    assert (wide.low, wide.high) == (-100.0, 300.0)
+
+
 def test_a_flat_history_has_a_floor_instead_of_a_zero_mad():
     """MAD 0: the spread is 5% of the median (or 1 at least), so 100 x 6 months gives 75..125."""
     band = Band(100.0, 0.0, 6, 1, 5.0, 0.05, 1.0)
@@ -83,9 +92,9 @@ def test_a_flat_history_has_a_floor_instead_of_a_zero_mad():
     assert (zero.low, zero.high) == (-5.0, 5.0) and zero.shown(0) == ("0", "5")
 
 
-@pytest.mark.parametrize(("value", "flagged"), [(229, False), (231, True), (31, False), (29, True)])
+@pytest.mark.parametrize(("value", "flagged"), [(259, False), (261, True), (31, False), (29, True)])
 def test_the_python_test_matches_the_sql_detector(app, value, flagged):
-    """The grid's warning and the SQL detector agree at the edges of 30..230."""
+    """The grid's warning and the SQL detector agree at the edges of 30..260."""
     from app.models.org import Office
     from app.services.engine import catalogue
     from app.services.reports.outliers import flags
@@ -102,5 +111,5 @@ def test_the_python_test_matches_the_sql_detector(app, value, flagged):
 
 def test_settings_read_the_configuration(app):
     """The thresholds come from config.py."""
-    assert Settings.from_config(app.config) == Settings(5.0, 5.0, 12, 6, 4, 0.05, 1.0)
+    assert Settings.from_config(app.config) == Settings(5.0, 8.0, 12, 6, 4, 0.05, 1.0, 2.0)
     assert CellLimits(None, None).judge is None

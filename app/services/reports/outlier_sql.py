@@ -49,6 +49,7 @@ class Settings:
     min_peers: int = 4
     mad_floor: float = 0.05
     min_spread: float = 1.0
+    min_ratio: float = 1.0  # a flagged figure is also >= this x the median, or <= median / this
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -61,6 +62,7 @@ class Settings:
             int(config["MPR_OUTLIER_MIN_PEERS"]),
             float(config["MPR_OUTLIER_MAD_FLOOR"]),
             float(config["MPR_OUTLIER_MIN_SPREAD"]),
+            float(config["MPR_OUTLIER_MIN_RATIO"]),
         )
 
     def history(self, month: Month) -> tuple[Month, ...]:
@@ -185,9 +187,22 @@ def spread(med, mad, settings: Settings):
     return case((wider >= settings.min_spread, wider), else_=settings.min_spread)
 
 
+def limits(med, mad, k: float, settings: Settings):
+    """(low, high): median -/+ k x spread, widened to median / min_ratio and median x min_ratio (a
+    positive median; `min_ratio` 1 adds nothing)."""
+    width = spread(med, mad, settings) * k
+    low, high = med - width, med + width
+    if settings.min_ratio > 1:
+        wide_low, wide_high = med / settings.min_ratio, med * settings.min_ratio
+        low = case((and_(med > 0, wide_low < low), wide_low), else_=low)
+        high = case((and_(med > 0, wide_high > high), wide_high), else_=high)
+    return low, high
+
+
 def outside(value, med, mad, k: float, settings: Settings) -> ColumnElement[bool]:
-    """Whether `value` lies beyond median +/- k x spread."""
-    return func.abs(value - med) > spread(med, mad, settings) * k
+    """Whether `value` lies beyond the limits."""
+    low, high = limits(med, mad, k, settings)
+    return or_(value > high, value < low)
 
 
 def flagged_query(

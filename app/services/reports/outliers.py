@@ -45,6 +45,7 @@ class Band:
     k: float
     floor: float = 0.05
     min_spread: float = 1.0
+    ratio: float = 1.0  # limits at least median / ratio and median x ratio (a positive median)
 
     @property
     def spread(self) -> float:
@@ -54,16 +55,18 @@ class Band:
     @property
     def low(self) -> float:
         """The lower limit."""
-        return self.median - self.k * self.spread
+        low = self.median - self.k * self.spread
+        return min(low, self.median / self.ratio) if self.median > 0 and self.ratio > 1 else low
 
     @property
     def high(self) -> float:
         """The upper limit."""
-        return self.median + self.k * self.spread
+        high = self.median + self.k * self.spread
+        return max(high, self.median * self.ratio) if self.median > 0 and self.ratio > 1 else high
 
     def outside(self, value: float) -> bool:
         """Whether `value` lies beyond the limits (the SQL detector's test, in Python)."""
-        return abs(value - self.median) > self.k * self.spread
+        return value > self.high or value < self.low
 
     def shown(self, places: int) -> tuple[str, str]:
         """(low, high) as the pages write numbers; a lower limit below zero of a non-negative
@@ -118,16 +121,14 @@ def warning_text(limits: CellLimits, above: bool, places: int) -> str:
     return text + ". " + _("Check the figure; this does not stop saving or submitting.")
 
 
+def make_band(med, mad, count, offices, k: float, cfg: Settings) -> Band:
+    """A band with the configured floor, least spread and ratio."""
+    floor, least, ratio = cfg.mad_floor, cfg.min_spread, cfg.min_ratio
+    return Band(float(med), float(mad), int(count), int(offices), k, floor, least, ratio)
+
+
 def _band(record, k: float, cfg: Settings) -> Band:
-    return Band(
-        float(record.med),
-        float(record.mad),
-        int(record.n),
-        int(record.offices),
-        k,
-        cfg.mad_floor,
-        cfg.min_spread,
-    )
+    return make_band(record.med, record.mad, record.n, record.offices, k, cfg)
 
 
 def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str, str], CellLimits]:
@@ -236,20 +237,10 @@ def flags(
     for r in db.session.execute(query):
         own = None
         if r.own_n is not None and r.own_n >= cfg.min_months:
-            own = Band(
-                float(r.own_med), float(r.own_mad), int(r.own_n), 1, cfg.k, cfg.mad_floor, cfg.min_spread
-            )
+            own = make_band(r.own_med, r.own_mad, r.own_n, 1, cfg.k, cfg)
         peer = None
         if r.peer_offices is not None and r.peer_offices >= cfg.min_peers:
-            peer = Band(
-                float(r.peer_med),
-                float(r.peer_mad),
-                0,
-                int(r.peer_offices),
-                cfg.peer_k,
-                cfg.mad_floor,
-                cfg.min_spread,
-            )
+            peer = make_band(r.peer_med, r.peer_mad, 0, r.peer_offices, cfg.peer_k, cfg)
         limits = CellLimits(own, peer)
         found.append(Flag(fmt, r.office_id, r.office_code, r.row_key, r.col, float(r.v), limits))
     return found
