@@ -157,12 +157,12 @@ def call_api(app, client, api_token):
 
 
 def test_history_months_are_the_window_before_the_month():
-    """The own window is the twelve months before the month, the peers' adds the month itself."""
+    """The own window is the months before the month; the peers' is the month and the ones just before."""
     from app.services.reports.outlier_sql import Settings
 
-    cfg = Settings(window=3)
+    cfg = Settings(window=3, peer_window=2)
     assert cfg.history(Month(2025, 2)) == (Month(2024, 11), Month(2024, 12), Month(2025, 1))
-    assert cfg.peer_months(Month(2025, 2))[-1] == Month(2025, 2)
+    assert cfg.peer_months(Month(2025, 2)) == (Month(2025, 1), Month(2025, 2))
 
 
 def test_the_zone_report_marks_the_flagged_offices_cells_with_a_legend(app, login_as, planted):

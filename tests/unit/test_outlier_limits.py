@@ -111,5 +111,5 @@ def test_the_python_test_matches_the_sql_detector(app, value, flagged):
 
 def test_settings_read_the_configuration(app):
     """The thresholds come from config.py."""
-    assert Settings.from_config(app.config) == Settings(5.0, 8.0, 12, 6, 4, 0.05, 1.0, 2.0)
+    assert Settings.from_config(app.config) == Settings(5.0, 8.0, 12, 6, 4, 0.05, 1.0, 2.0, 3)
     assert CellLimits(None, None).judge is None

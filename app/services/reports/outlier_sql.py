@@ -50,6 +50,7 @@ class Settings:
     mad_floor: float = 0.05
     min_spread: float = 1.0
     min_ratio: float = 1.0  # a flagged figure is also >= this x the median, or <= median / this
+    peer_window: int = 3  # the peers' months: this many up to the month itself
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -63,6 +64,7 @@ class Settings:
             float(config["MPR_OUTLIER_MAD_FLOOR"]),
             float(config["MPR_OUTLIER_MIN_SPREAD"]),
             float(config["MPR_OUTLIER_MIN_RATIO"]),
+            int(config["MPR_OUTLIER_PEER_MONTHS"]),
         )
 
     def history(self, month: Month) -> tuple[Month, ...]:
@@ -70,8 +72,8 @@ class Settings:
         return tuple(month.shift(-n) for n in range(self.window, 0, -1))
 
     def peer_months(self, month: Month) -> tuple[Month, ...]:
-        """The months the peers' limits for `month` are drawn from: the same window and `month`."""
-        return (*self.history(month), month)
+        """The months the peers' limits for `month` are drawn from: `month` and the ones just before."""
+        return tuple(month.shift(-n) for n in range(self.peer_window - 1, -1, -1))
 
 
 def checked_columns(fmt: FormatDef, month: Month) -> tuple[ColumnDef, ...]:
@@ -96,12 +98,12 @@ def cell_lines(
     statuses: Sequence[str] = HANDED_IN,
     name: str = "cells",
 ) -> CTE:
-    """One line per stored number: office, its filing profile, period, row, column code, value."""
+    """One line per stored number: office, its filing profile, period, row, column code, value.
+
+    The returns are read once (a materialised CTE), then crossed with the list of column codes."""
     table = catalogue.table_of(fmt)
-    codes = union_all(*(select(literal(c.code).label("col")) for c in columns)).cte(f"{name}_cols")
-    value = case(*((codes.c.col == c.code, cast(table.c[c.db_name], Float)) for c in columns), else_=None)
     rows = entered_row_keys(fmt)
-    lines = (
+    base = (
         select(
             MprReturn.office_id.label("office_id"),
             Office.code.label("office_code"),
@@ -110,13 +112,11 @@ def cell_lines(
             func.coalesce(Office.function, "").label("function"),
             MprReturn.period.label("period"),
             table.c.row_key.label("row_key"),
-            codes.c.col.label("col"),
-            value.label("v"),
+            *(table.c[c.db_name].label(f"c_{n}") for n, c in enumerate(columns)),
         )
         .select_from(table)
         .join(MprReturn, MprReturn.id == table.c.return_id)
         .join(Office, Office.id == MprReturn.office_id)
-        .join(codes, literal(True))
         .where(
             MprReturn.format_code == fmt.code,
             MprReturn.period.in_([m.first_day for m in months]),
@@ -125,57 +125,58 @@ def cell_lines(
         )
     )
     if rows is not None:
-        lines = lines.where(table.c.row_key.in_(rows))
-    inner = lines.subquery(f"{name}_all")
-    return select(inner).where(inner.c.v.is_not(None)).cte(name)
-
-
-def _median(source, keys: Sequence[str], value: str, label: str, extra=()) -> Select:
-    """Per group of `keys`: the median of `value` (mean of the middle one or two), the count."""
-    part = [source.c[k] for k in keys]
-    ranked = select(
-        *part,
-        source.c[value].label("x"),
-        func.row_number().over(partition_by=part, order_by=source.c[value]).label("rn"),
-        func.count().over(partition_by=part).label("n"),
-        *extra,
-    ).subquery(f"{label}_ranked")
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    return (
-        select(
-            *(ranked.c[k] for k in keys), func.avg(ranked.c.x).label("med"), func.max(ranked.c.n).label("n")
-        )
-        .where(middle)
-        .group_by(*(ranked.c[k] for k in keys))
+        base = base.where(table.c.row_key.in_(rows))
+    read = base.cte(f"{name}_read").prefix_with("MATERIALIZED")
+    codes = union_all(*(select(literal(c.code).label("col")) for c in columns)).cte(f"{name}_cols")
+    value = case(*((codes.c.col == c.code, cast(read.c[f"c_{n}"], Float)) for n, c in enumerate(columns)))
+    keep = ("office_id", "office_code", "kind", "segments", "function", "period", "row_key")
+    lines = select(*(read.c[k] for k in keep), codes.c.col.label("col"), value.label("v")).select_from(
+        read.join(codes, literal(True))
     )
+    inner = lines.subquery(f"{name}_all")
+    return select(inner).where(inner.c.v.is_not(None)).cte(name).prefix_with("MATERIALIZED")
+
+
+def _middle(ranked) -> ColumnElement[bool]:
+    """Whether a ranked line is the middle one (or one of the two middle ones) of its group."""
+    return or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
 
 
 def bands(lines: CTE, keys: Sequence[str], label: str) -> CTE:
-    """Per group of `keys`: median, MAD, number of values and of distinct offices."""
-    medians = _median(lines, keys, "v", f"{label}_m").cte(f"{label}_med")
-    joined = and_(*(lines.c[k] == medians.c[k] for k in keys))
-    deviations = (
-        select(*(lines.c[k] for k in keys), func.abs(lines.c.v - medians.c.med).label("d"))
-        .select_from(lines.join(medians, joined))
-        .cte(f"{label}_dev")
+    """Per group of `keys`: median, MAD, number of values and of distinct offices.
+
+    Window functions only, no self-join: rank the values; the median is the mean of the middle ones,
+    spread over the group's lines by AVG() OVER; rank the absolute deviations from it; the MAD is
+    the mean of their middle ones."""
+    part = [lines.c[k] for k in keys]
+    ranked = select(
+        *part,
+        lines.c.office_id,
+        lines.c.v,
+        func.row_number().over(partition_by=part, order_by=lines.c.v).label("rn"),
+        func.count().over(partition_by=part).label("n"),
+    ).subquery(f"{label}_ranked")
+    part = [ranked.c[k] for k in keys]
+    median = func.avg(case((_middle(ranked), ranked.c.v))).over(partition_by=part)
+    centred = select(*part, ranked.c.office_id, ranked.c.v, ranked.c.n, median.label("med")).subquery(
+        f"{label}_centred"
     )
-    mads = _median(deviations, keys, "d", f"{label}_d").cte(f"{label}_mad")
-    offices = (
-        select(*(lines.c[k] for k in keys), func.count(lines.c.office_id.distinct()).label("offices"))
-        .group_by(*(lines.c[k] for k in keys))
-        .cte(f"{label}_offices")
-    )
-    on_mad = and_(*(medians.c[k] == mads.c[k] for k in keys))
-    on_offices = and_(*(medians.c[k] == offices.c[k] for k in keys))
+    part = [centred.c[k] for k in keys]
+    deviation = func.abs(centred.c.v - centred.c.med)
+    spread_rank = func.row_number().over(partition_by=part, order_by=deviation)
+    deviations = select(
+        *part, centred.c.office_id, centred.c.n, centred.c.med, deviation.label("d"), spread_rank.label("rn")
+    ).subquery(f"{label}_deviations")
+    part = [deviations.c[k] for k in keys]
     return (
         select(
-            *(medians.c[k] for k in keys),
-            medians.c.med.label("med"),
-            mads.c.med.label("mad"),
-            medians.c.n.label("n"),
-            offices.c.offices.label("offices"),
+            *part,
+            func.max(deviations.c.med).label("med"),
+            func.avg(case((_middle(deviations), deviations.c.d))).label("mad"),
+            func.max(deviations.c.n).label("n"),
+            func.count(deviations.c.office_id.distinct()).label("offices"),
         )
-        .select_from(medians.join(mads, on_mad).join(offices, on_offices))
+        .group_by(*part)
         .cte(f"{label}_bands")
     )
 
