@@ -19,6 +19,20 @@ HISTORY = 8  # months of history before MONTH
 ZONE_OFFICES = ("MUM-NCH-IMP1", "MUM-NCH-EXP1", "MUM-ACC")  # CZ-MUM-I's executive customs offices
 
 
+def put_history(office: str, month: Month, status: str, cells: dict) -> None:
+    """put_return, with the submission (and validation) stamped on the 5th of the month after."""
+    import datetime as dt
+
+    from app.extensions import db
+    from app.models.returns import MprReturn
+
+    ret = db.session.get(MprReturn, put_return(FMT, office, month, status, {"_": cells}))
+    stamp = dt.datetime.combine(month.next().first_day.replace(day=5), dt.time(11))
+    ret.submitted_at = stamp
+    ret.validated_at = stamp if status == "validated" else None
+    db.session.commit()
+
+
 def _usual(fmt, office_index: int, back: int) -> dict[str, Decimal]:
     """A steady history: each column near its own level, a little up and down month by month."""
     cells = {}
@@ -42,12 +56,12 @@ def _plant(app, status: str) -> dict:
         fmt = catalogue.definitions().format(FMT)
         for i, office in enumerate(ZONE_OFFICES):
             for back in range(1, HISTORY + 1):
-                put_return(FMT, office, MONTH.shift(-back), "validated", {"_": _usual(fmt, i, back)})
+                put_history(office, MONTH.shift(-back), "validated", _usual(fmt, i, back))
         now = [_usual(fmt, i, 0) for i in range(len(ZONE_OFFICES))]
         now[0]["SEZ"] *= 10
         now[2]["DRAWBACK"] = (now[2]["DRAWBACK"] / 10).quantize(Decimal("0.01"))
         for office, cells in zip(ZONE_OFFICES, now, strict=True):
-            put_return(FMT, office, MONTH, status, {"_": cells})
+            put_history(office, MONTH, status, cells)
         return {"SEZ": now[0]["SEZ"], "usual_sez": _usual(fmt, 0, 0)["SEZ"]}
 
 
@@ -57,7 +71,7 @@ def _history_only(app, office: str = "MUM-NCH-IMP1") -> dict:
     with app.app_context():
         fmt = catalogue.definitions().format(FMT)
         for back in range(1, HISTORY + 1):
-            put_return(FMT, office, MONTH.shift(-back), "validated", {"_": _usual(fmt, 0, back)})
+            put_history(office, MONTH.shift(-back), "validated", _usual(fmt, 0, back))
         return _usual(fmt, 0, 0)
 
 
@@ -109,7 +123,7 @@ def test_nothing_is_flagged_without_enough_history(app, call_api):
     with app.app_context():
         fmt = catalogue.definitions().format(FMT)
         for back in range(1, 6):
-            put_return(FMT, "MUM-NCH-IMP1", MONTH.shift(-back), "validated", {"_": _usual(fmt, 0, back)})
+            put_history("MUM-NCH-IMP1", MONTH.shift(-back), "validated", _usual(fmt, 0, back))
         cells = {code: float(v) for code, v in _usual(fmt, 0, 0).items()}
     cells["SEZ"] *= 10
     path = f"/api/v1/mpr/returns/{FMT}/MUM-NCH-IMP1/{MONTH}"

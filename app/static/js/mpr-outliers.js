@@ -42,9 +42,9 @@
     var text = warningFor(td);
     var id = "mpr-warn-" + (td.parentNode.getAttribute("data-row") + "-" + td.getAttribute("data-col")).replace(/\s/g, "_");
     var note = document.getElementById(id);
-    var before = note ? note.getAttribute("data-text") : null;
     if (!text) {
       if (note) { note.remove(); }
+      td.removeAttribute("data-announced");
       td.classList.remove("mpr-outlier");
       describe(td, id, false);
       return;
@@ -59,7 +59,10 @@
     note.textContent = "\u26A0 " + text;  // a warning sign and the words
     td.classList.add("mpr-outlier");
     describe(td, id, true);
-    if (announce && status && before !== text) { status.textContent = text; }
+    if (announce && status && td.getAttribute("data-announced") !== text) {  // once per new warning
+      td.setAttribute("data-announced", text);
+      status.textContent = text;
+    }
   }
 
   function cellOf(target) {
