@@ -6,7 +6,7 @@ offices), then twelve months of history and the month under review for two forma
 Every office has its own size (log-normal across offices), every cell its own level, a gentle
 trend, a seasonal swing and month-to-month noise (log-normal, 15%); counts are rounded. One office
 in five is new: only four months of history, so its peers' limits judge it. In the month under
-review about 3% of the checked cells (only where the usual figure is at least 20, so that the
+review about 10% of the checked cells (only where the usual figure is at least 20, so that the
 planted error is a real one) get one of: x 10, / 10, or a typo with an extra digit (1234 -> 12344).
 
 The detector (app/services/reports/outliers.py: one SQL query per format over every office) then
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("DDM-CUS-1A", "DPM-GST-ADJ-2")
 KINDS = ("x10", "/10", "extra digit")
-PLANT_SHARE, NEW_SHARE, NOISE, NEW_MONTHS = 0.03, 0.2, 0.15, 4
+PLANT_SHARE, NEW_SHARE, NOISE, NEW_MONTHS = 0.1, 0.2, 0.15, 4
 
 
 @dataclass
