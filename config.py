@@ -142,6 +142,20 @@ class Config:
     MPR_HSTS_SECONDS = 0  # Strict-Transport-Security only in production, over HTTPS
     MPR_PROXY_HOPS = 0
     MPR_JSON_LOGS = _env_bool("MPR_JSON_LOGS", False)
+    # Peer limits and outliers (docs/outliers.md): a figure is flagged when it lies outside
+    # median +/- K x MAD of the office's own last WINDOW months (handed-in returns only), or,
+    # with fewer than MIN_MONTHS of its own, outside the peers' median +/- PEER_K x MAD.
+    MPR_OUTLIER_K = float(os.environ.get("MPR_OUTLIER_K", "5"))
+    MPR_OUTLIER_PEER_K = float(os.environ.get("MPR_OUTLIER_PEER_K", "8"))
+    MPR_OUTLIER_WINDOW_MONTHS = int(os.environ.get("MPR_OUTLIER_WINDOW_MONTHS", "12"))
+    MPR_OUTLIER_MIN_MONTHS = int(os.environ.get("MPR_OUTLIER_MIN_MONTHS", "6"))
+    MPR_OUTLIER_MIN_PEERS = int(os.environ.get("MPR_OUTLIER_MIN_PEERS", "4"))  # distinct peer offices
+    MPR_OUTLIER_PEER_MONTHS = int(os.environ.get("MPR_OUTLIER_PEER_MONTHS", "3"))  # the month and 2 before
+    # MAD floor: at least this share of |median|, and at least MIN_SPREAD (a flat history is not exact)
+    MPR_OUTLIER_MAD_FLOOR = float(os.environ.get("MPR_OUTLIER_MAD_FLOOR", "0.05"))
+    MPR_OUTLIER_MIN_SPREAD = float(os.environ.get("MPR_OUTLIER_MIN_SPREAD", "1"))
+    # and a flagged figure is at least MIN_RATIO x the median or at most median / MIN_RATIO (1: no such rule)
+    MPR_OUTLIER_MIN_RATIO = float(os.environ.get("MPR_OUTLIER_MIN_RATIO", "2"))
 
 
 class TestConfig(Config):

@@ -566,6 +566,7 @@ def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -
     rows.extend(measure_exchange(application, office_code, months[-1], max(requests // 5, 3)))
     if bulk_rows:
         rows.extend(measure_bulk(workdir))
+    rows.extend(measure_outliers(size["zones"]))
     return rows
 
 
@@ -599,6 +600,14 @@ def measure_reports(application, month, repeat: int) -> list[Row]:
         + measure_summary(application, month, repeat, Row)
         + measure_excel(application, month, repeat, Row)
     )
+
+
+def measure_outliers(zones: int) -> list[Row]:
+    """Outlier detector rows (bench/outliers.py): recall and false alarms on planted outliers."""
+    from bench.outliers import measure
+
+    _say(f"outliers: planted outliers on synthetic history, {zones} zones ...")
+    return measure(Row, zones)
 
 
 if __name__ == "__main__":

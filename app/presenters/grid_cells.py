@@ -27,6 +27,7 @@ class CellView:
     remarks: tuple[str, ...] = ()  # what the validating unit pointed out at this cell
     name: str = ""  # the spoken name of its input: "row — group — column (unit)"
     role: str = ""  # entered, carried, computed (a computed row's every cell) or 'fed'; '': the column's
+    limits: str = ""  # the cell's peer limits as escaped data attributes (presenters/outlier_cells.py)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def cell_html(row: GridRow, cell: CellView) -> str:
     error = (" has-error" if cell.messages else "") + (" mpr-has-remark" if cell.remarks else "")
     code, role, kind = escape(column.code), escape(cell.role or column.role), escape(column.type)
     return (
-        f'<td data-col="{code}" data-role="{role}" data-type="{kind}" '
+        f'<td data-col="{code}" data-role="{role}" data-type="{kind}"{cell.limits} '
         f'class="mpr-cell mpr-role-{role}{error}">{inner}{messages}</td>'
     )
 
@@ -152,9 +153,10 @@ def row_views(
     can_enter: bool,
     messages: dict[tuple[str, str], list[str]],
     remarks: dict[tuple[str, str], list[str]] | None = None,
+    limits: dict[tuple[str, str], str] | None = None,
 ) -> list[RowView]:
-    """Every row of the grid ready to print, with messages and remarks at their cells."""
-    remarks = remarks or {}
+    """Every row of the grid ready to print, with messages, remarks and limits at their cells."""
+    remarks, limits = remarks or {}, limits or {}
     units = {column.code: column_unit(grid.fmt, column) for column in grid.columns}
     views, previous_group, spoken_names = [], None, set()
     beside = grid.fmt.rows.groups == "beside"
@@ -180,7 +182,7 @@ def row_views(
                 role = "fed"
             else:
                 role = grid.fmt.cell_role(row.key, column) if not row.is_total else column.role
-            cells.append(CellView(column, editable, text, *notes, name, role))
+            cells.append(CellView(column, editable, text, *notes, name, role, limits.get(at, "")))
         views.append(RowView(row, _own_label(row, beside), heading, tuple(cells), spoken, side, side_span))
     return views
 

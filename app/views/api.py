@@ -28,6 +28,7 @@ from app.services.engine.figures import require_figures
 from app.services.engine.grid import last_open_month, open_grid
 from app.services.engine.index import readable_formats
 from app.services.exchange.upload import upload_return
+from app.services.reports.outliers import return_warnings
 from app.views.downloads import template_download
 
 Endpoint = Callable[..., Response]
@@ -133,7 +134,8 @@ class MprApi(BaseApi):
         result = save_draft(current_actor(), fmt, office, month, body["version"], rows)
         if not result.saved:
             return self.response(422, errors=[e.as_dict() for e in result.errors])
-        return self.response(200, **serialise.return_json(result.grid))
+        warned = [w.as_dict() for w in return_warnings(result.grid)]  # soft: saved all the same
+        return self.response(200, **serialise.return_json(result.grid), warnings=warned)
 
     @expose("/returns/<format_code>/<office_code>/<period>/template", methods=["GET"])
     @protect()

@@ -18,7 +18,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import ENTERING_KINDS, Action, may
 from app.services.accounts.organisation import office_by_code
-from app.services.cycle import confirmations, remarks, status, status_summary, workflow
+from app.services.cycle import confirmations, outlier_review, remarks, status, status_summary, workflow
 from app.services.cycle.status_summary import SHOW_LATE, SHOW_NOT_REPORTED, Scope, StatusFilter
 from app.services.cycle.workflow import (
     Step,
@@ -51,8 +51,15 @@ class ValidationView(BaseView):
         rows = status.by_office_and_owner(states)
         owners = sorted({owner for row in rows for owner in row.by_owner})
         sent_back = remarks.sent_back_ids(s.ret.id for s in states if s.ret is not None)
+        flags = outlier_review.zone_flags(current_actor(), month)
         return self.render_template(
-            "mpr/validation.html", rows=rows, owners=owners, month=month, states=states, sent_back=sent_back
+            "mpr/validation.html",
+            rows=rows,
+            owners=owners,
+            month=month,
+            states=states,
+            sent_back=sent_back,
+            flags=flags,
         )
 
     def _return_to_send_back(self, format_code: str, office_code: str, period: str):
@@ -118,7 +125,8 @@ class ValidationView(BaseView):
             abort(404)  # another Zone's office: as if it did not exist
         if request.method == "GET":
             plan = confirmations.validation_plan(current_actor(), owner, office, month)
-            return self.render_template("mpr/confirm_validate.html", plan=plan)
+            flags = outlier_review.zone_flags(current_actor(), month, office, owner)
+            return self.render_template("mpr/confirm_validate.html", plan=plan, flags=flags, month=month)
         validated = validate_owner(current_actor(), owner, office, month)
         flash(
             _(

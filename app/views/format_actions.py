@@ -87,6 +87,9 @@ class FormatActionsMixin:
             ),
             "success",
         )
+        from app.views.formats import flash_warnings  # formats imports this module
+
+        flash_warnings(open_grid(self.fmt, office, month, office_view=True))
         return redirect(self._grid_url(office, month))
 
     @expose("/<office_code>/<period>/correct", methods=["GET"])

@@ -10,6 +10,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
+from app.presenters.outlier_cells import grid_limit_attributes, warnings_message
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -20,6 +21,7 @@ from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
 from app.services.engine import catalogue, formulas_js, index
 from app.services.engine.figures import require_figures
 from app.services.engine.grid import GridClosed
+from app.services.reports.outliers import return_warnings
 from app.views.format_actions import FormatActionsMixin
 from app.views.format_exchange import FormatExchangeMixin
 from app.views.forms import changes_from_form
@@ -97,6 +99,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
             flash(_("No figure changed, so nothing was saved (the version stays the same)."), "info")
         else:
             flash(_("Draft saved."), "success")
+        flash_warnings(result.grid)
         return redirect(url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month)))
 
     def _render_after_refusal(self, office, month, changes):
@@ -116,6 +119,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
     ):
         editable = can_enter and not grid.locked
         pointed_out = [] if revision is not None else remarks.in_force(grid.ret)
+        sees_limits = revision is None and (can_enter or may(current_actor(), Action.VALIDATE, grid.office))
         html = self.render_template(
             "mpr/grid.html",
             grid=grid,
@@ -124,7 +128,11 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
             view_name=type(self).__name__,
             header=header_rows(grid.columns),
             rows=row_views(
-                grid, editable, messages_by_cell(_shown_messages(grid)), remarks.by_cell(pointed_out)
+                grid,
+                editable,
+                messages_by_cell(_shown_messages(grid)),
+                remarks.by_cell(pointed_out),
+                grid_limit_attributes(grid) if sees_limits else None,
             ),
             revision=revision,
             remarks=remarks.shown(grid, pointed_out),
@@ -142,6 +150,13 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
         response.headers["Content-Type"] = "application/javascript; charset=utf-8"
         response.headers["Cache-Control"] = "private, max-age=300"
         return response
+
+
+def flash_warnings(grid) -> None:
+    """Flash the figures of a saved grid that lie outside their limits (a soft warning, never a refusal)."""
+    warned = return_warnings(grid)
+    if warned:
+        flash(warnings_message(grid, warned), "warning")
 
 
 def _shown_messages(grid):

@@ -18,6 +18,7 @@ from app.security.actor import current_actor
 from app.security.policy import Action, may, may_report_nationally
 from app.services.accounts.organisation import offices_visible_to
 from app.services.engine.index import readable_formats
+from app.services.reports.outlier_reports import report_flags
 from app.services.reports.report import Report
 from app.services.reports.requests import default_unit, format_report, owner_reports
 from app.services.reports.scope import INDIA, REPORT_UNIT_KINDS, may_see_temporary
@@ -108,6 +109,7 @@ class ReportsView(BaseView):
                         report_page.report_table(report, c) for c in report_page.column_chunks(report.columns)
                     ],
                     "children": report_page.children_table(report, links),
+                    "flags": report_flags(report),
                 }
             )
         temporary_allowed = all(may_see_temporary(actor, r.unit, r.fmt) for r in reports)

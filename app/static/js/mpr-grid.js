@@ -152,7 +152,7 @@
     var control = td.querySelector("input, select");
     if (!control) { return; }
     var ids = [];
-    td.querySelectorAll(".mpr-msg, .mpr-remark").forEach(function (note, index) {
+    td.querySelectorAll(".mpr-msg, .mpr-remark, .mpr-warn").forEach(function (note, index) {
       if (!note.id) {
         note.id = "mpr-live-" + td.parentNode.getAttribute("data-row") + "-" + td.getAttribute("data-col") + "-" + index;
       }
