@@ -50,6 +50,10 @@ ERROR_CODES = {
     "E091": "a summary's row is not a row of its format, or none is named where one must be",
     "E092": "a summary's key measure is not one of its columns or ratios",
     "E093": "a summary's ratio reads a column the summary does not show",
+    "E100": "a dashboard indicator's column is not a number column (or derived column) of its format",
+    "E101": "a dashboard indicator's row is not a row of its format, or none is named where one must be",
+    "E102": "a dashboard indicator's comparison is not a number column of its format, or is its own column",
+    "E103": "a dashboard indicator reads an annual format (the dashboard follows months)",
 }
 
 
