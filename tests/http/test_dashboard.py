@@ -32,7 +32,9 @@ def _revenue(cgst: str) -> dict:
     return {"CASH": {"CGST": Decimal(cgst), "SGST_UTGST": Decimal("2.5"), "IGST": Decimal("1"), "CESS": 0}}
 
 
-def _put(fmt: str, office: str, month: Month, status: str, rows: dict, when: dt.datetime = ON_TIME) -> None:
+def put_timed(
+    fmt: str, office: str, month: Month, status: str, rows: dict, when: dt.datetime = ON_TIME
+) -> None:
     """A return with its submission (and validation) time, which the reporting status reads."""
     ret_id = put_return(fmt, office, month, status, rows)
     validated = when if status == "validated" else None
@@ -51,8 +53,10 @@ def revenue(app):
             for month in (Month(2023, 5), Month(2024, 4), MAY):
                 status = "submitted" if (office == "CGST-DEL-S" and month == MAY) else "validated"
                 when = LATE if office == "CGST-MUM-W" else ON_TIME
-                _put(REVENUE, office, month, status, _revenue(f"{10 + index * 5 + month.month}.25"), when)
-            _put(
+                put_timed(
+                    REVENUE, office, month, status, _revenue(f"{10 + index * 5 + month.month}.25"), when
+                )
+            put_timed(
                 TARGET,
                 office,
                 Month(2024, 4),
@@ -73,7 +77,7 @@ def adjudication(app):
                 "DISPOSAL_NO": 1,
                 "AGE_MORE_THAN_1_NO": 1,
             }
-            _put(ADJ, office, MAY, "validated", {"ADC.AUDIT": cells})
+            put_timed(ADJ, office, MAY, "validated", {"ADC.AUDIT": cells})
 
 
 def _dashboard(call, user: str, period: str = str(MAY), status: int = 200) -> dict:  # noqa: F811
