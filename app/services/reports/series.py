@@ -9,6 +9,8 @@ per financial year of targets) instead of one report per month.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.services.reports import aggregate as agg
@@ -26,9 +28,12 @@ def row_series(
     needed = dv.bases_needed(fmt.derived)
     shown = [m for m in months if fmt.in_force(fmt.reported_in(fmt.return_month(m)))]
     spans = {m: rp._months(fmt.return_month(m), needed) for m in shown}
-    every = tuple(sorted({when for span in spans.values() for months_ in span.values() for when in months_}))
+    every = tuple(sorted({when for span in spans.values() for when in _span_months(span)}))
     srcs = agg.sources(fmt, every)
     indexed = rp._by_child(rp._aggregates(srcs, scope, wanted, None)).get(None, {})
+    by_month: dict[Month, dict] = defaultdict(dict)  # each month's row reads only its spans' sums
+    for (when, key), sums in indexed.items():
+        by_month[when][(when, key)] = sums
     targets: dict[Month, dict] = {}
     found: dict[Month, dict] = {m: {} for m in months}
     for month in shown:
@@ -38,6 +43,12 @@ def row_series(
             targets[year] = rp.target_cells(fmt, unit, figures, wanted, None).get(None, {})
         columns = rp.report_columns(fmt, figures)
         row_defs = rp._report_rows(fmt, figures)
-        rows = rp._rows(fmt, figures, columns, row_defs, indexed, spans[month], unit.name, targets[year], row)
+        read = {k: v for when in _span_months(spans[month]) for k, v in by_month.get(when, {}).items()}
+        rows = rp._rows(fmt, figures, columns, row_defs, read, spans[month], unit.name, targets[year], row)
         found[month] = rows[0].cells if rows else {}
     return found
+
+
+def _span_months(spans: dict[str, tuple[Month, ...]]) -> set[Month]:
+    """Every month one report month's bases sum."""
+    return {when for months in spans.values() for when in months}
