@@ -233,3 +233,11 @@ def test_the_workbook_opens_with_the_figures_trend_and_ranking(app, call, login_
     text = _soffice_csv(tmp_path, response.data)
     if text is not None:  # LibreOffice reads the same overview sheet
         assert "GST revenue for the month" in text
+
+
+def test_the_dashboard_api_is_in_the_openapi_document(app, client, api_token):
+    document = client.get("/api/v1/_openapi", headers=api_token("member-customs")).get_json()
+    operation = document["paths"]["/api/v1/mpr/dashboard/{period}"]["get"]
+    assert operation["operationId"] == "MprDashboardApi.get_dashboard"
+    assert {"200", "403", "422"} <= set(operation["responses"])
+    assert "/api/v1/mpr/dashboard/{period}/xlsx" in document["paths"]

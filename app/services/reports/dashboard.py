@@ -74,7 +74,9 @@ class Dashboard:
 
     month: Month
     indicators: list[IndicatorView]
-    not_in_force: list[IndicatorDef]  # readable indicators whose format is not filed for the month
+    not_in_force: list[
+        IndicatorDef
+    ]  # readable indicators whose format (or column) is not filed for the month
 
 
 def readable(actor: Actor | None) -> list[IndicatorDef]:
@@ -115,8 +117,8 @@ def build_dashboard(
         fmt = definitions.format(format_code)
         for view in _group_views(fmt, row, members, month, status[format_code]):
             views[view.indicator.code] = view
-    shown = [views[i.code] for i in live]
-    return Dashboard(month, shown, [i for i in indicators if i not in live])
+    shown = [views[i.code] for i in live if i.code in views]
+    return Dashboard(month, shown, [i for i in indicators if i.code not in views])
 
 
 def _group_views(
@@ -135,7 +137,6 @@ def _group_views(
     for indicator in members:
         if indicator.column not in by_code:  # a derived column whose own column is not in force
             continue
-        pick = lambda months, code=indicator.column: tuple(series.get(m, {}).get(code) for m in months)  # noqa: E731
         views.append(
             IndicatorView(
                 indicator=indicator,
@@ -147,8 +148,19 @@ def _group_views(
                 ),
                 lines=ranked(found.lines, indicator.column, indicator.order),
                 total=found.total,
-                trend=Trend(this_year, pick(this_year), pick(last_year)),
+                trend=_trend(series, this_year, last_year, indicator.column),
                 status=status,
             )
         )
     return views
+
+
+def _trend(
+    series: dict[Month, dict], this_year: tuple[Month, ...], last_year: tuple[Month, ...], code: str
+) -> Trend:
+    """One column of a row series, month by month, this year and last (None where a month has no figure)."""
+    return Trend(
+        this_year,
+        tuple(series.get(month, {}).get(code) for month in this_year),
+        tuple(series.get(month, {}).get(code) for month in last_year),
+    )
