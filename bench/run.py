@@ -563,6 +563,7 @@ def _run_all(workdir: Path, size: dict, requests: int, bulk_rows: bool = True) -
     rows.extend(measure_grid(application, office_code, months, requests))
     rows.extend(measure_reports(application, months[-2], max(requests // 3, 5)))
     rows.extend(measure_status_page(application, months[-1], requests))
+    rows.extend(measure_dashboard_page(application, months[-2], max(requests // 3, 5)))
     rows.extend(measure_exchange(application, office_code, months[-1], max(requests // 5, 3)))
     if bulk_rows:
         rows.extend(measure_bulk(workdir))
@@ -588,6 +589,14 @@ def measure_status_page(application, month, requests: int) -> list[Row]:
 
     _say(f"status: summary by Zone and one Zone's page for {month} ...")
     return measure_status(application, month, requests, Row, lambda page: CSRF_RE.search(page).group(1))
+
+
+def measure_dashboard_page(application, month, requests: int) -> list[Row]:
+    """Dashboard rows (bench/dashboard.py): every indicator, page and API, for the last validated month."""
+    from bench.dashboard import measure_dashboard
+
+    _say(f"dashboard: every indicator, page and API, for {month} ...")
+    return measure_dashboard(application, month, requests, Row, lambda page: CSRF_RE.search(page).group(1))
 
 
 def measure_reports(application, month, repeat: int) -> list[Row]:

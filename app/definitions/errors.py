@@ -56,6 +56,10 @@ ERROR_CODES = {
     "E132": "a format set by its owner carries a column or row",
     "E133": "a format set by its owner is not annual (period: year)",
     "E134": "a check across formats declares or reads a format set by its owner",
+    "E100": "a dashboard indicator's column is not a number column (or derived column) of its format",
+    "E101": "a dashboard indicator's row is not a row of its format, or none is named where one must be",
+    "E102": "a dashboard indicator's comparison is not a number column of its format, or is its own column",
+    "E103": "a dashboard indicator reads an annual format (the dashboard follows months)",
 }
 
 

@@ -13,6 +13,7 @@ from .errors import DefinitionError, DefinitionErrors
 from .expressions import FormatNames
 from .loader_columns import parse_columns
 from .loader_cross import check_cross_checks, parse_cross_checks
+from .loader_dashboard import parse_dashboard
 from .loader_drafts import FormatDraft, parse_checks, parse_derived
 from .loader_feeds import check_sources, refuse_nothing_fed
 from .loader_meaning import check_format, check_replacement_carries
@@ -58,6 +59,7 @@ from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
 TOP_KEYS = ("version", "parts", "owners", "masters", "sources", "dimensions", "formats", "summaries")
+TOP_KEYS += ("dashboard",)  # the management dashboard's indicators (loader_dashboard.py)
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
@@ -136,6 +138,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     by_code = _across_formats(c, drafts, parts, owners)
     check_cross_checks(c, by_code)
     summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
+    dashboard = parse_dashboard(c, m, {draft.code: draft for draft in drafts})
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -149,6 +152,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         dimensions=MappingProxyType(dimensions),
         summaries=MappingProxyType(summaries),
         sources=MappingProxyType(sources),
+        dashboard=MappingProxyType(dashboard),
     )
 
 

@@ -498,6 +498,21 @@ class SummaryDef:
 
 
 @dataclass(frozen=True)
+class IndicatorDef:
+    """A dashboard indicator: one cell of a format's report (a row and a column) for each month."""
+
+    code: str
+    title: str
+    format: str
+    row: str  # the format's row read (its total row by default)
+    column: str  # an entered, computed or derived column of the format
+    unit: str  # 'lakh' | 'crore' (the format's unit, amounts) | 'count' | 'percent'
+    compare: tuple[str, ...] = ()  # columns shown beside the figure (last year, target, ...)
+    order: str = "desc"  # the Zone ranking: 'desc' (largest first) or 'asc'
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class DefinitionSet:
     """Everything in mpr_definitions.yaml, validated."""
 
@@ -510,6 +525,7 @@ class DefinitionSet:
     dimensions: Mapping[str, tuple[RowDef, ...]] = field(default_factory=lambda: MappingProxyType({}))
     summaries: Mapping[str, SummaryDef] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, SourceDef] = field(default_factory=lambda: MappingProxyType({}))
+    dashboard: Mapping[str, IndicatorDef] = field(default_factory=lambda: MappingProxyType({}))
 
     def format(self, code: str) -> FormatDef:
         """The format with this code (KeyError if absent)."""

@@ -52,4 +52,7 @@ def texts_without(definitions: DefinitionSet, language: str) -> list[str]:
         for where, text in _format_texts(fmt):
             if not _has(text, language):
                 found[f"{fmt.code} {where}: {text}"] = None
+    for indicator in definitions.dashboard.values():
+        if not _has(indicator.title, language):
+            found[f"dashboard {indicator.code}: {indicator.title}"] = None
     return list(found)

@@ -51,6 +51,10 @@ MENU_HELPDESK_QUERIES = "Helpdesk queries"
 MENU_HELPDESK_QUEUE = "Query queue"
 MENU_OUTBOX = "Outbox"
 
+# The management dashboard (issue 13): its page and workbook (the API is under MPR_API).
+DASHBOARD = "Management dashboard"
+MENU_DASHBOARD = "Dashboard"
+
 
 def methods(read: tuple[str, ...] = (), edit: tuple[str, ...] = ()) -> dict[str, str]:
     """FAB's `method_permission_name` for a view: each method named onto READ or EDIT."""

@@ -338,3 +338,18 @@ def readable_figures(
             )
         )
     return and_(Office.active.is_(True), or_(*clauses))
+
+
+# --- the management dashboard (issue 13) ---------------------------------------------------
+
+
+def may_use_dashboard(actor: Actor | None) -> bool:
+    """The dashboard is for the Functional Owners and the Board (the privilege table), and administrators."""
+    return actor is not None and (actor.is_board or actor.is_admin or actor.owner_code is not None)
+
+
+def may_read_indicator(actor: Actor | None, fmt: FormatDef | None) -> bool:
+    """An indicator is read by the owner of its format, by the Board and by administrators."""
+    if actor is None or fmt is None:
+        return False
+    return actor.is_board or actor.is_admin or _is_owner_of(actor, fmt)

@@ -92,6 +92,11 @@ def _targets(edit: bool = False) -> set[Permission]:
     return (granted | {(p.CAN_EDIT, p.TARGETS)}) if edit else granted
 
 
+def _dashboard() -> set[Permission]:
+    """The dashboard: the Board reads every indicator, an owner its formats' (the policy decides)."""
+    return {(p.CAN_READ, p.DASHBOARD), (p.MENU_ACCESS, p.MENU_DASHBOARD)}
+
+
 def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
     """Every role with the permissions it must hold (Admin is handled by FAB)."""
     formats = definitions.formats.values()
@@ -107,7 +112,7 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
             (p.CAN_EDIT, p.MPR_API),
             (p.MENU_ACCESS, p.MENU_VALIDATION),
         },
-        BOARD: _common() | read_all | _queue(edit=False) | _summaries(),
+        BOARD: _common() | read_all | _queue(edit=False) | _summaries() | _dashboard(),
         FIELD: _common() | read_all,
     }
     for role in (OFFICE, ZONE, BOARD):
@@ -116,7 +121,14 @@ def role_permissions(definitions: DefinitionSet) -> dict[str, set[Permission]]:
         owned = {(p.CAN_READ, f.permission_name) for f in definitions.formats_of_owner(owner)}
         decide = {(p.CAN_EDIT, p.CORRECTIONS), (p.CAN_EDIT, p.MPR_API)}
         roles[owner_role(owner)] = (
-            _common() | owned | decide | _queue(edit=True) | _bulk_load() | _summaries() | _targets(edit=True)
+            _common()
+            | owned
+            | decide
+            | _queue(edit=True)
+            | _bulk_load()
+            | _summaries()
+            | _targets(edit=True)
+            | _dashboard()
         )
     for source in definitions.sources:  # a system account: the feed endpoint and nothing else
         roles[feed_role(source)] = {(p.CAN_EDIT, p.FEED_API)}

@@ -50,6 +50,9 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_view(
         SummariesView, p.MENU_SUMMARIES, label=_l("Summary reports"), icon="fa-trophy", category=""
     )
+    from app.views.dashboard import register_dashboard_views
+
+    register_dashboard_views(appbuilder)
     appbuilder.add_view(BulkLoadView, p.MENU_BULK_LOAD, label=_l("Bulk load"), icon="fa-upload", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))

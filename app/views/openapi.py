@@ -93,6 +93,16 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
                 "422": {"description": "every cell that cannot be fed {row, column, code, message}"},
             },
         },
+        "MprDashboardApi.get_dashboard": {
+            "responses": {
+                "200": {
+                    "description": "{period, indicators: [{code, title, format, row, column, unit, figure, "
+                    "comparisons, trend, ranking, total, status}], not_in_force}"
+                },
+                "403": {"description": "the dashboard is for the Functional Owners and the Board"},
+                "422": {"description": "the period is not a month written YYYY-MM"},
+            }
+        },
         "MprCycleApi.submit_return": {"requestBody": _body({"version": {"type": "integer"}})},
         "MprTargetsApi.put_target": {
             "requestBody": _body(

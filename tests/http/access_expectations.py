@@ -16,6 +16,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Read submitted figures         | the office and its validator (Zone, DGRI / DGCEI HQ)         |
 | Read validated figures         | as reports                                                   |
 | Monthly Summary Reports        | the format's FO, the Board                                   |
+| Dashboard                      | the FOs (their formats' indicators), the Board               |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
@@ -481,6 +482,14 @@ def summary_record(case: Case) -> Expected:
     return HIDE if case.role in (OWNER, BOARD, ADMIN) else DENY
 
 
+def dashboard_reader(case: Case) -> Expected:
+    """The management dashboard (page, workbook, API): the FOs (their formats' indicators), the Board
+    (all) and administrators; other roles 403. The matrix names a valid month, so readers reach it."""
+    if case.role is ANONYMOUS:
+        return LOGIN
+    return ALLOW if case.role in (OWNER, BOARD, ADMIN) else DENY
+
+
 def queue_reader(case: Case) -> Expected:
     """The helpdesk queue: the FOs (their formats' queries), the Board (all, read only), administrators."""
     if case.role is ANONYMOUS:
@@ -589,6 +598,9 @@ RULES: tuple[Rule, ...] = (
         see_unit_report,
         Target.REPORT,
     ),
+    # --- the management dashboard (issue 13) -------------------------------------------
+    Rule(r"DashboardView\.(index|xlsx)", dashboard_reader),
+    Rule(r"MprDashboardApi\.(get_dashboard|get_dashboard_xlsx)", dashboard_reader),
     # --- validation and corrections pages ---------------------------------------------
     Rule(r"ValidationView\.index", validation_list),
     Rule(r"ValidationView\.validate", validate_page, Target.VALIDATION),

@@ -160,3 +160,20 @@ def totals(lines: list[ZoneLine]) -> ZoneLine | None:
         total.counts.merge(line.counts)
         total.by_office.update(line.by_office)  # an office lies under one Zone only
     return total
+
+
+def format_counts(
+    actor: Actor | None, month: Month, formats: list[FormatDef], scope: Scope, today: dt.date | None = None
+) -> dict[str, Completeness]:
+    """{format code: counts of its expected returns for `month`} over the caller's offices (the
+    dashboard's reporting status): one query, the same rules as the status page's lines."""
+    filed = _filed(month, scope.offices, formats)
+    today, dues = today or dt.date.today(), deadlines.due_dates(month, formats)
+    found = {fmt.code: Completeness() for fmt in formats}
+    for office, fmt in expected_pairs(actor, scope.offices, formats, today):
+        row = filed.get((office.id, fmt.code))
+        found[fmt.code].count(
+            row.status if row is not None else None,
+            deadlines.deadline_status(row, month, today, dues[fmt.code]),
+        )
+    return found
