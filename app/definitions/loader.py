@@ -19,6 +19,7 @@ from .loader_meaning import check_format, check_replacement_carries
 from .loader_periods import check_period, check_targets, lag_of
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
+from .loader_scorecards import parse_scorecards
 from .loader_summaries import parse_summaries
 from .loader_support import (
     FORMAT_CODE,
@@ -57,6 +58,7 @@ from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
 TOP_KEYS = ("version", "parts", "owners", "masters", "sources", "dimensions", "formats", "summaries")
+TOP_KEYS = (*TOP_KEYS, "scorecards")  # loader_scorecards.py
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
@@ -135,6 +137,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     by_code = _across_formats(c, drafts, parts, owners)
     check_cross_checks(c, by_code)
     summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
+    scorecards = parse_scorecards(c, m, {draft.code: draft for draft in drafts}, owners)
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -147,6 +150,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         digest=digest,
         dimensions=MappingProxyType(dimensions),
         summaries=MappingProxyType(summaries),
+        scorecards=MappingProxyType(scorecards),
         sources=MappingProxyType(sources),
     )
 
