@@ -66,12 +66,16 @@ FAB_SECURITY = [
 EVERYONE = ["Formats", "Status", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
 VALIDATORS = ["Formats", "Status", "Validation", "Corrections", "Reports", "Mailbox", "Helpdesk > Queries"]
 OWNERS = [
-    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Bulk load"],
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Scorecards", "Bulk load"],
     *["Mailbox", "Helpdesk > Queries"],
 ]
-BOARD = ["Formats", "Status", "Corrections", "Reports", "Summary reports", "Mailbox", "Helpdesk > Queries"]
+BOARD = [
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Scorecards"],
+    *["Mailbox", "Helpdesk > Queries"],
+]
 ADMIN_MENU = [
-    *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Bulk load"],
+    *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Scorecards"],
+    "Bulk load",
     *["Mailbox", "Helpdesk > Queries"],
 ]
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
