@@ -284,3 +284,11 @@ def data_tail(found: dict) -> list[str]:
     """The labels after the first two lines: the third Zone, then the all-India figures."""
     third = found["rows"][2]
     return [f"{third['rank']}. Mumbai CGST & Central Excise Zone", "All India"]
+
+
+def test_the_openapi_document_lists_the_scorecard_endpoints(client, api_token):
+    document = client.get("/api/v1/_openapi", headers=api_token("member-customs")).get_json()
+    one = document["paths"]["/api/v1/mpr/scorecards/{code}/{period}"]["get"]
+    assert {p["name"] for p in one["parameters"]} == {"code", "period", "basis", "zone"}
+    assert "/api/v1/mpr/scorecards" in document["paths"]
+    assert "/api/v1/mpr/scorecards/{code}/{period}/xlsx" in document["paths"]
