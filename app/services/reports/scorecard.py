@@ -14,7 +14,7 @@ and the other groups' weights scaled up to 100.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -229,7 +229,7 @@ def ranked(lines: list[ScoreLine]) -> list[ScoreLine]:
     for position, line in enumerate(graded, 1):
         rank = rank if line.grade == previous else position
         previous = line.grade
-        result.append(ScoreLine(**{**line.__dict__, "rank": rank}))
+        result.append(replace(line, rank=rank))
     return result + rest
 
 
