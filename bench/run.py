@@ -602,12 +602,14 @@ def measure_dashboard_page(application, month, requests: int) -> list[Row]:
 def measure_reports(application, month, repeat: int) -> list[Row]:
     """Report and Excel rows (bench/reports.py), for the last validated month."""
     from bench.reports import measure_excel, measure_report, measure_summary
+    from bench.scorecards import measure_scorecards
 
     _say(f"reports: all-India report, Monthly Summary Report and Excel for {month} ...")
     return (
         measure_report(application, month, repeat, Row)
         + measure_summary(application, month, repeat, Row)
         + measure_excel(application, month, repeat, Row)
+        + measure_scorecards(application, month, repeat, Row)  # bench/scorecards.py
     )
 
 

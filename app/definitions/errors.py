@@ -60,6 +60,15 @@ ERROR_CODES = {
     "E101": "a dashboard indicator's row is not a row of its format, or none is named where one must be",
     "E102": "a dashboard indicator's comparison is not a number column of its format, or is its own column",
     "E103": "a dashboard indicator reads an annual format (the dashboard follows months)",
+    # scorecards (loader_scorecards.py)
+    "E110": "a scorecard's group weights do not add up to 100",
+    "E111": "a scorecard indicator's column is not a number column (or derived column) of its format",
+    "E112": "a scorecard indicator's row is not a row of its format, or none is named where one must be",
+    "E113": "a scorecard indicator has both or neither of column and formula, or its formula reads "
+    "an unknown or non-number column",
+    "E114": "a scorecard indicator's grading rule is unknown, or its settings do not fit the rule",
+    "E115": "a scorecard indicator's bands are out of order, or a grade is outside 1 to 10",
+    "E116": "a Functional Owner's scorecard reads a format of another owner",
 }
 
 

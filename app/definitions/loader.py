@@ -21,6 +21,7 @@ from .loader_owner_set import check_set_by, check_set_by_across, set_by_of
 from .loader_periods import check_period, check_targets, lag_of
 from .loader_row_meaning import check_replacement_row_carries
 from .loader_rows import ROW_ONLY_KEYS, RowContext, parse_rows, unsupported_row_keys
+from .loader_scorecards import parse_scorecards
 from .loader_summaries import parse_summaries
 from .loader_support import (
     FORMAT_CODE,
@@ -58,8 +59,10 @@ from .schema import (
 from .yaml_lines import LineDict, LineList, YamlError, parse_yaml
 
 PathLike = str | os.PathLike[str]
-TOP_KEYS = ("version", "parts", "owners", "masters", "sources", "dimensions", "formats", "summaries")
-TOP_KEYS += ("dashboard",)  # the management dashboard's indicators (loader_dashboard.py)
+TOP_KEYS = (
+    *("version", "parts", "owners", "masters", "sources", "dimensions", "formats"),
+    *("summaries", "dashboard", "scorecards"),  # loader_summaries, loader_dashboard, loader_scorecards
+)
 TOP_REQUIRED = ("version", "parts", "owners", "formats")
 FORMAT_KEYS = (
     *("code", "title", "part", "owner", "segment", "unit", "filled_by", "functions"),
@@ -139,6 +142,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
     check_cross_checks(c, by_code)
     summaries = parse_summaries(c, m, {draft.code: draft for draft in drafts})
     dashboard = parse_dashboard(c, m, {draft.code: draft for draft in drafts})
+    scorecards = parse_scorecards(c, m, {draft.code: draft for draft in drafts}, owners)
     if c.errors:
         return None
     formats = {draft.code: _build(draft) for draft in drafts}
@@ -151,6 +155,7 @@ def _read(c: Collector, root: object, source: str, digest: str) -> DefinitionSet
         digest=digest,
         dimensions=MappingProxyType(dimensions),
         summaries=MappingProxyType(summaries),
+        scorecards=MappingProxyType(scorecards),
         sources=MappingProxyType(sources),
         dashboard=MappingProxyType(dashboard),
     )

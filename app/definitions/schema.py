@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from graphlib import TopologicalSorter
 from types import MappingProxyType
@@ -526,6 +527,7 @@ class DefinitionSet:
     summaries: Mapping[str, SummaryDef] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, SourceDef] = field(default_factory=lambda: MappingProxyType({}))
     dashboard: Mapping[str, IndicatorDef] = field(default_factory=lambda: MappingProxyType({}))
+    scorecards: Mapping[str, "ScorecardDef"] = field(default_factory=lambda: MappingProxyType({}))
 
     def format(self, code: str) -> FormatDef:
         """The format with this code (KeyError if absent)."""
@@ -547,3 +549,90 @@ class DefinitionSet:
             for check in fmt.cross_checks
             if code in (check.left.format, check.right.format) and check.in_force(month)
         )
+
+
+# ----------------------------------------------------------------- scorecards (loader_scorecards.py)
+
+BOARD_OWNER = "BOARD"  # a scorecard's `owner:` when it is the Board's, not a directorate's
+GRADE_RULES = ("rank", "target", "bands")
+HIGHER, LOWER = "higher", "lower"
+MONTH_BASIS, UPTO_BASIS = "month", "upto"
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    """Where an indicator's figure comes from: a column of its format, or a formula over its columns."""
+
+    column: str | None = None
+    formula: "Expression | None" = None
+    source: str = ""  # the column code or the formula as written
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The column codes the figure reads."""
+        return (self.column,) if self.column else tuple(self.formula.names_in_order if self.formula else ())
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    """How a figure becomes a grade from 1 to 10.
+
+    rank: among the peers, best 10, worst 1, linear in the rank between (equal figures share a rank);
+    target: achievement = figure / target x 100 (target / figure for lower-is-better), grade =
+    achievement / 10 kept within 1..10; bands: (threshold, grade) best first, `otherwise` below them.
+    """
+
+    rule: str
+    target: Decimal = Decimal(100)
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
+    otherwise: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class ScoreIndicatorDef:
+    """One graded figure: a format's row and column (or formula), its better direction and rule."""
+
+    code: str
+    label: str
+    format: str
+    row: str
+    month: FigureDef  # the figure on the "for the month" basis
+    upto: FigureDef  # on the "up to the month" basis (the same figure when not declared)
+    better: str  # higher | lower
+    grade: GradeRule
+    line: int = 0
+
+    def figure(self, basis: str) -> FigureDef:
+        """The figure read on `basis` (month or upto)."""
+        return self.upto if basis == UPTO_BASIS else self.month
+
+
+@dataclass(frozen=True)
+class IndicatorGroupDef:
+    """A group of indicators with its weight (the weights of a scorecard add up to 100)."""
+
+    code: str
+    title: str
+    weight: int
+    indicators: tuple[ScoreIndicatorDef, ...]
+
+
+@dataclass(frozen=True)
+class ScorecardDef:
+    """A scorecard: groups of graded indicators; a formation's grade is the weighted sum of group means."""
+
+    code: str
+    title: str
+    owner: str  # a Functional Owner's code, or BOARD_OWNER
+    groups: tuple[IndicatorGroupDef, ...]
+    line: int = 0
+
+    @property
+    def indicators(self) -> tuple[ScoreIndicatorDef, ...]:
+        """Every indicator, group by group."""
+        return tuple(i for group in self.groups for i in group.indicators)
+
+    @property
+    def boards(self) -> bool:
+        """Whether the scorecard is the Board's (read by the Board alone)."""
+        return self.owner == BOARD_OWNER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .schema import DefinitionSet, FormatDef
+from .schema import DefinitionSet, FormatDef, ScorecardDef
 from .texts import Text
 
 
@@ -55,4 +55,17 @@ def texts_without(definitions: DefinitionSet, language: str) -> list[str]:
     for indicator in definitions.dashboard.values():
         if not _has(indicator.title, language):
             found[f"dashboard {indicator.code}: {indicator.title}"] = None
+    for card in definitions.scorecards.values():
+        for where, text in _scorecard_texts(card):
+            if not _has(text, language):
+                found[f"{card.code} {where}: {text}"] = None
     return list(found)
+
+
+def _scorecard_texts(card: ScorecardDef) -> Iterator[tuple[str, str | None]]:
+    """(where, text) for every text of one scorecard a user reads."""
+    yield "title", card.title
+    for group in card.groups:
+        yield f"group {group.code}", group.title
+        for indicator in group.indicators:
+            yield f"indicator {indicator.code}", indicator.label

@@ -37,6 +37,7 @@ MENU_SUMMARIES = "Summary reports"
 MENU_BULK_LOAD = "Bulk load"
 MENU_MASTERS = "Master list items"
 MENU_TARGETS = "Targets"
+MENU_SCORECARDS = "Scorecards"  # the scorecard pages are read with SUMMARIES (the same readers)
 
 # Messaging: mailbox, helpdesk (pages and API), the owners' helpdesk queue, and the
 # administrator's outbox. MENU_HELPDESK names the Helpdesk menu category.

@@ -353,3 +353,17 @@ def may_read_indicator(actor: Actor | None, fmt: FormatDef | None) -> bool:
     if actor is None or fmt is None:
         return False
     return actor.is_board or actor.is_admin or _is_owner_of(actor, fmt)
+
+
+# ----------------------------------------------------------------- scorecards (issue 13)
+
+
+def may_read_scorecard(actor: Actor | None, owner: str, board_owner: str = "BOARD") -> bool:
+    """A scorecard is read by the Board (and administrators) and by the Functional Owner it belongs to;
+    a scorecard of the Board (`owner` = board_owner) by the Board alone. Its formats are the owner's own
+    (the loader's E116), so an owner reads no other owner's figures through it."""
+    if actor is None:
+        return False
+    if actor.is_board or actor.is_admin:
+        return True
+    return owner != board_owner and actor.owner_code is not None and actor.owner_code == owner

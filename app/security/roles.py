@@ -82,7 +82,7 @@ def _bulk_load() -> set[Permission]:
 
 def _summaries() -> set[Permission]:
     """Monthly Summary Reports: the Board reads all, a Functional Owner its own (the policy decides which)."""
-    return {(p.CAN_READ, p.SUMMARIES), (p.MENU_ACCESS, p.MENU_SUMMARIES)}
+    return {(p.CAN_READ, p.SUMMARIES), (p.MENU_ACCESS, p.MENU_SUMMARIES), (p.MENU_ACCESS, p.MENU_SCORECARDS)}
 
 
 def _targets(edit: bool = False) -> set[Permission]:

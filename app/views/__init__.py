@@ -18,6 +18,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.api_cycle import MprCycleApi
     from app.views.api_feed import MprFeedApi
     from app.views.api_reports import MprReportApi
+    from app.views.api_scorecards import MprScorecardApi  # scorecards (issue 13)
     from app.views.api_summaries import MprSummaryApi
     from app.views.bulk import BulkLoadView
     from app.views.corrections import CorrectionsView
@@ -27,6 +28,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.messaging import register_messaging_views
     from app.views.openapi import MprOpenApi
     from app.views.reports import ReportsView
+    from app.views.scorecards import ScorecardsView
     from app.views.summaries import SummariesView
 
     appbuilder.add_view_no_menu(AccountView)
@@ -53,6 +55,9 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     from app.views.dashboard import register_dashboard_views
 
     register_dashboard_views(appbuilder)
+    appbuilder.add_view(
+        ScorecardsView, p.MENU_SCORECARDS, label=_l("Scorecards"), icon="fa-star-half-o", category=""
+    )
     appbuilder.add_view(BulkLoadView, p.MENU_BULK_LOAD, label=_l("Bulk load"), icon="fa-upload", category="")
     for fmt in definitions.formats.values():
         appbuilder.add_view_no_menu(make_format_view(fmt))
@@ -60,6 +65,7 @@ def register_views(appbuilder: AppBuilder, definitions: DefinitionSet) -> None:
     appbuilder.add_api(MprCycleApi)
     appbuilder.add_api(MprReportApi)
     appbuilder.add_api(MprSummaryApi)
+    appbuilder.add_api(MprScorecardApi)
     appbuilder.add_api(MprBulkApi)
     appbuilder.add_api(MprFeedApi)
     _register_targets(appbuilder)

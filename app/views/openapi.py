@@ -77,6 +77,7 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
     }
     return {
         **_bulk_details(),
+        **_scorecard_details(),
         "MprApi.formats": {"parameters": [_query("period", PERIOD)]},
         "MprApi.put_return": {"requestBody": _body({"version": {"type": "integer"}, "rows": ROWS})},
         "MprApi.upload_return": {
@@ -128,6 +129,17 @@ def _details(codes: dict[str, dict]) -> dict[str, dict]:
                 _query("page_size", {"type": "integer", "minimum": 1, "maximum": API_MAX_PAGE_SIZE}),
             ]
         },
+    }
+
+
+def _scorecard_details() -> dict[str, dict]:
+    """A scorecard: for the month or up to it, all Zones or one Zone's offices."""
+    query = [
+        _query("basis", {"type": "string", "enum": ["month", "upto"], "default": "month"}),
+        _query("zone", {"type": "string", "description": "a Zone's code: grade its offices"}),
+    ]
+    return {
+        f"MprScorecardApi.{name}": {"parameters": query} for name in ("get_scorecard", "get_scorecard_xlsx")
     }
 
 

@@ -593,6 +593,11 @@ RULES: tuple[Rule, ...] = (
     Rule(r"SummariesView\.(show|print_view|xlsx)", summary_record),
     Rule(r"MprSummaryApi\.list_summaries", summary_reader),
     Rule(r"MprSummaryApi\.(get_summary|get_summary_xlsx)", summary_record),
+    # scorecards (issue 13): read as the MSRs are, by the FOs (their own) and the Board
+    Rule(r"ScorecardsView\.index", summary_reader),
+    Rule(r"ScorecardsView\.(show|print_view|xlsx)", summary_record),
+    Rule(r"MprScorecardApi\.list_scorecards", summary_reader),
+    Rule(r"MprScorecardApi\.(get_scorecard|get_scorecard_xlsx)", summary_record),
     Rule(
         r"ReportsView\.(show|print_view|xlsx|owner_show|owner_print|owner_xlsx)",
         see_unit_report,

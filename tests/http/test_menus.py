@@ -70,16 +70,16 @@ VALIDATORS = [
     *["Mailbox", "Helpdesk > Queries"],
 ]
 OWNERS = [
-    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Dashboard", "Bulk load", "Targets"],
-    *["Mailbox", "Helpdesk > Queries"],
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Dashboard", "Scorecards"],
+    *["Bulk load", "Targets", "Mailbox", "Helpdesk > Queries"],
 ]
 BOARD = [
-    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Dashboard", "Targets"],
-    *["Mailbox", "Helpdesk > Queries"],
+    *["Formats", "Status", "Corrections", "Reports", "Summary reports", "Dashboard", "Scorecards"],
+    *["Targets", "Mailbox", "Helpdesk > Queries"],
 ]
 ADMIN_MENU = [
     *["Formats", "Status", "Validation", "Corrections", "Reports", "Summary reports", "Dashboard"],
-    *["Bulk load", "Targets"],
+    *["Scorecards", "Bulk load", "Targets"],
     *["Mailbox", "Helpdesk > Queries"],
 ]
 QUEUE = "Helpdesk > Queue"  # the helpdesk queue: Functional Owners work it, the Board reads it
