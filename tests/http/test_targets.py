@@ -362,3 +362,15 @@ def test_the_msr_ranks_zones_by_achievement_recomputed_from_their_sums(app, call
         _sum(REVENUE_BY_OFFICE, ["CGST-MUM-E"], 2), _sum(TARGETS_BY_OFFICE, ["CGST-MUM-E"])
     )
     assert get(call, "gz-mum", "/msr/MSR-DDM-GST-1/2024-05").status_code == 403  # owners and the Board only
+
+
+def test_the_openapi_document_has_the_targets_endpoints(app, client, api_token):
+    document = client.get("/api/v1/_openapi", headers=api_token(OWNER)).get_json()
+    paths = document["paths"]
+    one = "/api/v1/mpr/targets/{format_code}/{period}/{office_code}"
+    assert "/api/v1/mpr/targets/{format_code}/{period}" in paths and {"get", "put"} <= set(paths[one])
+    body = paths[one]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"version", "rows", "reason"} and body["required"] == [
+        "version",
+        "rows",
+    ]
