@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -281,6 +282,14 @@ def test_the_owner_loads_a_whole_years_targets_from_a_file(app, client, call, ap
     )  # the owner's own
     too_late = _load(client, owner, _csv(year.shift(12), lines), dry_run=1).get_json()
     assert {e["code"] for e in too_late["errors"]} == {"month_not_ended"}
+    # the template of next year's targets: a line per office and row to fill
+    template = client.get(f"/api/v1/mpr/bulk/{TARGET}/template?from={year}&until={year}", headers=owner)
+    assert template.status_code == 200, template.get_data(as_text=True)
+    data = list(
+        openpyxl.load_workbook(io.BytesIO(template.data), read_only=True)["Data"].iter_rows(values_only=True)
+    )
+    assert data[0][:7] == ("office", "month", "row", *HEADS) and len(data) == 1 + 7 * 2  # 7 offices x 2 rows
+    assert {(line[0], line[1]) for line in data[1:]} >= {(OFFICE, str(year)), ("CGST-DEL-N", str(year))}
 
 
 def _pct(done: Decimal, target: Decimal) -> Decimal:
