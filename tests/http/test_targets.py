@@ -130,7 +130,11 @@ def test_offices_and_zones_read_their_targets_and_nobody_enters_them_as_a_return
     office = login_as("cgst-mum-e")
     grid = parse_grid(office.get(f"/mpr/f/{SLUG}/{OFFICE}/{year}"))
     assert grid.status == 200 and grid.inputs == {} and grid.value("TOTAL", "TOTAL") == "36.00"
-    assert "mpr-submit" not in grid.html
+    assert (
+        "mpr-submit" not in grid.html
+        and "mpr-owner-set" in grid.html
+        and "correction request" not in grid.text
+    )
     assert (
         office.post(
             f"/mpr/f/{SLUG}/{OFFICE}/{year}", data=form_data(grid, {("CASH", "CGST"): "1"})
