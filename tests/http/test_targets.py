@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -129,7 +130,11 @@ def test_offices_and_zones_read_their_targets_and_nobody_enters_them_as_a_return
     office = login_as("cgst-mum-e")
     grid = parse_grid(office.get(f"/mpr/f/{SLUG}/{OFFICE}/{year}"))
     assert grid.status == 200 and grid.inputs == {} and grid.value("TOTAL", "TOTAL") == "36.00"
-    assert "mpr-submit" not in grid.html
+    assert (
+        "mpr-submit" not in grid.html
+        and "mpr-owner-set" in grid.html
+        and "correction request" not in grid.text
+    )
     assert (
         office.post(
             f"/mpr/f/{SLUG}/{OFFICE}/{year}", data=form_data(grid, {("CASH", "CGST"): "1"})
@@ -281,6 +286,14 @@ def test_the_owner_loads_a_whole_years_targets_from_a_file(app, client, call, ap
     )  # the owner's own
     too_late = _load(client, owner, _csv(year.shift(12), lines), dry_run=1).get_json()
     assert {e["code"] for e in too_late["errors"]} == {"month_not_ended"}
+    # the template of next year's targets: a line per office and row to fill
+    template = client.get(f"/api/v1/mpr/bulk/{TARGET}/template?from={year}&until={year}", headers=owner)
+    assert template.status_code == 200, template.get_data(as_text=True)
+    data = list(
+        openpyxl.load_workbook(io.BytesIO(template.data), read_only=True)["Data"].iter_rows(values_only=True)
+    )
+    assert data[0][:7] == ("office", "month", "row", *HEADS) and len(data) == 1 + 7 * 2  # 7 offices x 2 rows
+    assert {(line[0], line[1]) for line in data[1:]} >= {(OFFICE, str(year)), ("CGST-DEL-N", str(year))}
 
 
 def _pct(done: Decimal, target: Decimal) -> Decimal:
@@ -362,3 +375,15 @@ def test_the_msr_ranks_zones_by_achievement_recomputed_from_their_sums(app, call
         _sum(REVENUE_BY_OFFICE, ["CGST-MUM-E"], 2), _sum(TARGETS_BY_OFFICE, ["CGST-MUM-E"])
     )
     assert get(call, "gz-mum", "/msr/MSR-DDM-GST-1/2024-05").status_code == 403  # owners and the Board only
+
+
+def test_the_openapi_document_has_the_targets_endpoints(app, client, api_token):
+    document = client.get("/api/v1/_openapi", headers=api_token(OWNER)).get_json()
+    paths = document["paths"]
+    one = "/api/v1/mpr/targets/{format_code}/{period}/{office_code}"
+    assert "/api/v1/mpr/targets/{format_code}/{period}" in paths and {"get", "put"} <= set(paths[one])
+    body = paths[one]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"version", "rows", "reason"} and body["required"] == [
+        "version",
+        "rows",
+    ]

@@ -27,7 +27,7 @@ from app.models.org import Office
 from app.presenters.display import month_name
 from app.security.policy import Actor, applies_to, may_bulk_load
 from app.services.cycle.workflow import NotPermitted
-from app.services.engine.grid import last_open_month
+from app.services.engine.grid import last_open_month, latest_year
 from app.services.exchange.bulk_apply import BulkLoadRefused, LoadResult, iter_apply
 from app.services.exchange.bulk_checks import Planner
 from app.services.exchange.bulk_layout import TemplateRequest, read_table
@@ -109,7 +109,8 @@ def template_request(
             _("Choose from 1 to %(n)d months, the first not after the last.", n=MAX_TEMPLATE_MONTHS)
         )
     keyed = sorted({fmt.return_month(m) for m in _months_between(start, end)})  # one line a year if annual
-    months = tuple(m for m in keyed if fmt.in_force(m) and m <= latest)
+    opened = latest_year(fmt, today) if fmt.annual else latest  # an annual return opens with its year
+    months = tuple(m for m in keyed if fmt.in_force(m) and m <= max(latest, opened))
     if not months:
         raise InvalidInput(
             _(
