@@ -69,9 +69,17 @@ def synthetic_definitions(count: int = DEFAULT_COUNT, source: str | os.PathLike[
             if not fmt["cross_checks"]:
                 del fmt["cross_checks"]
     result = {**data, "formats": formats}
+    # a summary, a dashboard indicator and a scorecard need the formats they read
     result["summaries"] = [s for s in data.get("summaries", []) if s["format"] in kept]
-    if not result["summaries"]:
-        del result["summaries"]  # a summary needs its format
+    result["dashboard"] = [i for i in data.get("dashboard", []) if i["format"] in kept]
+    result["scorecards"] = [
+        card
+        for card in data.get("scorecards", [])
+        if all(i["format"] in kept for group in card["groups"] for i in group["indicators"])
+    ]
+    for section in ("summaries", "dashboard", "scorecards"):
+        if not result[section]:
+            del result[section]
     return result
 
 
