@@ -16,6 +16,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Read submitted figures         | the office and its validator (Zone, DGRI / DGCEI HQ)         |
 | Read validated figures         | as reports                                                   |
 | Monthly Summary Reports        | the format's FO, the Board                                   |
+| Scorecards                     | the scorecard's FO, the Board (a Board scorecard: the Board) |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |
