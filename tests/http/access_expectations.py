@@ -17,6 +17,7 @@ The rules are written from the privilege table, not from app/security/policy.py:
 | Read validated figures         | as reports                                                   |
 | Monthly Summary Reports        | the format's FO, the Board                                   |
 | Dashboard                      | the FOs (their formats' indicators), the Board               |
+| Scorecards                     | the scorecard's FO, the Board (a Board scorecard: the Board) |
 | See reports                    | as status; Divisions/Ranges their Commissionerate, and       |
 |                                | Commissionerates/Zones other offices, from notified dates    |
 | Decide correction requests     | the format's FO                                              |

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import event
 
 from app.definitions.months import Month
 from tests.http.test_reports import (
@@ -292,3 +293,40 @@ def test_the_openapi_document_lists_the_scorecard_endpoints(client, api_token):
     assert {p["name"] for p in one["parameters"]} == {"code", "period", "basis", "zone"}
     assert "/api/v1/mpr/scorecards" in document["paths"]
     assert "/api/v1/mpr/scorecards/{code}/{period}/xlsx" in document["paths"]
+
+
+def _query_count(engine, run) -> int:
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_a_scorecard_sends_only_its_reports_statements(app, world):
+    """No statement per Zone or office: the scorecard's SQL is that of its reports (one per format and
+    row), whose own count does not depend on the number of offices (tests/http/test_reports.py)."""
+    from app.extensions import db
+    from app.services.engine import catalogue
+    from app.services.reports.report import build_report
+    from app.services.reports.scope import resolve_unit
+    from app.services.reports.scorecard import build_scorecard
+
+    with app.app_context():
+        card = catalogue.definitions().scorecards[CARD]
+        india = resolve_unit("INDIA")
+
+        def reports() -> None:
+            for code, row in dict.fromkeys((i.format, i.row) for i in card.indicators):
+                build_report(catalogue.definitions().format(code), india, MAY, by_children=True, row_only=row)
+
+        assert _query_count(db.engine, lambda: build_scorecard(card, MAY, "upto")) == _query_count(
+            db.engine, reports
+        )
