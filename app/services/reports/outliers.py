@@ -21,6 +21,7 @@ from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
 from app.extensions import db
 from app.models.org import Office
+from app.models.returns import MprReturn
 from app.presenters.display import indian_number
 from app.services.reports import outlier_sql as q
 from app.services.reports.outlier_sql import Settings
@@ -132,8 +133,8 @@ def _band(record, k: float, cfg: Settings) -> Band:
 
 
 def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str, str], CellLimits]:
-    """{(row key, column code): limits} of every checked cell of `office`'s return of `month` (two
-    queries: its own history, its peers')."""
+    """{(row key, column code): limits} of every checked cell of `office`'s return of `month` (its own
+    history's query; its peers' from `peer_bands`)."""
     cfg = settings()
     columns = q.checked_columns(fmt, month)
     if not columns:
@@ -145,14 +146,43 @@ def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str,
         (r.row_key, r.col): _band(r, cfg.k, cfg)
         for r in db.session.execute(select(own_bands).where(own_bands.c.n >= cfg.min_months))
     }
-    peers_of = and_(files_format(fmt), *_same_profile(office))
-    peer_lines = q.cell_lines(fmt, columns, cfg.peer_months(month), peers_of, q.HANDED_IN, "peer")
-    peer_bands = q.bands(peer_lines, ("row_key", "col"), "peer")
-    peer = {
-        (r.row_key, r.col): _band(r, cfg.peer_k, cfg)
-        for r in db.session.execute(select(peer_bands).where(peer_bands.c.offices >= cfg.min_peers))
-    }
+    peer = peer_bands(fmt, office, month, columns, cfg)
     return {key: CellLimits(own.get(key), peer.get(key)) for key in own.keys() | peer.keys()}
+
+
+PEER_CACHE_SIZE = 512
+
+
+def peer_bands(fmt: FormatDef, office: Office, month: Month, columns, cfg: Settings) -> dict:
+    """{(row, column): band} of the peers of `office`; kept per process and reused while the peers'
+    returns of those months are unchanged (a cheap stamp query decides: their count, last update,
+    versions and ids; every save bumps a return's version), so a grid does not work out the same
+    national medians again on every page."""
+    peers_of = and_(files_format(fmt), *_same_profile(office))
+    months = cfg.peer_months(month)
+    stamp = db.session.execute(
+        select(
+            func.count(), func.max(MprReturn.updated_at), func.sum(MprReturn.version), func.sum(MprReturn.id)
+        )
+        .select_from(MprReturn)
+        .join(Office, Office.id == MprReturn.office_id)
+        .where(
+            MprReturn.format_code == fmt.code,
+            MprReturn.period.in_([m.first_day for m in months]),
+            MprReturn.status.in_(q.HANDED_IN),
+            peers_of,
+        )
+    ).one()
+    key = (fmt.code, fmt.line, office.kind, office.segments, office.function, str(month), cfg, tuple(stamp))
+    cache = current_app.extensions.setdefault("mpr_peer_bands", {})
+    if key not in cache:
+        lines = q.cell_lines(fmt, columns, months, peers_of, q.HANDED_IN, "peer")
+        found = q.bands(lines, ("row_key", "col"), "peer")
+        rows = db.session.execute(select(found).where(found.c.offices >= cfg.min_peers))
+        if len(cache) >= PEER_CACHE_SIZE:
+            cache.clear()
+        cache[key] = {(r.row_key, r.col): _band(r, cfg.peer_k, cfg) for r in rows}
+    return cache[key]
 
 
 def _same_profile(office: Office) -> list[ColumnElement[bool]]:
