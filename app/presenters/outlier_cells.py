@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from markupsafe import escape
 
-from app.services.reports.outliers import CellLimits, cell_limits, warning_text
+from app.services.reports.outliers import CellLimits, cell_limits, warning_text, warning_texts
 
 
-def limit_attributes(limits: CellLimits, places: int) -> str:
+def limit_attributes(limits: CellLimits, places: int, texts: dict | None = None) -> str:
     """` data-limit-low=… data-limit-high=… data-limit-above=… data-limit-below=…` (escaped), or ''."""
     band = limits.deciding
     if band is None:
         return ""
-    above, below = warning_text(limits, True, places), warning_text(limits, False, places)
+    above, below = warning_text(limits, True, places, texts), warning_text(limits, False, places, texts)
     return (
         f' data-limit-low="{band.low!r}" data-limit-high="{band.high!r}" data-limit-judge="{limits.judge}"'
         f' data-limit-above="{escape(above)}" data-limit-below="{escape(below)}"'
@@ -22,10 +22,11 @@ def limit_attributes(limits: CellLimits, places: int) -> str:
 def grid_limit_attributes(grid) -> dict[tuple[str, str], str]:
     """{(row key, column code): attributes} for every cell of the grid that has limits."""
     places = {c.code: c.decimals for c in grid.columns}
+    texts = warning_texts()
     found = {}
     for (row, code), limits in cell_limits(grid.fmt, grid.office, grid.month).items():
         if code in places:
-            attributes = limit_attributes(limits, places[code])
+            attributes = limit_attributes(limits, places[code], texts)
             if attributes:
                 found[(row, code)] = attributes
     return found

@@ -103,23 +103,27 @@ class CellLimits:
         return warning_text(self, float(value) > band.median, column.decimals)
 
 
-def warning_text(limits: CellLimits, above: bool, places: int) -> str:
-    """'Far above this office's usual 120–180 (offices of the same kind: 90–400).'"""
-    band = limits.deciding
-    low, high = band.shown(places)
-    if limits.judge == OWN:
-        if above:
-            text = _("Far above this office's usual %(low)s–%(high)s", low=low, high=high)
-        else:
-            text = _("Far below this office's usual %(low)s–%(high)s", low=low, high=high)
-    elif above:
-        text = _("Far above the usual %(low)s–%(high)s of offices of the same kind", low=low, high=high)
-    else:
-        text = _("Far below the usual %(low)s–%(high)s of offices of the same kind", low=low, high=high)
+def warning_texts() -> dict[tuple[str, bool] | str, str]:
+    """The warnings' wordings in the page's language, translated once for a whole grid."""
+    return {
+        (OWN, True): _("Far above this office's usual %(low)s–%(high)s"),
+        (OWN, False): _("Far below this office's usual %(low)s–%(high)s"),
+        (PEER, True): _("Far above the usual %(low)s–%(high)s of offices of the same kind"),
+        (PEER, False): _("Far below the usual %(low)s–%(high)s of offices of the same kind"),
+        PEER: _("(offices of the same kind: %(low)s–%(high)s)"),
+        "end": _("Check the figure; this does not stop saving or submitting."),
+    }
+
+
+def warning_text(limits: CellLimits, above: bool, places: int, texts: dict | None = None) -> str:
+    """'Far above this office's usual 120–180 (offices of the same kind: 90–400). Check the figure; …'"""
+    texts = texts or warning_texts()
+    low, high = limits.deciding.shown(places)
+    text = texts[(limits.judge, above)] % {"low": low, "high": high}
     if limits.judge == OWN and limits.peer is not None:
         peer_low, peer_high = limits.peer.shown(places)
-        text += " " + _("(offices of the same kind: %(low)s–%(high)s)", low=peer_low, high=peer_high)
-    return text + ". " + _("Check the figure; this does not stop saving or submitting.")
+        text += " " + texts[PEER] % {"low": peer_low, "high": peer_high}
+    return text + ". " + texts["end"]
 
 
 def make_band(med, mad, count, offices, k: float, cfg: Settings) -> Band:
