@@ -137,33 +137,26 @@ def _band(record, k: float, cfg: Settings) -> Band:
 
 
 def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str, str], CellLimits]:
-    """{(row key, column code): limits} of every checked cell of `office`'s return of `month` (its own
-    history's query; its peers' from `peer_bands`)."""
+    """{(row key, column code): limits} of every checked cell of `office`'s return of `month`: its own
+    history's bands and its peers' (each kept while the returns behind it are unchanged)."""
     cfg = settings()
     columns = q.checked_columns(fmt, month)
     if not columns:
         return {}
-    mine = and_(Office.id == office.id)
-    own_lines = q.cell_lines(fmt, columns, cfg.history(month), mine, q.HANDED_IN, "hist")
-    own_bands = q.bands(own_lines, q.OWN_KEYS, "own")
-    own = {
-        (r.row_key, r.col): _band(r, cfg.k, cfg)
-        for r in db.session.execute(select(own_bands).where(own_bands.c.n >= cfg.min_months))
-    }
-    peer = peer_bands(fmt, office, month, columns, cfg)
+    own = _kept_bands(fmt, month, columns, cfg, Office.id == office.id, q.OWN_KEYS, cfg.history(month), OWN)
+    peers_of = and_(files_format(fmt), *_same_profile(office))
+    peer = _kept_bands(fmt, month, columns, cfg, peers_of, ("row_key", "col"), cfg.peer_months(month), PEER)
     return {key: CellLimits(own.get(key), peer.get(key)) for key in own.keys() | peer.keys()}
 
 
-PEER_CACHE_SIZE = 512
+KEPT_BANDS = 1024  # sets of bands kept per process (one per format, month and office or peer group)
 
 
-def peer_bands(fmt: FormatDef, office: Office, month: Month, columns, cfg: Settings) -> dict:
-    """{(row, column): band} of the peers of `office`; kept per process and reused while the peers'
-    returns of those months are unchanged (a cheap stamp query decides: their count, last update,
+def _kept_bands(fmt, month, columns, cfg: Settings, offices, keys, months, which: str) -> dict:
+    """{(row, column): band} over the handed-in returns of `offices` in `months`; kept per process and
+    reused while those returns are unchanged (a cheap stamp query decides: their count, last update,
     versions and ids; every save bumps a return's version), so a grid does not work out the same
-    national medians again on every page."""
-    peers_of = and_(files_format(fmt), *_same_profile(office))
-    months = cfg.peer_months(month)
+    medians again on every page."""
     stamp = db.session.execute(
         select(
             func.count(), func.max(MprReturn.updated_at), func.sum(MprReturn.version), func.sum(MprReturn.id)
@@ -174,19 +167,24 @@ def peer_bands(fmt: FormatDef, office: Office, month: Month, columns, cfg: Setti
             MprReturn.format_code == fmt.code,
             MprReturn.period.in_([m.first_day for m in months]),
             MprReturn.status.in_(q.HANDED_IN),
-            peers_of,
+            offices,
         )
     ).one()
-    key = (fmt.code, fmt.line, office.kind, office.segments, office.function, str(month), cfg, tuple(stamp))
-    cache = current_app.extensions.setdefault("mpr_peer_bands", {})
-    if key not in cache:
-        lines = q.cell_lines(fmt, columns, months, peers_of, q.HANDED_IN, "peer")
-        found = q.bands(lines, ("row_key", "col"), "peer")
-        rows = db.session.execute(select(found).where(found.c.offices >= cfg.min_peers))
-        if len(cache) >= PEER_CACHE_SIZE:
-            cache.clear()
-        cache[key] = {(r.row_key, r.col): _band(r, cfg.peer_k, cfg) for r in rows}
-    return cache[key]
+    if not stamp[0]:
+        return {}  # nothing handed in: no limits, and nothing to keep
+    condition = str(offices.compile(compile_kwargs={"literal_binds": True}))
+    key = (fmt.code, fmt.line, which, condition, str(month), cfg, tuple(stamp))
+    kept = current_app.extensions.setdefault("mpr_peer_bands", {})
+    if key not in kept:
+        lines = q.cell_lines(fmt, columns, months, offices, q.HANDED_IN, which)
+        found = q.bands(lines, keys, f"{which}_b")
+        least = found.c.n >= cfg.min_months if which == OWN else found.c.offices >= cfg.min_peers
+        k = cfg.k if which == OWN else cfg.peer_k
+        rows = db.session.execute(select(found).where(least))
+        if len(kept) >= KEPT_BANDS:
+            kept.clear()
+        kept[key] = {(r.row_key, r.col): _band(r, k, cfg) for r in rows}
+    return kept[key]
 
 
 def _same_profile(office: Office) -> list[ColumnElement[bool]]:
