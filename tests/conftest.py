@@ -139,6 +139,7 @@ def clear_returns(application) -> None:
         db.session.execute(delete(table))
     db.session.execute(delete(MprReturn))
     db.session.commit()
+    application.extensions.pop("mpr_peer_bands", None)  # peer limits kept per process (reports/outliers.py)
 
 
 @pytest.fixture

@@ -1,34 +1,58 @@
-"""The limits a grid cell carries to the page: data attributes the live grid reads (no inline script)."""
+"""The limits a grid cell carries to the page: data attributes the live grid reads (no inline script).
+
+Per cell only numbers go to the page (the limits, and the ranges as shown); the wordings, translated
+once, go with the page (`page_texts`), and app/static/js/mpr-outliers.js writes the warning.
+"""
 
 from __future__ import annotations
 
-from markupsafe import escape
-
-from app.services.reports.outliers import CellLimits, cell_limits, warning_text
+from app.services.reports.outliers import OWN, PEER, Band, CellLimits, cell_limits, warning_texts
 
 
-def limit_attributes(limits: CellLimits, places: int) -> str:
-    """` data-limit-low=… data-limit-high=… data-limit-above=… data-limit-below=…` (escaped), or ''."""
+def _shown_range(band: Band) -> tuple[float, float]:
+    """The range as the warning writes it: a lower limit below zero of a non-negative history reads 0."""
+    return (max(band.low, 0.0) if band.median >= 0 else band.low), band.high
+
+
+def limit_attributes(limits: CellLimits) -> str:
+    """` data-limit-low=… data-limit-high=… data-limit-judge=… data-limit-from/to=… [data-peer-from/to=…]`
+    (numbers and a fixed word only), or '' when no limit applies."""
     band = limits.deciding
     if band is None:
         return ""
-    above, below = warning_text(limits, True, places), warning_text(limits, False, places)
-    return (
+    shown_from, shown_to = _shown_range(band)
+    attributes = (
         f' data-limit-low="{band.low!r}" data-limit-high="{band.high!r}" data-limit-judge="{limits.judge}"'
-        f' data-limit-above="{escape(above)}" data-limit-below="{escape(below)}"'
+        f' data-limit-from="{shown_from!r}" data-limit-to="{shown_to!r}"'
     )
+    if limits.judge == OWN and limits.peer is not None:
+        peer_from, peer_to = _shown_range(limits.peer)
+        attributes += f' data-peer-from="{peer_from!r}" data-peer-to="{peer_to!r}"'
+    return attributes
 
 
 def grid_limit_attributes(grid) -> dict[tuple[str, str], str]:
     """{(row key, column code): attributes} for every cell of the grid that has limits."""
-    places = {c.code: c.decimals for c in grid.columns}
+    columns = {c.code for c in grid.columns}
     found = {}
     for (row, code), limits in cell_limits(grid.fmt, grid.office, grid.month).items():
-        if code in places:
-            attributes = limit_attributes(limits, places[code])
-            if attributes:
-                found[(row, code)] = attributes
+        attributes = limit_attributes(limits) if code in columns else ""
+        if attributes:
+            found[(row, code)] = attributes
     return found
+
+
+def page_texts() -> dict[str, str]:
+    """The warnings' wordings for the page's script, in the page's language (%(low)s, %(high)s left in)."""
+    texts = warning_texts()
+    return {
+        "own_above": texts[(OWN, True)],
+        "own_below": texts[(OWN, False)],
+        "peer_above": texts[(PEER, True)],
+        "peer_below": texts[(PEER, False)],
+        "peers": texts[PEER],
+        "end": texts["end"],
+    }
 
 
 def warnings_message(grid, warnings) -> str:

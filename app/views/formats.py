@@ -10,7 +10,7 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.presenters.grid_cells import row_views
 from app.presenters.headers import header_rows, messages_by_cell
-from app.presenters.outlier_cells import grid_limit_attributes, warnings_message
+from app.presenters.outlier_cells import grid_limit_attributes, page_texts, warnings_message
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.security.policy import Action, may
@@ -135,6 +135,7 @@ class FormatGridView(FormatActionsMixin, FormatExchangeMixin, BaseView):
                 grid_limit_attributes(grid) if sees_limits else None,
             ),
             revision=revision,
+            outlier_texts=page_texts() if sees_limits else None,
             remarks=remarks.shown(grid, pointed_out),
             may_send_back=grid.status == "submitted" and may(current_actor(), Action.VALIDATE, grid.office),
             validator=cycle_status.validator_label(grid.office),

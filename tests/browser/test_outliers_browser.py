@@ -53,9 +53,12 @@ def test_ten_times_the_usual_figure_is_warned_at_the_cell_and_the_zone_sees_the_
     expect(warning).to_have_count(0)
     assert warning_id not in (field(page, "SEZ").get_attribute("aria-describedby") or "")
     field(page, "SEZ").fill(str(usual["SEZ"] * 10))
+    written = warning.inner_text().replace("⚠", "").strip()  # the page's wording, as the server words it
     press(page, "#mpr-submit")  # never blocked: saved and submitted, the warning listed
     expect(page.locator("#mpr-status")).to_have_text("submitted")
-    expect(page.locator(".alert-warning").filter(has_text="far from their usual range")).to_have_count(1)
+    listed = page.locator(".alert-warning").filter(has_text="far from their usual range")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text(written)
 
     with open_page() as zone:
         login(zone, "cz-mum-i")

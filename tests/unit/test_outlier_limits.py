@@ -113,3 +113,34 @@ def test_settings_read_the_configuration(app):
     """The thresholds come from config.py."""
     assert Settings.from_config(app.config) == Settings(5.0, 8.0, 12, 6, 4, 0.05, 1.0, 2.0, 3)
     assert CellLimits(None, None).judge is None
+
+
+def test_the_kept_peer_limits_follow_every_peer_save(app):
+    """The peers' limits are kept per process, but a new peer return or a re-saved one is seen at once."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models.returns import MprReturn
+    from app.services.engine import catalogue
+
+    with app.app_context():
+        ids = {
+            office: put_return(FMT, office, MONTH.shift(-1), "submitted", {"_": {"SEZ": Decimal(value)}})
+            for office, value in {
+                "MUM-NCH-IMP1": 100,
+                "MUM-NCH-EXP1": 200,
+                "MUM-ACC": 300,
+                "CHE-II-IMP": 400,
+            }.items()
+        }
+        assert _limits(app, "TUT-CUS")[("_", "SEZ")].peer.median == 250.0
+        put_return(FMT, "CHE-I-AIR", MONTH.shift(-1), "validated", {"_": {"SEZ": Decimal("500")}})
+        band = _limits(app, "TUT-CUS")[("_", "SEZ")].peer
+        assert (band.median, band.offices) == (300.0, 5)
+        table = catalogue.table_of(catalogue.definitions().format(FMT))
+        db.session.execute(
+            update(table).where(table.c.return_id == ids["MUM-ACC"]).values(sez=Decimal("350"))
+        )
+        db.session.get(MprReturn, ids["MUM-ACC"]).version += 1  # as every save does
+        db.session.commit()
+        assert _limits(app, "TUT-CUS")[("_", "SEZ")].peer.median == 350.0

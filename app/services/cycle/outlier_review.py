@@ -1,8 +1,10 @@
 """Before it validates: the figures of its offices that lie far from their usual range.
 
-The validating unit (a Zone, or DGRI / DGCEI for their ADGs) sees, per office, the handed-in
-figures of the month that the SQL detector flags (app/services/reports/outliers.py): one query
-per format handed in that month, whatever the number of offices. Soft: validation is never refused.
+The validating unit (a Zone, or DGRI / DGCEI for their ADGs) sees, per office, the figures of the
+month's returns awaiting its validation (submitted) that the SQL detector flags
+(app/services/reports/outliers.py): one query per format with a return awaiting validation, whatever
+the number of offices. Validated returns are done with (reports mark their flags). Soft: validation
+is never refused.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from app.definitions.months import Month
 from app.definitions.schema import FormatDef
 from app.extensions import db
 from app.models.org import Office
-from app.models.returns import MprReturn
+from app.models.returns import MprReturn, ReturnStatus
 from app.presenters.cells import cell_name, display
 from app.security.policy import ENTERING_KINDS, Action, Actor, may
 from app.services.engine import catalogue
 from app.services.reports import outliers
-from app.services.reports.outlier_sql import HANDED_IN
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,14 @@ def _validated_offices(actor: Actor | None) -> list[Office]:
     return [office for office in found if may(actor, Action.VALIDATE, office)]
 
 
-def _handed_in_formats(office_ids: list[int], month: Month, codes: set[str] | None) -> list[FormatDef]:
-    """The formats some of the offices handed in for `month` (one query)."""
+def _awaiting_formats(office_ids: list[int], month: Month, codes: set[str] | None) -> list[FormatDef]:
+    """The formats with a return of `month` awaiting validation from some of the offices (one query)."""
     found = db.session.execute(
         select(MprReturn.format_code)
         .where(
             MprReturn.office_id.in_(office_ids),
             MprReturn.period == month.first_day,
-            MprReturn.status.in_(HANDED_IN),
+            MprReturn.status == ReturnStatus.SUBMITTED.value,
         )
         .distinct()
     ).scalars()
@@ -78,15 +79,16 @@ def _lines(fmt: FormatDef, month: Month, flags: list[outliers.Flag], offices: di
 def zone_flags(
     actor: Actor | None, month: Month, office: Office | None = None, owner: str | None = None
 ) -> dict[str, list[FlagLine]]:
-    """{office code: flagged figures} of the offices `actor` validates (only `office`, only `owner`'s
-    formats, when given), for `month`, in office then format order."""
+    """{office code: flagged figures of returns awaiting validation} of the offices `actor` validates
+    (only `office`, only `owner`'s formats, when given), for `month`, in office then format order."""
     offices = {o.id: o for o in _validated_offices(actor) if office is None or o.id == office.id}
     if not offices:
         return {}
     codes = {f.code for f in catalogue.definitions().formats_of_owner(owner)} if owner else None
     found: dict[str, list[FlagLine]] = defaultdict(list)
     scope = and_(Office.id.in_(list(offices)))
-    for fmt in _handed_in_formats(list(offices), month, codes):
-        for line in _lines(fmt, month, outliers.flags(fmt, month, scope, HANDED_IN), offices):
+    awaiting = (ReturnStatus.SUBMITTED.value,)
+    for fmt in _awaiting_formats(list(offices), month, codes):
+        for line in _lines(fmt, month, outliers.flags(fmt, month, scope, awaiting), offices):
             found[line.office.code].append(line)
     return {code: found[code] for code in sorted(found)}

@@ -225,7 +225,7 @@ def flagged_query(
     own = bands(
         cell_lines(fmt, columns, settings.history(month), offices, HANDED_IN, "hist"), OWN_KEYS, "own"
     )
-    peers_of = peer_profiles(fmt, month, current)
+    peers_of = peer_profiles(fmt, current)
     peer = bands(
         cell_lines(fmt, columns, settings.peer_months(month), peers_of, HANDED_IN, "peer"), PEER_KEYS, "peer"
     )
@@ -258,7 +258,7 @@ def flagged_query(
     )
 
 
-def peer_profiles(fmt: FormatDef, month: Month, current: CTE) -> ColumnElement[bool]:
+def peer_profiles(fmt: FormatDef, current: CTE) -> ColumnElement[bool]:
     """Offices that file `fmt` with the filing profile of some office in `current` (kind, streams,
     function): the peers whose figures make the peer limits."""
     wanted = select(current.c.kind, current.c.segments, current.c.function).distinct().subquery("wanted")

@@ -21,6 +21,7 @@ from app.definitions.months import Month
 from app.definitions.schema import ColumnDef, FormatDef
 from app.extensions import db
 from app.models.org import Office
+from app.models.returns import MprReturn
 from app.presenters.display import indian_number
 from app.services.reports import outlier_sql as q
 from app.services.reports.outlier_sql import Settings
@@ -102,23 +103,27 @@ class CellLimits:
         return warning_text(self, float(value) > band.median, column.decimals)
 
 
-def warning_text(limits: CellLimits, above: bool, places: int) -> str:
-    """'Far above this office's usual 120–180 (offices of the same kind: 90–400).'"""
-    band = limits.deciding
-    low, high = band.shown(places)
-    if limits.judge == OWN:
-        if above:
-            text = _("Far above this office's usual %(low)s–%(high)s", low=low, high=high)
-        else:
-            text = _("Far below this office's usual %(low)s–%(high)s", low=low, high=high)
-    elif above:
-        text = _("Far above the usual %(low)s–%(high)s of offices of the same kind", low=low, high=high)
-    else:
-        text = _("Far below the usual %(low)s–%(high)s of offices of the same kind", low=low, high=high)
+def warning_texts() -> dict[tuple[str, bool] | str, str]:
+    """The warnings' wordings in the page's language, translated once for a whole grid."""
+    return {
+        (OWN, True): _("Far above this office's usual %(low)s–%(high)s"),
+        (OWN, False): _("Far below this office's usual %(low)s–%(high)s"),
+        (PEER, True): _("Far above the usual %(low)s–%(high)s of offices of the same kind"),
+        (PEER, False): _("Far below the usual %(low)s–%(high)s of offices of the same kind"),
+        PEER: _("(offices of the same kind: %(low)s–%(high)s)"),
+        "end": _("Check the figure; this does not stop saving or submitting."),
+    }
+
+
+def warning_text(limits: CellLimits, above: bool, places: int, texts: dict | None = None) -> str:
+    """'Far above this office's usual 120–180 (offices of the same kind: 90–400). Check the figure; …'"""
+    texts = texts or warning_texts()
+    low, high = limits.deciding.shown(places)
+    text = texts[(limits.judge, above)] % {"low": low, "high": high}
     if limits.judge == OWN and limits.peer is not None:
         peer_low, peer_high = limits.peer.shown(places)
-        text += " " + _("(offices of the same kind: %(low)s–%(high)s)", low=peer_low, high=peer_high)
-    return text + ". " + _("Check the figure; this does not stop saving or submitting.")
+        text += " " + texts[PEER] % {"low": peer_low, "high": peer_high}
+    return text + ". " + texts["end"]
 
 
 def make_band(med, mad, count, offices, k: float, cfg: Settings) -> Band:
@@ -132,27 +137,54 @@ def _band(record, k: float, cfg: Settings) -> Band:
 
 
 def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str, str], CellLimits]:
-    """{(row key, column code): limits} of every checked cell of `office`'s return of `month` (two
-    queries: its own history, its peers')."""
+    """{(row key, column code): limits} of every checked cell of `office`'s return of `month`: its own
+    history's bands and its peers' (each kept while the returns behind it are unchanged)."""
     cfg = settings()
     columns = q.checked_columns(fmt, month)
     if not columns:
         return {}
-    mine = and_(Office.id == office.id)
-    own_lines = q.cell_lines(fmt, columns, cfg.history(month), mine, q.HANDED_IN, "hist")
-    own_bands = q.bands(own_lines, q.OWN_KEYS, "own")
-    own = {
-        (r.row_key, r.col): _band(r, cfg.k, cfg)
-        for r in db.session.execute(select(own_bands).where(own_bands.c.n >= cfg.min_months))
-    }
+    own = _kept_bands(fmt, month, columns, cfg, Office.id == office.id, q.OWN_KEYS, cfg.history(month), OWN)
     peers_of = and_(files_format(fmt), *_same_profile(office))
-    peer_lines = q.cell_lines(fmt, columns, cfg.peer_months(month), peers_of, q.HANDED_IN, "peer")
-    peer_bands = q.bands(peer_lines, ("row_key", "col"), "peer")
-    peer = {
-        (r.row_key, r.col): _band(r, cfg.peer_k, cfg)
-        for r in db.session.execute(select(peer_bands).where(peer_bands.c.offices >= cfg.min_peers))
-    }
+    peer = _kept_bands(fmt, month, columns, cfg, peers_of, ("row_key", "col"), cfg.peer_months(month), PEER)
     return {key: CellLimits(own.get(key), peer.get(key)) for key in own.keys() | peer.keys()}
+
+
+KEPT_BANDS = 1024  # sets of bands kept per process (one per format, month and office or peer group)
+
+
+def _kept_bands(fmt, month, columns, cfg: Settings, offices, keys, months, which: str) -> dict:
+    """{(row, column): band} over the handed-in returns of `offices` in `months`; kept per process and
+    reused while those returns are unchanged (a cheap stamp query decides: their count, last update,
+    versions and ids; every save bumps a return's version), so a grid does not work out the same
+    medians again on every page."""
+    stamp = db.session.execute(
+        select(
+            func.count(), func.max(MprReturn.updated_at), func.sum(MprReturn.version), func.sum(MprReturn.id)
+        )
+        .select_from(MprReturn)
+        .join(Office, Office.id == MprReturn.office_id)
+        .where(
+            MprReturn.format_code == fmt.code,
+            MprReturn.period.in_([m.first_day for m in months]),
+            MprReturn.status.in_(q.HANDED_IN),
+            offices,
+        )
+    ).one()
+    if not stamp[0]:
+        return {}  # nothing handed in: no limits, and nothing to keep
+    condition = str(offices.compile(compile_kwargs={"literal_binds": True}))
+    key = (fmt.code, fmt.line, which, condition, str(month), cfg, tuple(stamp))
+    kept = current_app.extensions.setdefault("mpr_peer_bands", {})
+    if key not in kept:
+        lines = q.cell_lines(fmt, columns, months, offices, q.HANDED_IN, which)
+        found = q.bands(lines, keys, f"{which}_b")
+        least = found.c.n >= cfg.min_months if which == OWN else found.c.offices >= cfg.min_peers
+        k = cfg.k if which == OWN else cfg.peer_k
+        rows = db.session.execute(select(found).where(least))
+        if len(kept) >= KEPT_BANDS:
+            kept.clear()
+        kept[key] = {(r.row_key, r.col): _band(r, k, cfg) for r in rows}
+    return kept[key]
 
 
 def _same_profile(office: Office) -> list[ColumnElement[bool]]:

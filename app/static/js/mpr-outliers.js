@@ -1,7 +1,8 @@
 /*
  * Peer limits at the cell: a figure outside its office's usual range (or, with too short a
- * history, its peers') gets a soft warning under it as the clerk types. The limits and the
- * warning texts come with the page as data attributes of the cell (presenters/outlier_cells.py);
+ * history, its peers') gets a soft warning under it as the clerk types. The limits come with the
+ * page as data attributes of the cell, the wordings (translated) once for the page in
+ * #mpr-outlier-texts (presenters/outlier_cells.py); numbers are written as the pages write them;
  * the warning is text with a symbol (never colour alone), named by the input's
  * aria-describedby and announced once per change in a polite live region. It never blocks
  * saving or submitting: the server saves, and lists the same warnings in its response.
@@ -10,8 +11,35 @@
   "use strict";
 
   var table = document.getElementById("mpr-grid");
-  if (!table || !window.MPRNumber) { return; }
+  var holder = document.getElementById("mpr-outlier-texts");
+  if (!table || !holder || !window.MPRNumber) { return; }
+  var texts = JSON.parse(holder.getAttribute("data-texts") || "{}");
   var status = document.getElementById("mpr-outlier-status");
+  var formats = {};
+
+  function shown(value, type) {  // Indian grouping, Latin digits, the column's places (as the server)
+    var places = window.MPRNumber.places(type);
+    if (!formats[places]) {
+      formats[places] = new Intl.NumberFormat("en-IN", { minimumFractionDigits: places,
+        maximumFractionDigits: places, numberingSystem: "latn" });
+    }
+    var rounded = window.MPRFormula ? window.MPRFormula.roundHalfUp(value, places) : value;
+    return formats[places].format(rounded);
+  }
+
+  function range(template, td, prefix) {
+    var type = td.getAttribute("data-type");
+    return String(template || "")
+      .replace("%(low)s", shown(parseFloat(td.getAttribute(prefix + "from")), type))
+      .replace("%(high)s", shown(parseFloat(td.getAttribute(prefix + "to")), type));
+  }
+
+  function wording(td, above) {
+    var judge = td.getAttribute("data-limit-judge");
+    var text = range(texts[judge + (above ? "_above" : "_below")], td, "data-limit-");
+    if (td.hasAttribute("data-peer-from")) { text += " " + range(texts.peers, td, "data-peer-"); }
+    return text + ". " + texts.end;
+  }
 
   function valueOf(td) {
     var control = td.querySelector("input");
@@ -25,8 +53,8 @@
   function warningFor(td) {
     var value = valueOf(td);
     if (value === null || isNaN(value)) { return null; }
-    if (value > parseFloat(td.getAttribute("data-limit-high"))) { return td.getAttribute("data-limit-above"); }
-    if (value < parseFloat(td.getAttribute("data-limit-low"))) { return td.getAttribute("data-limit-below"); }
+    if (value > parseFloat(td.getAttribute("data-limit-high"))) { return wording(td, true); }
+    if (value < parseFloat(td.getAttribute("data-limit-low"))) { return wording(td, false); }
     return null;
   }
 
