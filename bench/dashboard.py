@@ -4,6 +4,8 @@ Through the real page and the JSON API as the demo Board user (who reads every i
 interleaved request by request, with the statements a request sends: they must not grow with
 the number of offices (one report with the Zones as children and one month-by-month series per
 format and row, one status query). Nothing is pre-aggregated; this says whether it needs to be.
+No target: the figure is reported (measured on the national set, 25 Zones x 24 months, SQLite:
+about 0.75 s of CPU a request for 8 indicators, 53 statements; on PostgreSQL 0.3 s of CPU).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bench.status import _api_headers, _get, _signed_in
-
-DASHBOARD_TARGET_MS = 1000.0  # a page for top management: at most a second, every indicator
 
 
 def measure_dashboard(application, month, requests: int, row, csrf: Callable[[str], str]) -> list:
@@ -32,13 +32,10 @@ def measure_dashboard(application, month, requests: int, row, csrf: Callable[[st
     with application.app_context():
         counter = QueryCounter(db.engine)
     queries = counter.during(calls["api"])
-    ms = median["page"][0] * 1000
     return [
         row(
             f"dashboard page (Board), {shown} indicators, {zones} Zones, {month}, median of {requests}",
             _ms(median["page"]),
-            f"<= {DASHBOARD_TARGET_MS:.0f} ms",
-            ms <= DASHBOARD_TARGET_MS,
         ),
         row(f"API GET /api/v1/mpr/dashboard/{month}, median of {requests}", _ms(median["api"])),
         row("  statements per dashboard request (no pre-aggregation)", str(queries)),

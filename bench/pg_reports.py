@@ -4,7 +4,8 @@ Run `.venv/bin/python -m bench.pg_reports` (also part of `make bench`; `--no-pg-
 it out). On a scratch PostgreSQL database (bench/pg_scratch.py) holding the demo seed and the
 national data set (25 Zones, 300 commissionerates; 24 months, or `--months`), the all-India
 report and the MSR are measured against hand-written SQL computing the same sums, interleaved,
-exactly as the SQLite rows of bench/reports.py are. If PostgreSQL is unreachable, one note row
+exactly as the SQLite rows of bench/reports.py are; then the dashboard with every indicator
+(bench/dashboard.py). If PostgreSQL is unreachable, one note row
 says so.
 """
 
@@ -14,7 +15,12 @@ import argparse
 import time
 
 from bench.pg_scratch import PostgresUnreachable, scratch_database
-from bench.run import FULL, Row, _bench_config, _say, print_table
+from bench.run import CSRF_RE, FULL, Row, _bench_config, _say, print_table
+
+
+def _csrf(page: str) -> str:
+    """The CSRF token of a page's form (the dashboard rows sign in through the login page)."""
+    return CSRF_RE.search(page).group(1)
 
 
 def _build(url: str, zones: int, months: int):
@@ -39,6 +45,7 @@ def _build(url: str, zones: int, months: int):
 
 def measure(row=Row, zones: int = FULL["zones"], months: int = FULL["months"], repeat: int = 9) -> list:
     """The rows: the all-India report and the MSR against hand-written SQL, on PostgreSQL."""
+    from bench.dashboard import measure_dashboard
     from bench.reports import measure_report, measure_summary
 
     try:
@@ -52,9 +59,11 @@ def measure(row=Row, zones: int = FULL["zones"], months: int = FULL["months"], r
                         f"PostgreSQL: data set {zones} zones x {months} months, generated", f"{seconds:.0f} s"
                     )
                 ]
-                for measured in measure_report(application, month, repeat, row) + measure_summary(
+                measured_rows = measure_report(application, month, repeat, row) + measure_summary(
                     application, month, repeat, row
-                ):
+                )
+                measured_rows += measure_dashboard(application, month, repeat, row, _csrf)  # issue 13
+                for measured in measured_rows:
                     measured.measure = f"PostgreSQL: {measured.measure.strip()}"
                     rows.append(measured)
                 return rows

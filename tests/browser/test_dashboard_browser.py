@@ -68,3 +68,19 @@ def test_board_user_sees_charts_and_their_tables_without_console_errors(page, lo
     with page.expect_download() as download_info:
         page.click("#mpr-dashboard-xlsx")
     assert download_info.value.suggested_filename == f"dashboard_{PERIOD}.xlsx"
+
+
+def test_the_dashboard_with_its_charts_has_no_serious_accessibility_violation(
+    live_server, open_page, login, page_problems, figures
+):
+    from tests.browser.test_axe import AXE_JS, BLOCKING, RUN_AXE, WCAG_TAGS
+
+    with open_page(page_problems, bypass_csp=True) as tab:  # axe-core is the test's own script
+        login(tab, "member-customs")
+        tab.context.add_init_script(path=str(AXE_JS))
+        tab.goto(f"/mpr/dashboard/?period={PERIOD}")
+        expect(tab.locator("#trend-chart-GST-REVENUE-MONTH svg")).to_be_attached()
+        tab.locator("button[aria-controls=ranking-table-GST-ADJ-PENDING]").click()  # a table shown too
+        violations = tab.evaluate(RUN_AXE, WCAG_TAGS)
+    blocking = [(v["id"], v["nodes"][:3]) for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, blocking

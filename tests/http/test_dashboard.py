@@ -78,6 +78,8 @@ def adjudication(app):
                 "AGE_MORE_THAN_1_NO": 1,
             }
             put_timed(ADJ, office, MAY, "validated", {"ADC.AUDIT": cells})
+            large = {"RECEIPT_NO": 2, "RECEIPT_AMT": Decimal("600.25") * receipts, "AGE_GT_1Y_NO": 1}
+            put_timed("DPM-GST-ADJ-2", office, MAY, "validated", {"_": large})  # a single-row format
 
 
 def _dashboard(call, user: str, period: str = str(MAY), status: int = 200) -> dict:  # noqa: F811
@@ -125,7 +127,10 @@ def test_the_trend_is_this_financial_year_against_the_last_month_by_month(app, c
 
 
 def test_the_zone_ranking_is_the_msr_order(app, call, adjudication):  # noqa: F811
-    ranking = _indicator(_dashboard(call, "dgicce"), "GST-ADJ-PENDING")["ranking"]
+    pending = _indicator(_dashboard(call, "dgicce"), "GST-ADJ-PENDING")
+    ranking = pending["ranking"]
+    closing = _report_total(call, ADJ, MAY)["CLOSING_NO"]  # the grand total of a product of rows
+    assert pending["figure"] == pending["trend"]["this_year"]["values"][1] == closing == 18
     msr = call("dgicce", "GET", f"/msr/MSR-DPM-GST-ADJ-1/{MAY}").get_json()["rows"][:-1]
     assert [(r["unit"], r["rank"], r["value"]) for r in ranking] == [
         (r["unit"], r["rank"], r["cells"]["CLOSING_NO"]) for r in msr
@@ -134,6 +139,18 @@ def test_the_zone_ranking_is_the_msr_order(app, call, adjudication):  # noqa: F8
     for line in ranking:
         if line["value"] is not None:
             assert line["value"] == _report_total(call, ADJ, MAY, line["unit"])["CLOSING_NO"]
+
+
+def test_a_single_row_format_s_indicator_is_its_one_row(app, call, adjudication):  # noqa: F811
+    large = _indicator(_dashboard(call, "dgicce"), "GST-ADJ-5CR-PENDING")
+    response = call("member-customs", "GET", f"/reports/DPM-GST-ADJ-2/INDIA/{MAY}")
+    (row,) = response.get_json()["rows"]
+    assert large["figure"] == large["trend"]["this_year"]["values"][1] == row["cells"]["CLOSING_AMT"]
+    assert Decimal(large["figure"]) == Decimal("600.25") * 22 and large["unit_label"] == "Rs. lakh"
+    assert [c["value"] for c in large["comparisons"]] == [
+        row["cells"]["CLOSING_NO"],
+        row["cells"]["AGE_GT_1Y_NO"],
+    ]
 
 
 def test_the_reporting_status_counts_what_the_status_api_counts(app, call, revenue):  # noqa: F811

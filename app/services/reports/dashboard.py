@@ -131,7 +131,7 @@ def _group_views(
     found = build_summary(shared, month)
     this_year, last_year = trend_months(month)
     wanted = [m for m in (*last_year, *this_year) if m <= month]
-    series = row_series(fmt, resolve_unit(INDIA), wanted, row)
+    series = row_series(fmt, resolve_unit(INDIA), wanted, row, tuple(i.column for i in members))
     by_code = {column.code: column for column in found.columns}
     views = []
     for indicator in members:

@@ -17,7 +17,7 @@
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { data: [data.this_year.label, data.last_year.label], top: 0 },
-      grid: { left: 60, right: 16, top: 32, bottom: 28 },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels },
       yAxis: { type: "value", name: unit, nameGap: 8 },
       series: [
@@ -37,9 +37,13 @@
     return {
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 150, right: 24, top: 8, bottom: 28 },
-      xAxis: { type: "value", name: unit, nameLocation: "middle", nameGap: 22 },
-      yAxis: { type: "category", data: ranked.map(function (line) { return line.label; }) },
+      grid: { left: 8, right: 24, top: 8, bottom: 28, containLabel: true },
+      xAxis: { type: "value", name: unit, nameLocation: "middle", nameGap: 24 },
+      yAxis: {
+        type: "category",
+        data: ranked.map(function (line) { return line.label; }),
+        axisLabel: { width: 170, overflow: "truncate" },
+      },
       series: [{ type: "bar", data: ranked.map(function (line) { return number(line.value); }) }],
     };
   }
@@ -47,6 +51,9 @@
   function draw(element) {
     var data = JSON.parse(element.getAttribute("data-series"));
     var unit = element.getAttribute("data-unit") || "";
+    if (element.getAttribute("data-chart") === "ranking") { // a bar per Zone, however many Zones
+      element.style.height = Math.max(200, 26 * data.length + 60) + "px";
+    }
     var chart = window.echarts.init(element, null, { renderer: "svg" });
     var option = element.getAttribute("data-chart") === "trend" ? trendOption(data, unit) : rankingOption(data, unit);
     chart.setOption(option);
