@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 
 from .loader_drafts import FormatDraft
-from .loader_summaries import FREE_ROWS_KEY, ORDERS
+from .loader_summaries import ORDERS, read_row
 from .loader_support import Collector, choice, join, mapping, sequence, suggest, text, text_list
-from .schema import ANNUAL, SINGLE_ROW_KEY, TOTAL_ROW_KEY, IndicatorDef
+from .schema import ANNUAL, IndicatorDef
 from .yaml_lines import LineDict
 
 INDICATOR_KEYS = ("code", "title", "format", "row", "column", "compare", "order")
@@ -119,23 +119,4 @@ def _check_compare(c: Collector, m: LineDict, where: str, draft: FormatDraft, co
 
 def _row(c: Collector, m: LineDict, where: str, draft: FormatDraft) -> str | None:
     """The row read: `row:`, else the total row, else the only row (E101 when none can be told)."""
-    spec = draft.rows
-    keys = [row.key for row in spec.rows]
-    if spec.kind == "free":
-        keys = [FREE_ROWS_KEY]
-    elif spec.kind == "master" and spec.total_label is not None:
-        keys = [TOTAL_ROW_KEY]
-    given = text(c, m, "row", where)
-    if given is not None:
-        if spec.kind != "master" and given not in keys:
-            message = f"'{given}' is not a row of {draft.code}{suggest(given, keys)}"
-            c.add("E101", m.line_of("row"), join(where, "row"), message)
-            return None
-        return given
-    if TOTAL_ROW_KEY in keys:
-        return TOTAL_ROW_KEY
-    if len(keys) == 1:
-        return keys[0] if spec.kind != "single" else SINGLE_ROW_KEY
-    message = f"{draft.code} has several rows and no total: say which one the indicator reads (row: KEY)"
-    c.add("E101", m.line, where, message)
-    return None
+    return read_row(c, m, where, draft, "E101", "the indicator reads")

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .expressions import ExpressionError, parse_expression
 from .loader_drafts import FormatDraft
+from .loader_summaries import read_row
 from .loader_support import (
     COLUMN_CODE,
     Collector,
@@ -31,7 +32,6 @@ from .schema import (
     GRADE_RULES,
     HIGHER,
     LOWER,
-    SINGLE_ROW_KEY,
     TOTAL_ROW_KEY,
     FigureDef,
     GradeRule,
@@ -230,33 +230,7 @@ def _formula_figure(c: Collector, m: LineDict, where: str, draft, key: str, nume
 
 def _row(c: Collector, m: LineDict, where: str, draft: FormatDraft | None) -> str | None:
     """The format's row graded: `row:`, else the total row, else the only row."""
-    given = text(c, m, "row", where)
-    if draft is None:
-        return given
-    spec = draft.rows
-    if spec.kind == "free":
-        keys = [FREE_ROWS_KEY]
-    else:
-        keys = [row.key for row in spec.rows]
-        if spec.kind == "master" and spec.total_label is not None:
-            keys = [TOTAL_ROW_KEY]
-    if given is not None:
-        if spec.kind != "master" and given not in keys:
-            message = f"'{given}' is not a row of {draft.code}{suggest(given, keys)}"
-            c.add("E112", m.line_of("row"), join(where, "row"), message)
-            return None
-        return given
-    if TOTAL_ROW_KEY in keys:
-        return TOTAL_ROW_KEY
-    if len(keys) == 1:
-        return keys[0] if spec.kind != "single" else SINGLE_ROW_KEY
-    c.add(
-        "E112",
-        m.line,
-        where,
-        f"{draft.code} has several rows and no total: say which one is graded (row: KEY)",
-    )
-    return None
+    return read_row(c, m, where, draft, "E112", "is graded")
 
 
 def _rule(c: Collector, m: LineDict, where: str, better: str | None) -> GradeRule | None:

@@ -111,33 +111,33 @@ def _check_against(c, m: LineDict, where: str, draft: FormatDraft, columns, key,
 
 def _row(c: Collector, m: LineDict, where: str, draft: FormatDraft | None) -> str | None:
     """The row of the format a Zone's line shows: `row:`, else the total row, else the only row."""
+    return read_row(c, m, where, draft, "E091", "the summary shows")
+
+
+def read_row(
+    c: Collector, m: LineDict, where: str, draft: FormatDraft | None, code: str, which: str
+) -> str | None:
+    """The row of its format that a summary, indicator or scorecard reads: `row:`, else the total
+    row, else the only row; `code` for a row that is not the format's, or none named where one must be."""
+    given = text(c, m, "row", where)
     if draft is None:
-        return text(c, m, "row", where)
+        return given
     spec = draft.rows
     keys = [row.key for row in spec.rows]
     if spec.kind == "free":
         keys = [FREE_ROWS_KEY]
     elif spec.kind == "master" and spec.total_label is not None:
         keys = [TOTAL_ROW_KEY]
-    given = text(c, m, "row", where)
     if given is not None:
         if spec.kind != "master" and given not in keys:
-            c.add(
-                "E091",
-                m.line_of("row"),
-                join(where, "row"),
-                f"'{given}' is not a row of {draft.code}{suggest(given, keys)}",
-            )
+            message = f"'{given}' is not a row of {draft.code}{suggest(given, keys)}"
+            c.add(code, m.line_of("row"), join(where, "row"), message)
             return None
         return given
     if TOTAL_ROW_KEY in keys:
         return TOTAL_ROW_KEY
     if len(keys) == 1:
         return keys[0] if spec.kind != "single" else SINGLE_ROW_KEY
-    c.add(
-        "E091",
-        m.line,
-        where,
-        f"{draft.code} has several rows and no total: say which one the summary shows (row: KEY)",
-    )
+    message = f"{draft.code} has several rows and no total: say which one {which} (row: KEY)"
+    c.add(code, m.line, where, message)
     return None
