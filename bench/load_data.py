@@ -113,6 +113,8 @@ def _drafts(month: dt.date) -> dict[str, list[Return]]:
     drafts: dict[str, list[Return]] = {}
     for office, code in db.session.execute(query):
         fmt = definitions.format(code)
+        if fmt.set_by_owner:  # targets: the owner sets them, no office files them
+            continue
         drafts.setdefault(office, []).append(Return(code, fmt.slug, fmt.owner))
     return drafts
 
