@@ -267,7 +267,7 @@ async def _save_with_retries(
         if _accepted(page):
             _keep(browser.recorder, ret, office, name, value + delta, submit=False)
             return GridForm(page.text)
-        browser.recorder.refused.append(f"save {ret.format_code} {office}: {_status(answer)}")
+        browser.recorder.refused.append(f"save {ret.format_code} {office}: {_status(answer, page)}")
         return None
     return None
 
@@ -307,11 +307,7 @@ async def _submit_with_retries(
         data = form.posted(*original) if original else dict(form.fields)
         answer = await browser.request("submit", "POST", f"{url}/submit", data)
         form = None  # a retry reloads the page first
-        if (
-            answer is not None
-            and answer.status_code in (409, 422)
-            and "changed after you opened" in answer.text
-        ):
+        if answer is not None and answer.status_code == 409:  # saved by someone else since it was opened
             browser.recorder.conflicts += 1
             continue
         page = await browser.follow("grid after submit", answer)
@@ -320,16 +316,16 @@ async def _submit_with_retries(
                 _keep(browser.recorder, ret, office, original[0], original[1], submit=True)
             browser.recorder.submitted.add((ret.format_code, office))
             return True
-        browser.recorder.refused.append(f"submit {ret.format_code} {office}: {_status(answer)}")
+        browser.recorder.refused.append(f"submit {ret.format_code} {office}: {_status(answer, page)}")
         return False
     return False
 
 
-def _status(answer: httpx.Response | None) -> str:
-    """The status and, on a refusal, the first error the page shows."""
+def _status(answer: httpx.Response | None, followed: httpx.Response | None = None) -> str:
+    """The status and, on a refusal, the first error shown (on the page redirected to, if any)."""
     if answer is None:
         return "no answer"
-    shown = ALERT.search(answer.text)
+    shown = ALERT.search(answer.text) or (ALERT.search(followed.text) if followed is not None else None)
     return (
         f"{answer.status_code} {TAGS.sub('', shown.group(1)).strip()[:160]}"
         if shown

@@ -27,8 +27,8 @@ from app.services.accounts.people import usernames
 from app.services.cycle import correction_figures
 from app.services.cycle import status as cycle_status
 from app.services.cycle.corrections import raise_correction
-from app.services.cycle.saving import save_draft
-from app.services.cycle.workflow import WorkflowRefused, return_key, submit
+from app.services.cycle.saving import ReturnLocked, SaveConflict, save_draft
+from app.services.cycle.workflow import ConcurrentChange, WorkflowRefused, return_key, submit
 from app.services.engine import serialise
 from app.services.engine.figures import may_read_figures, require_figures
 from app.services.engine.grid import GridClosed, assemble, open_grid
@@ -75,6 +75,9 @@ class FormatActionsMixin:
         except WorkflowRefused as refused:  # incomplete or failing: the grid shows each check in place
             flash(str(refused), "danger")
             return self._render(open_grid(self.fmt, office, month, office_view=True), True, status=422)
+        except (SaveConflict, ConcurrentChange, ReturnLocked, GridClosed) as refused:
+            flash(str(refused), "danger")  # as on save: 409, and what was typed stays on screen
+            return self._render_after_refusal(office, month, changes)
         who = cycle_status.validator_label(office)
         flash(
             _(

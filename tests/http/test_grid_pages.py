@@ -19,6 +19,7 @@ from tests.http.conftest import (
     ADJ2_FIRST_MONTH,
     count_returns,
     flashed,
+    form_data,
     get_grid,
     grid_url,
     parse_grid,
@@ -245,6 +246,25 @@ def test_stale_version_is_a_conflict_and_keeps_what_was_typed(app, office_client
     assert page.version == 2  # the form now carries the current version
     assert stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01") == before
     assert before["_"]["RECEIPT_NO"] == 5
+
+
+def test_submit_from_a_stale_page_is_a_conflict_and_keeps_what_was_typed(app, office_client):
+    _save_jan(office_client)
+    stale = get_grid(office_client, ADJ2, OFFICE, "2024-01")
+    save_grid(office_client, ADJ2, OFFICE, "2024-01", single({"RECEIPT_NO": "5"}))  # someone else
+    before = stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")
+
+    response = office_client.post(
+        grid_url(ADJ2, OFFICE, "2024-01") + "/submit", data=form_data(stale, single({"RECEIPT_NO": "42"}))
+    )
+
+    assert response.status_code == 409
+    page = parse_grid(response)
+    assert "This return was saved by someone else" in flashed(page.html)
+    assert page.inputs[("_", "RECEIPT_NO")] == "42"
+    assert page.version == 2
+    assert stored(app, "DPM-GST-ADJ-2", OFFICE, "2024-01") == before
+    assert return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["status"] == "draft"
 
 
 def test_tampered_version_is_a_conflict(app, office_client):
