@@ -62,6 +62,23 @@ def write_rows(sheet, styles: Styles, columns, rows: list[ReportRow], first: int
     return row_index
 
 
+def table_workbook(
+    target: IO[bytes] | str, code: str, heading: str, note: str, columns, rows: list[ReportRow], width: int
+) -> None:
+    """One sheet of ranked lines (a summary report, a scorecard): heading, note, header, rows."""
+    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    styles = Styles(book)
+    sheet = book.add_worksheet(sheet_name(code, set()))
+    sheet.write_string(0, 0, heading, styles.title)
+    sheet.write_string(1, 0, note, styles.note)
+    first = write_header(sheet, styles, columns, 3)
+    sheet.freeze_panes(first, 1)
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, len(columns), width)
+    write_rows(sheet, styles, columns, rows, first)
+    book.close()
+
+
 def write_sheet(book, styles: Styles, report: Report, name: str) -> None:
     """One report on one worksheet."""
     sheet = book.add_worksheet(name)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import xlsxwriter
-
-from app.presenters.report_workbook import write_rows
+from app.presenters.report_workbook import table_workbook
 from app.presenters.scorecard_table import (
     line_cells,
     line_label,
@@ -16,7 +14,7 @@ from app.presenters.scorecard_table import (
     scorecard_heading,
     total_cells,
 )
-from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles, sheet_name, spooled_chunks, write_header
+from app.presenters.workbook_parts import spooled_chunks
 from app.services.reports.report import ReportRow
 from app.services.reports.scorecard import Scorecard
 
@@ -29,18 +27,15 @@ def scorecard_rows(found: Scorecard) -> list[ReportRow]:
 
 
 def _write(found: Scorecard, target) -> None:
-    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
-    styles = Styles(book)
-    sheet = book.add_worksheet(sheet_name(found.card.code, set()))
-    sheet.write_string(0, 0, scorecard_heading(found), styles.title)
-    sheet.write_string(1, 0, rules_text(found), styles.note)
-    columns = scorecard_columns(found)
-    first = write_header(sheet, styles, columns, 3)
-    sheet.freeze_panes(first, 1)
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, len(columns), 12)
-    write_rows(sheet, styles, columns, scorecard_rows(found), first)
-    book.close()
+    table_workbook(
+        target,
+        found.card.code,
+        scorecard_heading(found),
+        rules_text(found),
+        scorecard_columns(found),
+        scorecard_rows(found),
+        width=12,
+    )
 
 
 def scorecard_workbook(found: Scorecard) -> Iterator[bytes]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import xlsxwriter
 from flask_babel import gettext as _
 
 from app.i18n import local
 from app.presenters.display import month_name
-from app.presenters.report_workbook import write_rows
-from app.presenters.workbook_parts import WORKBOOK_OPTIONS, Styles, sheet_name, spooled_chunks, write_header
+from app.presenters.report_workbook import table_workbook
+from app.presenters.workbook_parts import spooled_chunks
 from app.services.reports.report import ReportRow
 from app.services.reports.summary import Summary, SummaryLine
 
@@ -42,17 +41,15 @@ def completeness_text(found: Summary) -> str:
 
 
 def _write(found: Summary, target) -> None:
-    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
-    styles = Styles(book)
-    sheet = book.add_worksheet(sheet_name(found.summary.code, set()))
-    sheet.write_string(0, 0, summary_heading(found), styles.title)
-    sheet.write_string(1, 0, completeness_text(found), styles.note)
-    first = write_header(sheet, styles, found.columns, 3)
-    sheet.freeze_panes(first, 1)
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, len(found.columns), 14)
-    write_rows(sheet, styles, found.columns, summary_rows(found), first)
-    book.close()
+    table_workbook(
+        target,
+        found.summary.code,
+        summary_heading(found),
+        completeness_text(found),
+        found.columns,
+        summary_rows(found),
+        width=14,
+    )
 
 
 def summary_workbook(found: Summary) -> Iterator[bytes]:
