@@ -128,7 +128,7 @@ def report_columns(fmt: FormatDef, month: Month) -> tuple[ReportColumn, ...]:
     return tuple(columns)
 
 
-def _months(month: Month, needed: set[str]) -> dict[str, tuple[Month, ...]]:
+def basis_months(month: Month, needed: set[str]) -> dict[str, tuple[Month, ...]]:
     """The months each basis sums."""
 
     def fy(until: Month) -> tuple[Month, ...]:
@@ -143,7 +143,8 @@ def _months(month: Month, needed: set[str]) -> dict[str, tuple[Month, ...]]:
     return {basis: spans[basis] for basis in needed}
 
 
-def _report_rows(fmt: FormatDef, month: Month) -> list[RowDef]:
+def report_row_defs(fmt: FormatDef, month: Month) -> list[RowDef]:
+    """The rows a report of the month shows (one line for all the cases of a free-row format)."""
     if fmt.rows.kind == "free":
         label = _("All %(rows)s cases", rows=local(fmt.rows.free_label).lower())
         return [RowDef(agg.FREE_ROWS_KEY, label)]
@@ -224,7 +225,7 @@ def collapse_for(
     return agg.Collapse(row.key, members)
 
 
-def _by_child(aggregates: agg.Aggregates) -> dict[Any, dict[tuple[Month, str], dict]]:
+def by_child(aggregates: agg.Aggregates) -> dict[Any, dict[tuple[Month, str], dict]]:
     """The aggregates indexed by child unit (None when not drilled down)."""
     found: dict[Any, dict[tuple[Month, str], dict]] = defaultdict(dict)
     for (month, kid, key), sums in aggregates.items():
@@ -245,7 +246,7 @@ def _sum_months(indexed: dict[tuple[Month, str], dict], months: tuple[Month, ...
     return found
 
 
-def _rows(
+def unit_rows(
     fmt: FormatDef,
     month: Month,
     columns,
@@ -309,16 +310,16 @@ def build_report(
     month F shows the figures of F, from its returns keyed F + lag."""
     month = fmt.return_month(month)
     columns = report_columns(fmt, month)
-    spans = _months(month, dv.bases_needed(fmt.derived))
+    spans = basis_months(month, dv.bases_needed(fmt.derived))
     every_month = tuple(sorted({m for months in spans.values() for m in months}))
     scope, wanted = offices_under(unit, fmt), statuses(basis)
-    row_defs = _report_rows(fmt, month)
+    row_defs = report_row_defs(fmt, month)
     srcs = agg.sources(fmt, every_month)
     by = by_children if isinstance(by_children, str) else "children"
     drilled = bool(by_children) and unit.has_children
     child = child_key(unit, by) if drilled else None
     collapse = collapse_for(fmt, row_defs, srcs, row_only)
-    per_child = _aggregates(srcs, scope, wanted, child, collapse)
+    per_child = sum_sources(srcs, scope, wanted, child, collapse)
     totals = agg.rolled_up(per_child) if drilled else per_child
     codes = tuple(s.fmt.code for s in srcs) or (fmt.code,)
     states = agg.office_states(codes, month, every_month, scope, wanted, fmt.lag)
@@ -329,12 +330,12 @@ def build_report(
         month=month,
         basis=basis,
         columns=columns,
-        rows=_rows(
+        rows=unit_rows(
             fmt,
             month,
             columns,
             row_defs,
-            _by_child(totals).get(None, {}),
+            by_child(totals).get(None, {}),
             spans,
             unit.name,
             targets.get(None),
@@ -352,7 +353,7 @@ def build_report(
     return report
 
 
-def _aggregates(
+def sum_sources(
     srcs: list[agg.Source], scope, wanted: tuple[str, ...], child, collapse: agg.Collapse | None = None
 ) -> agg.Aggregates:
     """The sums of every source table, per child unit when `child` is given (one query per table)."""
@@ -367,7 +368,7 @@ def _children(
 ) -> list[ChildReport]:
     """One level down: the same rows per Zone (under INDIA) or per office (under a Zone, or by=offices)."""
     per_zone = unit.level == "india" and by != "offices"
-    indexed = _by_child(per_child)
+    indexed = by_child(per_child)
     groups: dict[int, list[agg.OfficeState]] = defaultdict(list)
     for state in states:
         groups[state.parent_id if per_zone else state.id].append(state)
@@ -375,7 +376,7 @@ def _children(
     children = []
     for child_id, members in groups.items():
         code, name = names[child_id]
-        rows = _rows(
+        rows = unit_rows(
             fmt,
             month,
             columns,
@@ -403,10 +404,10 @@ def target_cells(fmt: FormatDef, unit: Unit, month: Month, wanted: tuple[str, ..
         if not target.in_force(year):
             continue
         per_child = agg.aggregate(agg.Source(target, (year,)), offices_under(unit, target), wanted, child)
-        sums = _by_child(per_child)
+        sums = by_child(per_child)
         if child is not None:
-            sums[None] = _by_child(agg.rolled_up(per_child)).get(None, {})
-        row_defs = _report_rows(target, year)
+            sums[None] = by_child(agg.rolled_up(per_child)).get(None, {})
+        row_defs = report_row_defs(target, year)
         for kid, indexed in sums.items():
             found[kid][code] = _basis_cells(target, year, row_defs, _sum_months(indexed, (year,)), False)
     return found

@@ -1,6 +1,6 @@
 """One row of a format's report for many months at once: the dashboard's trends.
 
-Each month's row is made by the report's own code (`report._rows`, with that month's
+Each month's row is made by the report's own code (`report.unit_rows`, with that month's
 spans: the month, April..M, the same month last year, April..M last year, and the year's
 target), so a month of a series equals `build_report(fmt, unit, month, row_only=row)`
 exactly. The sums of every month come from one aggregate query per format table (and one
@@ -34,12 +34,12 @@ def row_series(
     read_by = tuple(d for d in fmt.derived if d.code in codes)
     needed = dv.bases_needed(read_by)
     shown = [m for m in months if fmt.in_force(fmt.reported_in(fmt.return_month(m)))]
-    spans = {m: rp._months(fmt.return_month(m), needed) for m in shown}
+    spans = {m: rp.basis_months(fmt.return_month(m), needed) for m in shown}
     every = tuple(sorted({when for span in spans.values() for when in _span_months(span)}))
     srcs = agg.sources(fmt, every)
-    row_defs = {m: rp._report_rows(fmt, fmt.return_month(m)) for m in shown}
+    row_defs = {m: rp.report_row_defs(fmt, fmt.return_month(m)) for m in shown}
     collapse = _collapse(fmt, row_defs.values(), srcs, row)
-    indexed = rp._by_child(rp._aggregates(srcs, scope, wanted, None, collapse)).get(None, {})
+    indexed = rp.by_child(rp.sum_sources(srcs, scope, wanted, None, collapse)).get(None, {})
     by_month: dict[Month, dict] = defaultdict(dict)  # each month's row reads only its spans' sums
     for (when, key), sums in indexed.items():
         by_month[when][(when, key)] = sums
@@ -54,7 +54,7 @@ def row_series(
         columns = tuple(c for c in rp.report_columns(fmt, figures) if c.code in codes)
         read = {k: v for when in _span_months(spans[month]) for k, v in by_month.get(when, {}).items()}
         defs, span = row_defs[month], spans[month]
-        rows = rp._rows(fmt, figures, columns, defs, read, span, unit.name, targets[year], row, collapse)
+        rows = rp.unit_rows(fmt, figures, columns, defs, read, span, unit.name, targets[year], row, collapse)
         found[month] = rows[0].cells if rows else {}
     return found
 
