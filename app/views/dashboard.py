@@ -22,7 +22,7 @@ from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services.reports import dashboard as dash
 from app.views.downloads import xlsx_download
-from app.views.params import month_arg
+from app.views.params import reported_month_arg
 
 
 class DashboardView(BaseView):
@@ -37,7 +37,7 @@ class DashboardView(BaseView):
     @has_access
     def index(self):
         """The caller's indicators for the month (?period=YYYY-MM, the latest month by default)."""
-        month = month_arg(request.args.get("period"))
+        month = reported_month_arg(request.args.get("period"))
         found = dash.dashboard_for(current_actor(), str(month))
         cards = [(view, indicator_json(view)) for view in found.indicators]
         return self.render_template(

@@ -23,7 +23,7 @@ from app.services.reports.report import Report
 from app.services.reports.requests import default_unit, format_report, owner_reports
 from app.services.reports.scope import INDIA, REPORT_UNIT_KINDS, may_see_temporary
 from app.views.api_reports import report_filename, xlsx_response
-from app.views.params import month_arg
+from app.views.params import reported_month_arg
 
 
 def _units(actor, formats) -> list[tuple[str, str]]:
@@ -57,7 +57,7 @@ class ReportsView(BaseView):
     @has_access
     def index(self):
         """The chooser; a chosen format or owner opens its report."""
-        actor, month = current_actor(), month_arg(request.args.get("period"))
+        actor, month = current_actor(), reported_month_arg(request.args.get("period"))
         unit = request.args.get("unit") or default_unit(actor)
         if request.args.get("format"):
             return redirect(

@@ -27,7 +27,7 @@ from app.security.actor import current_actor
 from app.services.reports import scorecard as sc
 from app.views.api_scorecards import scorecard_filename
 from app.views.downloads import xlsx_download
-from app.views.params import month_arg
+from app.views.params import reported_month_arg
 
 KEPT = ("basis", "zone")
 
@@ -44,7 +44,7 @@ class ScorecardsView(BaseView):
     @has_access
     def index(self):
         """The scorecards the caller may read; a chosen one opens for the month."""
-        month = month_arg(request.args.get("period"))
+        month = reported_month_arg(request.args.get("period"))
         if request.args.get("code"):  # the pickers of a scorecard page: keep its basis and Zone
             kept = {k: request.args[k] for k in KEPT if request.args.get(k)}
             return redirect(url_for(".show", code=request.args["code"], period=str(month), **kept))

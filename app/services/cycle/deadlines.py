@@ -52,6 +52,14 @@ def due_date(month: Month, fmt: FormatDef | None = None) -> dt.date:
     return dt.date(following.year, following.month, current_app.config["MPR_DUE_DAY"])
 
 
+def last_reported_month(today: dt.date | None = None) -> Month:
+    """The latest month whose due date has passed: what reports, summaries and dashboards open on
+    (before the due date the month just ended is still being filed, so its figures are partial)."""
+    today = today or dt.date.today()
+    month = Month.of(today).prev()
+    return month if today > due_date(month) else month.prev()
+
+
 def annual_due_date(month: Month) -> dt.date:
     """The day the annual returns of `month`'s financial year are due (e.g. 15 May)."""
     config = current_app.config
