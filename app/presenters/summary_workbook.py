@@ -33,6 +33,12 @@ def summary_heading(found: Summary) -> str:
     return " — ".join(parts)
 
 
+def key_name(found: Summary) -> str:
+    """The key measure's column with its groups ("Closing balance — No."), in the page's language."""
+    key = next(column for column in found.columns if column.code == found.summary.key)
+    return " — ".join(local(part) for part in (*key.group_path, key.label))
+
+
 def completeness_text(found: Summary) -> str:
     """'18 of 25 Zones fully validated' (offices when drilled into a Zone)."""
     if found.zone:

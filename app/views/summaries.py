@@ -9,14 +9,21 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
-from app.presenters.summary_workbook import completeness_text, line_label, summary_heading, summary_workbook
+from app.presenters.headers import header_rows
+from app.presenters.summary_workbook import (
+    completeness_text,
+    key_name,
+    line_label,
+    summary_heading,
+    summary_workbook,
+)
 from app.security import permissions as p
 from app.security.actor import current_actor
 from app.services.engine import catalogue
 from app.services.reports import summary as msr
 from app.views.api_summaries import summary_filename
 from app.views.downloads import xlsx_download
-from app.views.params import month_arg
+from app.views.params import reported_month_arg
 
 
 class SummariesView(BaseView):
@@ -31,7 +38,7 @@ class SummariesView(BaseView):
     @has_access
     def index(self):
         """The MSRs the caller may read, by Functional Owner; a chosen one opens for the month."""
-        month = month_arg(request.args.get("period"))
+        month = reported_month_arg(request.args.get("period"))
         if request.args.get("code"):  # the month chooser of an MSR page: keep its order and Zone
             kept = {k: request.args[k] for k in ("order", "zone") if request.args.get(k)}
             return redirect(url_for(".show", code=request.args["code"], period=str(month), **kept))
@@ -55,6 +62,8 @@ class SummariesView(BaseView):
             heading=summary_heading(found),
             completeness=completeness_text(found),
             line_label=line_label,
+            header=header_rows(found.columns),
+            key_name=key_name(found),
             months=[found.month.shift(-i) for i in range(0, 13)],
         )
 

@@ -202,3 +202,39 @@ def test_a_total_row_summed_in_sql_equals_the_total_of_its_rows_in_every_format(
             ], fmt.code
             checked.append(fmt.code)
         assert len(checked) >= 10, checked
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"),
+    [("2026-12-04", "2026-10"), ("2026-12-15", "2026-10"), ("2026-12-16", "2026-11"), ("2027-01-01", "2026-11")],
+)
+def test_figures_open_on_the_latest_month_whose_due_date_has_passed(app, today, shown):
+    """On the 4th of December November is still being filed: reports, MSRs, dashboard and scorecards
+    open on October; from the 16th (due on the 15th) on November."""
+    import datetime as dt
+
+    from app.services.cycle.deadlines import last_reported_month
+
+    with app.app_context():
+        assert str(last_reported_month(dt.date.fromisoformat(today))) == shown
+
+
+@pytest.mark.parametrize("page", ["/mpr/msr/", "/mpr/dashboard/", "/mpr/scorecards/", "/mpr/reports/"])
+def test_pages_that_read_figures_back_open_on_the_last_month_fully_due(app, page):
+    from app.services.cycle.deadlines import last_reported_month
+
+    client = signed_in(app, "member-customs")
+    with app.app_context():
+        expected = str(last_reported_month())
+    html = client.get(page).get_data(as_text=True)
+    assert f'name="period" value="{expected}"' in html
+
+
+def test_columns_are_headed_with_their_groups_and_the_key_measure_named_in_full(app):
+    """DPM-GST-ADJ-1's 'No.' columns stand under Opening / Receipt / Disposal / Closing, as on paper."""
+    client = signed_in(app, "member-customs")
+    html = client.get("/mpr/msr/MSR-DPM-GST-ADJ-1/2024-03").get_data(as_text=True)
+    assert 'scope="colgroup"' in html
+    assert html.count('data-col="CLOSING_NO"') >= 1
+    assert "Ranked by Closing balance — No.;" in html
+    assert "Ranked by No.;" not in html
