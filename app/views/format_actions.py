@@ -57,12 +57,17 @@ class FormatActionsMixin:
     def _grid_url(self, office, month):
         return url_for(f"{type(self).__name__}.grid", office_code=office.code, period=str(month))
 
-    @expose("/<office_code>/<period>/submit", methods=["POST"])
+    @expose("/<office_code>/<period>/submit", methods=["GET", "POST"])
     @has_access
     def submit(self, office_code: str, period: str):
-        """Save what is on the form, then submit the return if it is complete and passes its checks."""
+        """Save what is on the form, then submit the return if it is complete and passes its checks.
+
+        A refused submit shows the grid at this address; opened again (a reload, the language switch,
+        the browser's history) it is the grid's, not an error."""
         office = self._office_or_404(office_code, Action.ENTER)
         month = self._month_or_404(period)
+        if request.method == "GET":
+            return redirect(self._grid_url(office, month))
         version, changes = changes_from_form(request.form)
         try:
             if changes or version == 0:  # a never-saved return (e.g. no free rows: nothing to report)

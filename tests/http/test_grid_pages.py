@@ -267,6 +267,13 @@ def test_submit_from_a_stale_page_is_a_conflict_and_keeps_what_was_typed(app, of
     assert return_header(app, "DPM-GST-ADJ-2", OFFICE, "2024-01")["status"] == "draft"
 
 
+def test_the_address_of_a_refused_submit_opened_again_is_the_grid(app, office_client):
+    response = office_client.get(grid_url(ADJ2, OFFICE, "2024-01") + "/submit")
+    assert response.status_code == 302
+    assert response.location.endswith(grid_url(ADJ2, OFFICE, "2024-01"))
+    assert count_returns(app) == 0
+
+
 def test_tampered_version_is_a_conflict(app, office_client):
     response = post_grid(office_client, ADJ2, OFFICE, "2024-01", single(JAN), version="abc")
     assert response.status_code == 409

@@ -206,7 +206,12 @@ def test_a_total_row_summed_in_sql_equals_the_total_of_its_rows_in_every_format(
 
 @pytest.mark.parametrize(
     ("today", "shown"),
-    [("2026-12-04", "2026-10"), ("2026-12-15", "2026-10"), ("2026-12-16", "2026-11"), ("2027-01-01", "2026-11")],
+    [
+        ("2026-12-04", "2026-10"),
+        ("2026-12-15", "2026-10"),
+        ("2026-12-16", "2026-11"),
+        ("2027-01-01", "2026-11"),
+    ],
 )
 def test_figures_open_on_the_latest_month_whose_due_date_has_passed(app, today, shown):
     """On the 4th of December November is still being filed: reports, MSRs, dashboard and scorecards
