@@ -64,7 +64,7 @@ class ScorecardsView(BaseView):
             columns=columns,
             header=header_rows(columns),
             indicators={i.code: i for i in found.card.indicators},
-            zones=sc.zones(),
+            zones=sc.zones(found.card),
             heading=scorecard_heading(found),
             rules=rules_text(found),
             basis_label=basis_label,

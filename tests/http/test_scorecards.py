@@ -240,6 +240,8 @@ def test_the_pages_pick_month_basis_and_zone_print_and_download(app, login_as, w
     assert f"/mpr/reports/DDM-GST-1/GZ-MUM/{MAY}" in html  # a figure opens its report
     assert f"/mpr/msr/MSR-DPM-GST-ADJ-1/{MAY}" in html  # an indicator opens its MSR
     assert 'data-state="not_applicable"' in html and 'data-unit="SZ-DEL"' in html
+    picker = html.split('id="zone"', 1)[1].split("</select>", 1)[0]
+    assert 'value="GZ-MUM"' in picker and 'value="CZ-CHE"' not in picker  # no Customs Zone files GST
     picked = board.get(f"/mpr/scorecards/?code={CARD}&period=2024-05&basis=upto&zone=GZ-DEL")
     assert picked.location.endswith(f"/mpr/scorecards/{CARD}/2024-05?basis=upto&zone=GZ-DEL")
     drilled = board.get(f"/mpr/scorecards/{CARD}/{MAY}?zone=GZ-DEL&basis=upto").get_data(as_text=True)

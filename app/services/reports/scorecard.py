@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.definitions.expressions import quantize
 from app.definitions.months import Month
@@ -32,7 +32,7 @@ from app.services.engine import catalogue
 from app.services.reports import scorecard_grades as grades
 from app.services.reports.report import Report, ReportRow, build_report
 from app.services.reports.requests import parse_month
-from app.services.reports.scope import INDIA, ReportNotFound, resolve_unit
+from app.services.reports.scope import INDIA, ReportNotFound, files_format, resolve_unit
 
 BASES = (MONTH_BASIS, UPTO_BASIS)
 GRADED, NOT_REPORTED, UNDEFINED, NOT_APPLICABLE = "graded", "not_reported", "undefined", "not_applicable"
@@ -109,10 +109,20 @@ def readable(actor: Actor | None) -> list[ScorecardDef]:
     return [c for c in catalogue.definitions().scorecards.values() if may_read_scorecard(actor, c.owner)]
 
 
-def zones() -> list[tuple[str, str]]:
-    """(code, name) of every active Zone, for the Zone picker (one query)."""
-    query = select(Office.code, Office.name).where(Office.kind == OfficeKind.ZONE, Office.active.is_(True))
+def zones(card: ScorecardDef) -> list[tuple[str, str]]:
+    """(code, name) of the active Zones with an office filing one of the card's formats, for the Zone
+    picker (one query: a GST scorecard offers no Customs Zone)."""
+    formats = catalogue.definitions().formats
+    filing = select(Office.parent_id).where(or_(*(files_format(formats[f]) for f in card_formats(card))))
+    query = select(Office.code, Office.name).where(
+        Office.kind == OfficeKind.ZONE, Office.active.is_(True), Office.id.in_(filing)
+    )
     return [(r.code, r.name) for r in db.session.execute(query.order_by(Office.code))]
+
+
+def card_formats(card: ScorecardDef) -> tuple[str, ...]:
+    """The formats the card's indicators read, each once."""
+    return tuple(dict.fromkeys(indicator.format for indicator in card.indicators))
 
 
 def parse_scorecard_basis(text: str | None) -> str:
