@@ -517,3 +517,14 @@ def test_the_owner_sees_a_row_that_a_correction_adds(app):
     number = correction_number(follow(office, raised))
     shown = signed_in(app, "dgcei-fo").get(f"/mpr/corrections/{number}").get_data(as_text=True)
     assert "Ravi Kumar" in shown and "ABCDE1234F" in shown
+
+
+def test_an_incomplete_return_is_refused_with_the_number_of_cells_to_look_at(app):
+    office = signed_in(app, "cgst-mum-e")
+    rows = {"_": {"OPENING_BALANCE_NO": "5", "OPENING_BALANCE_TAX": "100.00", "RECEIPT_NO": ""}}
+    refused = submit_page(office, "GI-GST-2", "CGST-MUM-E", JAN, rows)
+    page = parse_grid(refused)
+    marked = {cell for cell, texts in page.messages.items() if texts}
+    assert refused.status_code == 422 and marked
+    assert f"{len(marked)} cell(s) need attention, each marked in the grid." in flashed(page.html)
+    assert statuses(app, "CGST-MUM-E", JAN)["GI-GST-2"] == "draft"

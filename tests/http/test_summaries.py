@@ -243,3 +243,12 @@ def test_columns_are_headed_with_their_groups_and_the_key_measure_named_in_full(
     assert html.count('data-col="CLOSING_NO"') >= 1
     assert "Ranked by Closing balance — No.;" in html
     assert "Ranked by No.;" not in html
+
+
+def test_a_bad_month_in_the_address_is_explained_in_words_with_its_code_for_the_helpdesk(app):
+    client = signed_in(app, "member-customs")
+    page = client.get("/mpr/msr/MSR-DPM-GST-ADJ-1/2024-13")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "422 — Please check what was asked</h2>" in html
+    assert "Reference for the helpdesk: <code>bad_report_request</code>" in html

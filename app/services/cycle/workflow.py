@@ -178,10 +178,13 @@ def submit(actor: Actor, fmt: FormatDef, office: Office, month: Month, version: 
             list(grid.messages),
         )
     if grid.messages:
+        cells = {(message.row, message.column) for message in grid.messages}
         raise WorkflowRefused(
             _(
-                "%(label)s cannot be submitted until every cell is filled and every check passes.",
+                "%(label)s cannot be submitted until every cell is filled and every check passes: "
+                "%(count)d cell(s) need attention, each marked in the grid.",
                 label=label,
+                count=len(cells),
             ),
             list(grid.messages),
         )
