@@ -64,7 +64,7 @@ def warnings_message(grid, warnings) -> str:
     labels = {row.key: row.label for row in grid.rows}
     columns = {c.code: c for c in grid.columns}
     shown = [w for w in warnings if w.column in columns]
-    cells = "; ".join(f"{cell_name(labels.get(w.row), columns[w.column])}: {w.message}" for w in shown)
+    cells = "; ".join(f"{cell_name(labels.get(w.row), columns[w.column])}: {w.reason}" for w in shown)
     return _(
         "%(count)d figure(s) lie far from their usual range (saved all the same): %(cells)s",
         count=len(warnings),

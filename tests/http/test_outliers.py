@@ -96,6 +96,7 @@ def test_the_grid_carries_each_cells_limits_and_a_save_ten_times_the_usual_is_wa
     assert response.status_code == 200 and "Draft saved." in text
     assert "1 figure(s) lie far from their usual range" in text
     assert "SEZ: Far above this office's usual" in text
+    assert text.count("this does not stop saving or submitting") <= 1  # the advice once, not per cell
 
 
 def test_the_api_save_lists_exactly_the_planted_figure_and_submission_goes_through(app, call_api):
@@ -142,6 +143,7 @@ def test_the_zone_sees_exactly_the_planted_figures_before_it_validates(app, logi
     confirm = _page(client, f"/mpr/validation/DDM/MUM-NCH-IMP1/{MONTH}")
     assert _flagged_rows(confirm) == [("MUM-NCH-IMP1", FMT, "SEZ")]
     assert "Far above this office" in html.unescape(confirm)
+    assert "does not stop saving" not in html.unescape(confirm)  # the Zone is not told how to type
 
 
 def test_another_zone_sees_no_flag_of_these_offices(app, login_as, planted):

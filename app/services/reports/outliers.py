@@ -95,12 +95,12 @@ class CellLimits:
         """The band that decides, if any."""
         return self.own if self.judge == OWN else self.peer if self.judge == PEER else None
 
-    def warning(self, value, column: ColumnDef) -> str | None:
+    def warning(self, value, column: ColumnDef, advice: bool = True) -> str | None:
         """The soft warning for `value` at this cell, or None when it is within the limits."""
         band = self.deciding
         if value is None or band is None or not band.outside(float(value)):
             return None
-        return warning_text(self, float(value) > band.median, column.decimals)
+        return warning_text(self, float(value) > band.median, column.decimals, advice=advice)
 
 
 def warning_texts() -> dict[tuple[str, bool] | str, str]:
@@ -115,15 +115,18 @@ def warning_texts() -> dict[tuple[str, bool] | str, str]:
     }
 
 
-def warning_text(limits: CellLimits, above: bool, places: int, texts: dict | None = None) -> str:
-    """'Far above this office's usual 120–180 (offices of the same kind: 90–400). Check the figure; …'"""
+def warning_text(
+    limits: CellLimits, above: bool, places: int, texts: dict | None = None, advice: bool = True
+) -> str:
+    """'Far above this office's usual 120–180 (offices of the same kind: 90–400). Check the figure; …'
+    (without the advice to the office that types it: the reason alone, for a list or a reader)."""
     texts = texts or warning_texts()
     low, high = limits.deciding.shown(places)
     text = texts[(limits.judge, above)] % {"low": low, "high": high}
     if limits.judge == OWN and limits.peer is not None:
         peer_low, peer_high = limits.peer.shown(places)
         text += " " + texts[PEER] % {"low": peer_low, "high": peer_high}
-    return text + ". " + texts["end"]
+    return f"{text}. {texts['end']}" if advice else text
 
 
 def make_band(med, mad, count, offices, k: float, cfg: Settings) -> Band:
@@ -203,7 +206,12 @@ class CellWarning:
     row: str
     column: str
     value: float
-    message: str
+    reason: str  # "Far above this office's usual 120–180", without the advice
+
+    @property
+    def message(self) -> str:
+        """The reason with the advice to the office ("Check the figure; …"), as the grid words it."""
+        return f"{self.reason}. {warning_texts()['end']}"
 
     def as_dict(self) -> dict:
         """The API's form: {row, column, code, value, message}."""
@@ -225,9 +233,9 @@ def grid_warnings(grid, limits: dict[tuple[str, str], CellLimits]) -> list[CellW
         for (key, code), cell in ((k, v) for k, v in limits.items() if k[0] == row.key):
             column = columns.get(code)
             value = row.cells.get(code)
-            text = cell.warning(value, column) if column is not None else None
-            if text:
-                found.append(CellWarning(key, code, float(value), text))
+            reason = cell.warning(value, column, advice=False) if column is not None else None
+            if reason:
+                found.append(CellWarning(key, code, float(value), reason))
     return found
 
 
@@ -251,10 +259,10 @@ class Flag:
 
     @property
     def message(self) -> str:
-        """The warning as the grid words it."""
+        """Why the figure is flagged, for the validating Zone and report readers (no advice to type)."""
         column = self.fmt.column(self.column)
         band = self.limits.deciding
-        return warning_text(self.limits, self.value > band.median, column.decimals)
+        return warning_text(self.limits, self.value > band.median, column.decimals, advice=False)
 
 
 def flags(
