@@ -80,12 +80,15 @@ def test_the_owner_sets_an_offices_targets_on_the_page_audited_with_revisions(ap
     assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
     shown = owner.get(f"/mpr/targets/{TARGET}/{year}").get_data(as_text=True)
     assert "370.00" in shown and "Targets set for 1 of" in shown
+    line = shown.split('data-office="CGST-MUM-E"', 1)[1].split("</tr>", 1)[0]
+    assert ">Change</a>" in line and ">Set</a>" in shown.split('data-office="CGST-MUM-W"', 1)[1]
     [event] = history(app, OFFICE, year)[seen:]
     assert (event.action, event.actor, event.reason) == ("target-set", OWNER, "budget 2026")
     assert '"CGST": "100.00"' in event.after and event.before is None
     # a change keeps the figures it replaces as a revision, and says what they were
     grid = parse_grid(owner.get(f"/mpr/targets/{TARGET}/{year}/{OFFICE}"))
     assert grid.inputs[("CASH", "CGST")] == "100.00"
+    assert "a change here also changes the achievement shown for the months" in grid.html
     again = owner.post(
         f"/mpr/targets/{TARGET}/{year}/{OFFICE}", data=form_data(grid, {("CASH", "CGST"): "120"})
     )
