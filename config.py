@@ -150,7 +150,7 @@ class Config:
     MPR_OUTLIER_WINDOW_MONTHS = int(os.environ.get("MPR_OUTLIER_WINDOW_MONTHS", "12"))
     MPR_OUTLIER_MIN_MONTHS = int(os.environ.get("MPR_OUTLIER_MIN_MONTHS", "6"))
     MPR_OUTLIER_MIN_PEERS = int(os.environ.get("MPR_OUTLIER_MIN_PEERS", "4"))  # distinct peer offices
-    MPR_OUTLIER_PEER_MONTHS = int(os.environ.get("MPR_OUTLIER_PEER_MONTHS", "3"))  # the month and 2 before
+    MPR_OUTLIER_PEER_MONTHS = int(os.environ.get("MPR_OUTLIER_PEER_MONTHS", "3"))  # the 3 months before
     # MAD floor: at least this share of |median|, and at least MIN_SPREAD (a flat history is not exact)
     MPR_OUTLIER_MAD_FLOOR = float(os.environ.get("MPR_OUTLIER_MAD_FLOOR", "0.05"))
     MPR_OUTLIER_MIN_SPREAD = float(os.environ.get("MPR_OUTLIER_MIN_SPREAD", "1"))

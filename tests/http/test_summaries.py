@@ -252,3 +252,13 @@ def test_a_bad_month_in_the_address_is_explained_in_words_with_its_code_for_the_
     assert page.status_code == 422
     assert "422 — Please check what was asked</h2>" in html
     assert "Reference for the helpdesk: <code>bad_report_request</code>" in html
+
+
+def test_a_line_ranked_on_incomplete_figures_is_marked_and_explained(app, adjudication):
+    """Delhi's CGST-DEL-S is only submitted: its Zone's place may change, and the page says so."""
+    client = signed_in(app, "member-customs")
+    html = client.get(f"/mpr/msr/MSR-DPM-GST-ADJ-1/{MAY}").get_data(as_text=True)
+    delhi = html.split('data-unit="GZ-DEL"', 1)[1].split("</tr>", 1)[0]
+    mumbai = html.split('data-unit="GZ-MUM"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="mpr-incomplete-rank"' in delhi and "mpr-incomplete-rank" not in mumbai
+    assert "Ranked on incomplete figures: not every office of that line is validated" in html

@@ -31,11 +31,9 @@ from app.definitions.schema import ColumnDef, FormatDef
 from app.models.org import Office
 from app.models.returns import MprReturn, ReturnStatus
 from app.services.engine import catalogue
-from app.services.reports.scope import files_format
 
 HANDED_IN = (ReturnStatus.SUBMITTED.value, ReturnStatus.VALIDATED.value)  # drafts never count
 OWN_KEYS = ("office_id", "row_key", "col")
-PEER_KEYS = ("kind", "segments", "function", "row_key", "col")
 
 
 @dataclass(frozen=True)
@@ -72,8 +70,9 @@ class Settings:
         return tuple(month.shift(-n) for n in range(self.window, 0, -1))
 
     def peer_months(self, month: Month) -> tuple[Month, ...]:
-        """The months the peers' limits for `month` are drawn from: `month` and the ones just before."""
-        return tuple(month.shift(-n) for n in range(self.peer_window - 1, -1, -1))
+        """The months the peers' limits for `month` are drawn from: the `peer_window` before it (not
+        `month` itself, so the limits hold still while the month is being filed)."""
+        return tuple(month.shift(-n) for n in range(self.peer_window, 0, -1))
 
 
 def checked_columns(fmt: FormatDef, month: Month) -> tuple[ColumnDef, ...]:
@@ -213,11 +212,10 @@ def flagged_query(
     statuses: Sequence[str],
     settings: Settings,
 ) -> Select | None:
-    """The SQL detector: every stored figure of `month` of the offices that lies outside its limits.
-
-    Own limits (the office's last `window` months, at least `min_months` of them) decide; an office
-    with too short a history is judged by its peers' limits (same kind, stream and function; at least
-    `min_peers` offices). None when the format has no checked cells."""
+    """The SQL detector's first part: every stored figure of `month` of the offices that lies outside
+    its own limits (the office's last `window` months, at least `min_months` of them), and every
+    figure with too short a history for them (its peers' limits judge it: app/services/reports/
+    outliers.py, from the peers' bands kept per filing profile). None when nothing is checked."""
     columns = checked_columns(fmt, month)
     if not columns:
         return None
@@ -225,52 +223,24 @@ def flagged_query(
     own = bands(
         cell_lines(fmt, columns, settings.history(month), offices, HANDED_IN, "hist"), OWN_KEYS, "own"
     )
-    peers_of = peer_profiles(fmt, current)
-    peer = bands(
-        cell_lines(fmt, columns, settings.peer_months(month), peers_of, HANDED_IN, "peer"), PEER_KEYS, "peer"
-    )
     own_on = and_(*(current.c[k] == own.c[k] for k in OWN_KEYS))
-    peer_on = and_(*(current.c[k] == peer.c[k] for k in PEER_KEYS))
     # coalesce: SQL's three-valued logic must not drop a figure whose own band is missing
     own_ok = func.coalesce(own.c.n, 0) >= settings.min_months
-    peer_ok = func.coalesce(peer.c.offices, 0) >= settings.min_peers
-    flagged = or_(
-        and_(own_ok, outside(current.c.v, own.c.med, own.c.mad, settings.k, settings)),
-        and_(~own_ok, peer_ok, outside(current.c.v, peer.c.med, peer.c.mad, settings.peer_k, settings)),
-    )
     return (
         select(
             current.c.office_id,
             current.c.office_code,
+            current.c.kind,
+            current.c.segments,
+            current.c.function,
             current.c.row_key,
             current.c.col,
             current.c.v,
             own.c.med.label("own_med"),
             own.c.mad.label("own_mad"),
             own.c.n.label("own_n"),
-            peer.c.med.label("peer_med"),
-            peer.c.mad.label("peer_mad"),
-            peer.c.offices.label("peer_offices"),
         )
-        .select_from(current.outerjoin(own, own_on).outerjoin(peer, peer_on))
-        .where(flagged)
+        .select_from(current.outerjoin(own, own_on))
+        .where(or_(~own_ok, outside(current.c.v, own.c.med, own.c.mad, settings.k, settings)))
         .order_by(current.c.office_id, current.c.row_key, current.c.col)
     )
-
-
-def peer_profiles(fmt: FormatDef, current: CTE) -> ColumnElement[bool]:
-    """Offices that file `fmt` with the filing profile of some office in `current` (kind, streams,
-    function): the peers whose figures make the peer limits."""
-    wanted = select(current.c.kind, current.c.segments, current.c.function).distinct().subquery("wanted")
-    own_profile = func.coalesce(Office.function, "")
-    match = (
-        select(literal(1))
-        .select_from(wanted)
-        .where(
-            wanted.c.kind == Office.kind,
-            wanted.c.segments == Office.segments,
-            wanted.c.function == own_profile,
-        )
-        .exists()
-    )
-    return and_(files_format(fmt), match)

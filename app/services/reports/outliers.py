@@ -28,6 +28,7 @@ from app.services.reports.outlier_sql import Settings
 from app.services.reports.scope import files_format
 
 OWN, PEER = "own", "peer"
+PEER_KEYS = ("row_key", "col")  # the peers' bands of one filing profile, by cell
 
 
 def settings() -> Settings:
@@ -148,7 +149,7 @@ def cell_limits(fmt: FormatDef, office: Office, month: Month) -> dict[tuple[str,
         return {}
     own = _kept_bands(fmt, month, columns, cfg, Office.id == office.id, q.OWN_KEYS, cfg.history(month), OWN)
     peers_of = and_(files_format(fmt), *_same_profile(office))
-    peer = _kept_bands(fmt, month, columns, cfg, peers_of, ("row_key", "col"), cfg.peer_months(month), PEER)
+    peer = _kept_bands(fmt, month, columns, cfg, peers_of, PEER_KEYS, cfg.peer_months(month), PEER)
     return {key: CellLimits(own.get(key), peer.get(key)) for key in own.keys() | peer.keys()}
 
 
@@ -192,11 +193,12 @@ def _kept_bands(fmt, month, columns, cfg: Settings, offices, keys, months, which
 
 def _same_profile(office: Office) -> list[ColumnElement[bool]]:
     """Offices of `office`'s filing profile (kind, streams, function)."""
-    return [
-        Office.kind == office.kind,
-        Office.segments == office.segments,
-        func.coalesce(Office.function, "") == (office.function or ""),
-    ]
+    return _profile(office.kind, office.segments, office.function or "")
+
+
+def _profile(kind: str, segments: str, function: str) -> list[ColumnElement[bool]]:
+    """Offices of one filing profile: that kind, those streams and that function ('' for none)."""
+    return [Office.kind == kind, Office.segments == segments, func.coalesce(Office.function, "") == function]
 
 
 @dataclass(frozen=True)
@@ -268,21 +270,30 @@ class Flag:
 def flags(
     fmt: FormatDef, month: Month, offices: ColumnElement[bool], statuses: Sequence[str] = q.HANDED_IN
 ) -> list[Flag]:
-    """Every figure of `month` of the offices selected by `offices` outside its limits (one query)."""
+    """Every figure of `month` of the offices selected by `offices` outside its limits: one query for
+    the own limits; the peers' bands of each filing profile met are the grid's, kept while unchanged."""
     cfg = settings()
     query = q.flagged_query(fmt, month, offices, statuses, cfg)
     if query is None:
         return []
+    columns = q.checked_columns(fmt, month)
+    peer_bands: dict[tuple[str, str, str], dict] = {}
     found = []
     for r in db.session.execute(query):
+        profile = (r.kind, r.segments, r.function)
+        if profile not in peer_bands:
+            peers_of = and_(files_format(fmt), *_profile(*profile))
+            months = cfg.peer_months(month)
+            peer_bands[profile] = _kept_bands(fmt, month, columns, cfg, peers_of, PEER_KEYS, months, PEER)
+        peer = peer_bands[profile].get((r.row_key, r.col))
         own = None
         if r.own_n is not None and r.own_n >= cfg.min_months:
             own = make_band(r.own_med, r.own_mad, r.own_n, 1, cfg.k, cfg)
-        peer = None
-        if r.peer_offices is not None and r.peer_offices >= cfg.min_peers:
-            peer = make_band(r.peer_med, r.peer_mad, 0, r.peer_offices, cfg.peer_k, cfg)
-        limits = CellLimits(own, peer)
-        found.append(Flag(fmt, r.office_id, r.office_code, r.row_key, r.col, float(r.v), limits))
+        elif peer is None or not peer.outside(float(r.v)):
+            continue  # too short a history: the peers judge, and find it within their limits (or none)
+        found.append(
+            Flag(fmt, r.office_id, r.office_code, r.row_key, r.col, float(r.v), CellLimits(own, peer))
+        )
     return found
 
 

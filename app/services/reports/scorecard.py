@@ -80,6 +80,11 @@ class ScoreLine:
     included: int  # returns validated, over the scorecard's formats
     expected: int
 
+    @property
+    def complete(self) -> bool:
+        """Whether every return the line's figures need is validated."""
+        return self.included == self.expected
+
 
 @dataclass(frozen=True)
 class Scorecard:
