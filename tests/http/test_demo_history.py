@@ -149,8 +149,10 @@ def _assert_targets_set_by_their_owner(office, months) -> None:
     year = months[-1].fy_start
     ret = _returns_by_format(office)["DDM-GST-1-TARGET"][year]
     events = list(audit.history(return_key("DDM-GST-1-TARGET", office, Month.of(ret.period))))
-    assert [(e.action, e.actor) for e in events] == [("target-set", "ddm")]
-    assert ret.validated_by_id == events[0].actor_id
+    # (the audit trail is append-only and outlives other tests' returns on a shared database: every
+    # event of that return, the demo's among them, is a target set by DDM)
+    assert events and {(e.action, e.actor) for e in events} == {("target-set", "ddm")}
+    assert ret.validated_by_id in {e.actor_id for e in events}
     report = build_report(catalogue.definitions().format("DDM-GST-1"), resolve_unit("INDIA"), months[-2])
     total = next(row for row in report.rows if row.key == "TOTAL")
     assert total.cells["TOTAL_TARGET_PCT"] is not None and 0 < total.cells["TOTAL_TARGET_PCT"] < 200
