@@ -5,8 +5,8 @@ it out). On a scratch PostgreSQL database (bench/pg_scratch.py) holding the demo
 national data set (25 Zones, 300 commissionerates; 24 months, or `--months`), the all-India
 report and the MSR are measured against hand-written SQL computing the same sums, interleaved,
 exactly as the SQLite rows of bench/reports.py are; then the dashboard with every indicator
-(bench/dashboard.py). If PostgreSQL is unreachable, one note row
-says so.
+(bench/dashboard.py), and a Zone's outlier list with the last month submitted (bench/pg_flags.py).
+If PostgreSQL is unreachable, one note row says so.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def _build(url: str, zones: int, months: int):
 def measure(row=Row, zones: int = FULL["zones"], months: int = FULL["months"], repeat: int = 9) -> list:
     """The rows: the all-India report and the MSR against hand-written SQL, on PostgreSQL."""
     from bench.dashboard import measure_dashboard
+    from bench.pg_flags import measure_zone_flags
     from bench.reports import measure_report, measure_summary
 
     try:
@@ -63,6 +64,7 @@ def measure(row=Row, zones: int = FULL["zones"], months: int = FULL["months"], r
                     application, month, repeat, row
                 )
                 measured_rows += measure_dashboard(application, month, repeat, row, _csrf)  # issue 13
+                measured_rows += measure_zone_flags(application, plan[-1], repeat, row)  # last: it submits
                 for measured in measured_rows:
                     measured.measure = f"PostgreSQL: {measured.measure.strip()}"
                     rows.append(measured)
