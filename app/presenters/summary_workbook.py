@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from flask_babel import gettext as _
 
 from app.i18n import local
+from app.presenters.cells import column_name
 from app.presenters.display import month_name
 from app.presenters.report_workbook import table_workbook
 from app.presenters.workbook_parts import spooled_chunks
@@ -35,8 +36,7 @@ def summary_heading(found: Summary) -> str:
 
 def key_name(found: Summary) -> str:
     """The key measure's column with its groups ("Closing balance — No."), in the page's language."""
-    key = next(column for column in found.columns if column.code == found.summary.key)
-    return " — ".join(local(part) for part in (*key.group_path, key.label))
+    return local(column_name(next(c for c in found.columns if c.code == found.summary.key)))
 
 
 def completeness_text(found: Summary) -> str:

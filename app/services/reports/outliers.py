@@ -96,12 +96,12 @@ class CellLimits:
         """The band that decides, if any."""
         return self.own if self.judge == OWN else self.peer if self.judge == PEER else None
 
-    def warning(self, value, column: ColumnDef, advice: bool = True) -> str | None:
-        """The soft warning for `value` at this cell, or None when it is within the limits."""
+    def warning(self, value, column: ColumnDef) -> str | None:
+        """Why `value` at this cell lies outside its limits (None when within them)."""
         band = self.deciding
         if value is None or band is None or not band.outside(float(value)):
             return None
-        return warning_text(self, float(value) > band.median, column.decimals, advice=advice)
+        return warning_text(self, float(value) > band.median, column.decimals)
 
 
 def warning_texts() -> dict[tuple[str, bool] | str, str]:
@@ -116,18 +116,21 @@ def warning_texts() -> dict[tuple[str, bool] | str, str]:
     }
 
 
-def warning_text(
-    limits: CellLimits, above: bool, places: int, texts: dict | None = None, advice: bool = True
-) -> str:
-    """'Far above this office's usual 120–180 (offices of the same kind: 90–400). Check the figure; …'
-    (without the advice to the office that types it: the reason alone, for a list or a reader)."""
+def warning_text(limits: CellLimits, above: bool, places: int, texts: dict | None = None) -> str:
+    """'Far above this office's usual 120–180 (offices of the same kind: 90–400)': the reason alone,
+    as a list or a reader sees it (`with_advice` adds the advice to the office typing it)."""
     texts = texts or warning_texts()
     low, high = limits.deciding.shown(places)
     text = texts[(limits.judge, above)] % {"low": low, "high": high}
     if limits.judge == OWN and limits.peer is not None:
         peer_low, peer_high = limits.peer.shown(places)
         text += " " + texts[PEER] % {"low": peer_low, "high": peer_high}
-    return f"{text}. {texts['end']}" if advice else text
+    return text
+
+
+def with_advice(reason: str) -> str:
+    """The reason with the advice to the office that types the figure ("Check the figure; …")."""
+    return f"{reason}. {warning_texts()['end']}"
 
 
 def make_band(med, mad, count, offices, k: float, cfg: Settings) -> Band:
@@ -213,7 +216,7 @@ class CellWarning:
     @property
     def message(self) -> str:
         """The reason with the advice to the office ("Check the figure; …"), as the grid words it."""
-        return f"{self.reason}. {warning_texts()['end']}"
+        return with_advice(self.reason)
 
     def as_dict(self) -> dict:
         """The API's form: {row, column, code, value, message}."""
@@ -235,7 +238,7 @@ def grid_warnings(grid, limits: dict[tuple[str, str], CellLimits]) -> list[CellW
         for (key, code), cell in ((k, v) for k, v in limits.items() if k[0] == row.key):
             column = columns.get(code)
             value = row.cells.get(code)
-            reason = cell.warning(value, column, advice=False) if column is not None else None
+            reason = cell.warning(value, column) if column is not None else None
             if reason:
                 found.append(CellWarning(key, code, float(value), reason))
     return found
@@ -264,7 +267,7 @@ class Flag:
         """Why the figure is flagged, for the validating Zone and report readers (no advice to type)."""
         column = self.fmt.column(self.column)
         band = self.limits.deciding
-        return warning_text(self.limits, self.value > band.median, column.decimals, advice=False)
+        return warning_text(self.limits, self.value > band.median, column.decimals)
 
 
 def flags(
@@ -276,14 +279,13 @@ def flags(
     query = q.flagged_query(fmt, month, offices, statuses, cfg)
     if query is None:
         return []
-    columns = q.checked_columns(fmt, month)
+    columns, months = q.checked_columns(fmt, month), cfg.peer_months(month)
     peer_bands: dict[tuple[str, str, str], dict] = {}
     found = []
     for r in db.session.execute(query):
         profile = (r.kind, r.segments, r.function)
         if profile not in peer_bands:
             peers_of = and_(files_format(fmt), *_profile(*profile))
-            months = cfg.peer_months(month)
             peer_bands[profile] = _kept_bands(fmt, month, columns, cfg, peers_of, PEER_KEYS, months, PEER)
         peer = peer_bands[profile].get((r.row_key, r.col))
         own = None
